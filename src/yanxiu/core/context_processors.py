@@ -1,0 +1,20 @@
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from yanxiu.accounts.scopes import scope_of
+
+
+def navigation(request):
+    """The menu a user sees follows their roles."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated or user.must_change_password:
+        return {"nav_items": []}
+    s = scope_of(user)
+    items = [(_("首页"), reverse("core:home"))]
+    if s.is_teacher:
+        items.append((_("我的档案"), reverse("org:my_profile")))
+    if s.superuser or s.region_counties or s.admin_schools or s.led_groups:
+        items.append((_("教师名册"), reverse("org:staff_list")))
+    if s.superuser or s.region_counties or s.admin_schools:
+        items.append((_("学校"), reverse("org:school_list")))
+    return {"nav_items": items, "nav_scope": s}

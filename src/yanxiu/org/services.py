@@ -1,0 +1,242 @@
+"""Writes to the organisation model. Each function validates, saves and audits
+in one transaction; views and commands call these, never ``Model.save``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from yanxiu.accounts import scopes
+from yanxiu.accounts.models import User
+from yanxiu.core import audit
+
+from . import idnumber
+from .models import Employment, Group, Person, School
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("您没有权限执行此操作。"))
+
+
+# --- Schools and groups ------------------------------------------------------
+
+
+@transaction.atomic
+def school_create(*, actor: User, **fields: Any) -> School:
+    _require(scopes.can_create_school(actor))
+    school = School(**fields)
+    if not actor.is_superuser and school.county_id not in scopes.scope_of(actor).bureau_counties:
+        raise PermissionDenied(_("只能在本辖区内新建学校。"))
+    school.full_clean()
+    school.save()
+    audit.record(actor=actor, action="school.create", target=school, code=school.code)
+    return school
+
+
+@transaction.atomic
+def school_update(*, actor: User, school: School, **fields: Any) -> School:
+    _require(scopes.can_manage_school(actor, school))
+    if not scopes.scope_of(actor).is_bureau:
+        # A school admin may correct the name and address, not move the school.
+        fields.pop("county", None)
+        fields.pop("cluster", None)
+        fields.pop("code", None)
+    changed = {k: str(v) for k, v in fields.items() if getattr(school, k) != v}
+    for key, value in fields.items():
+        setattr(school, key, value)
+    school.full_clean()
+    school.save()
+    audit.record(actor=actor, action="school.update", target=school, changed=changed)
+    return school
+
+
+@transaction.atomic
+def group_save(*, actor: User, school: School, group: Group | None = None, **fields: Any) -> Group:
+    _require(scopes.can_manage_school(actor, school))
+    creating = group is None
+    group = group or Group(school=school)
+    if group.school_id != school.pk:
+        raise PermissionDenied(_("该教研组不属于本校。"))
+    for key, value in fields.items():
+        setattr(group, key, value)
+    if group.parent_id and group.parent.school_id != school.pk:
+        raise ValidationError({"parent": _("所属教研组必须是本校的教研组。")})
+    if group.leader_id and not Employment.objects.current().filter(person_id=group.leader_id, school=school).exists():
+        raise ValidationError({"leader": _("组长必须是本校在职教师。")})
+    group.full_clean()
+    group.save()
+    audit.record(actor=actor, action="group.create" if creating else "group.update", target=group, name=group.name)
+    return group
+
+
+# --- People ------------------------------------------------------------------
+
+
+def validate_person_fields(
+    *, id_number: object, gender: str | None = None, birth_date: dt.date | None = None, phone: str = ""
+) -> tuple[idnumber.IdInfo, dict[str, str]]:
+    """Check an ID number and the fields that must agree with it.
+
+    Returns the parsed ID and a field -> message dict of problems (empty when
+    all is well). Shared by the forms and the roster import.
+    """
+    errors: dict[str, str] = {}
+    try:
+        info = idnumber.parse(id_number)
+    except ValidationError as exc:
+        errors["id_number"] = exc.messages[0]
+        return None, errors  # type: ignore[return-value]
+    for field, message in idnumber.check_consistency(info, gender=gender, birth_date=birth_date):
+        errors[field] = message
+    if phone and not (len(phone) == 11 and phone.isdigit() and phone.startswith("1")):
+        errors["phone"] = _("手机号应为 1 开头的 11 位数字。")
+    return info, errors
+
+
+@transaction.atomic
+def teacher_register(
+    *,
+    actor: User,
+    school: School,
+    name: str,
+    id_number: str,
+    phone: str = "",
+    gender: str | None = None,
+    birth_date: dt.date | None = None,
+    start_date: dt.date | None = None,
+    groups: list[Group] | None = None,
+    **employment_fields: Any,
+) -> Employment:
+    """Add a teacher to a school: the person (new or known), the account and the employment."""
+    _require(scopes.can_manage_school(actor, school))
+    info, errors = validate_person_fields(id_number=id_number, gender=gender, birth_date=birth_date, phone=phone)
+    if errors:
+        raise ValidationError(errors)
+    person = Person.objects.filter(id_number=info.number).first()
+    if person is not None:
+        current = Employment.objects.current().filter(person=person).select_related("school").first()
+        if current is not None:
+            raise ValidationError(
+                {"id_number": _("该身份证号已登记在“%(school)s”，请走调动流程。") % {"school": current.school.name}}
+            )
+        person.name, person.phone = name, phone or person.phone
+    else:
+        person = Person(name=name, id_number=info.number, gender=info.gender, birth_date=info.birth_date, phone=phone)
+    person.full_clean()
+    person.save()
+    if person.user_id is None:
+        person.user = account_create_for(person)
+        person.save(update_fields=["user"])
+    employment = Employment(person=person, school=school, start_date=start_date or dt.date.today(), **employment_fields)
+    employment.full_clean()
+    employment.save()
+    if groups:
+        employment.groups.set(groups)
+    audit.record(actor=actor, action="employment.start", target=employment, school=school.code)
+    return employment
+
+
+def account_create_for(person: Person) -> User:
+    """An account that logs in with the phone (or ID number) and the initial password."""
+    username = person.phone or f"u{person.pk:08d}"
+    if User.objects.filter(username=username).exists():
+        username = f"u{person.pk:08d}"
+    user = User(username=username, display_name=person.name, must_change_password=True)
+    user.set_unusable_password()
+    user.save()
+    return user
+
+
+@transaction.atomic
+def person_update(*, actor: User, person: Person, name: str, phone: str) -> Person:
+    school_id = Employment.objects.current().filter(person=person).values_list("school_id", flat=True).first()
+    allowed = person.pk == scopes.scope_of(actor).person_id or (
+        school_id is not None and scopes.can_manage_school(actor, School.objects.get(pk=school_id))
+    )
+    _require(allowed or actor.is_superuser)
+    _, errors = validate_person_fields(id_number=person.id_number, phone=phone)
+    if errors:
+        raise ValidationError(errors)
+    person.name, person.phone = name, phone
+    person.full_clean()
+    person.save()
+    audit.record(actor=actor, action="person.update", target=person)
+    return person
+
+
+@transaction.atomic
+def employment_update(*, actor: User, employment: Employment, groups: list[Group] | None = None, **fields: Any) -> Employment:
+    _require(scopes.can_manage_school(actor, employment.school))
+    for key, value in fields.items():
+        setattr(employment, key, value)
+    employment.full_clean()
+    employment.save()
+    if groups is not None:
+        if any(g.school_id != employment.school_id for g in groups):
+            raise ValidationError({"groups": _("只能选择本校的教研组。")})
+        employment.groups.set(groups)
+    audit.record(actor=actor, action="employment.update", target=employment, changed=sorted(fields))
+    return employment
+
+
+@transaction.atomic
+def teacher_transfer(
+    *, actor: User, employment: Employment, to_school: School, date: dt.date, reason: str
+) -> Employment:
+    """End the current employment and start one at ``to_school`` on ``date``.
+
+    The person, their account and everything recorded against them stay the
+    same; only the school changes (档随人走). Group memberships do not move.
+    """
+    employment = Employment.objects.select_for_update().select_related("school").get(pk=employment.pk)
+    _require(scopes.can_transfer(actor, employment))
+    if not scopes.transfer_targets_for(actor, employment).filter(pk=to_school.pk).exists():
+        raise ValidationError({"to_school": _("不能调动到该学校。")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("请填写调动原因。")})
+    if date < employment.start_date:
+        raise ValidationError(
+            {"date": _("调动日期不能早于到校日期 %(date)s。") % {"date": employment.start_date.isoformat()}}
+        )
+    employment.end_date = date
+    employment.end_reason = _("调往%(school)s：%(reason)s") % {"school": to_school.name, "reason": reason.strip()}
+    employment.full_clean()
+    employment.save()
+    new = Employment(
+        person=employment.person,
+        school=to_school,
+        start_date=date,
+        stage=employment.stage if employment.stage == to_school.stage else to_school.stage,
+        subject=employment.subject,
+        position=employment.position,
+        title=employment.title,
+        education=employment.education,
+        employment_type=employment.employment_type,
+        teaching_since=employment.teaching_since,
+        tier=employment.tier,
+    )
+    new.full_clean()
+    new.save()
+    audit.record(
+        actor=actor,
+        action="employment.transfer",
+        target=new,
+        from_school=employment.school.code,
+        to_school=to_school.code,
+        previous_employment=employment.pk,
+        reason=reason.strip(),
+    )
+    return new
+
+
+def log_personal_data_access(*, actor: User, action: str, person: Person | None = None, school: School | None = None, count: int = 1, ip: str | None = None) -> None:
+    from .models import PersonalDataAccess
+
+    PersonalDataAccess.objects.create(
+        actor=actor, action=action, person=person, school=school, record_count=count, ip_address=ip
+    )
