@@ -69,7 +69,12 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "yanxiu.core",
     "yanxiu.accounts",
+    "ninja",
     "yanxiu.org",
+    "yanxiu.policy",
+    "yanxiu.training",
+    "yanxiu.attendance",
+    "yanxiu.credits",
 ]
 
 MIDDLEWARE = [

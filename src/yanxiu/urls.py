@@ -3,10 +3,17 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.static import serve
 
+from yanxiu.api.main import api
+
 urlpatterns = [
     path("", include("yanxiu.core.urls")),
     path("accounts/", include("yanxiu.accounts.urls")),
     path("org/", include("yanxiu.org.urls")),
+    path("training/", include("yanxiu.training.urls")),
+    path("attendance/", include("yanxiu.attendance.urls")),
+    path("credits/", include("yanxiu.credits.urls")),
+    path("policy/", include("yanxiu.policy.urls")),
+    path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
 ]
