@@ -212,3 +212,7 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+if _env_bool("YANXIU_TESTING"):
+    # Tests create hundreds of accounts; a slow hasher would dominate the run.
+    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
