@@ -1,4 +1,25 @@
 from django.urls import path
 
+from . import views
+
 app_name = "org"
-urlpatterns = []
+urlpatterns = [
+    path("me/", views.my_profile, name="my_profile"),
+    path("me/edit/", views.ProfileEditView.as_view(), name="profile_edit"),
+    path("staff/", views.staff_list, name="staff_list"),
+    path("staff/export.xlsx", views.staff_export, name="staff_export"),
+    path("staff/<int:pk>/", views.person_detail, name="person_detail"),
+    path("staff/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("staff/<int:pk>/edit/", views.EmploymentEditView.as_view(), name="employment_edit"),
+    path("staff/<int:pk>/transfer/", views.TransferView.as_view(), name="transfer"),
+    path("staff/<int:pk>/history/", views.person_history, name="person_history"),
+    path("schools/", views.school_list, name="school_list"),
+    path("schools/new/", views.SchoolCreateView.as_view(), name="school_create"),
+    path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+    path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
+    path("schools/<int:pk>/history/", views.school_history, name="school_history"),
+    path("schools/<int:school_id>/teachers/new/", views.TeacherAddView.as_view(), name="teacher_add"),
+    path("schools/<int:school_id>/groups/new/", views.GroupCreateView.as_view(), name="group_create"),
+    path("schools/<int:school_id>/roster/", views.roster_import, name="roster_import"),
+    path("groups/<int:pk>/edit/", views.GroupEditView.as_view(), name="group_edit"),
+]

@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Run the whole test suite on SQLite and then on PostgreSQL, browser tests included.
+set -euo pipefail
+source "$(dirname "$0")/_setup.sh" test
+
+# Debian's chromium for the browser tests (Playwright drives it; no browser download).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "==> 安装 chromium"
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+# PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres).
+PG_HOST="${YANXIU_TEST_PG_HOST:-127.0.0.1}"
+if ! pg_isready -q -h "$PG_HOST" -p 5432 2>/dev/null; then
+  echo "==> 启动 PostgreSQL"
+  pg_ctlcluster --skip-systemctl-redirect "$(ls /etc/postgresql | head -n1)" main start || true
+  for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p 5432 && break; sleep 1; done
+fi
+
+export YANXIU_TESTING=1
+unset YANXIU_DATABASE_URL
+TMP="$(mktemp -d)"
+trap 'rm -rf "$TMP"' EXIT
+status=0
+
+echo "==> 测试：SQLite"
+YANXIU_TEST_SQLITE_NAME="$TMP/test.sqlite3" YANXIU_VAR_DIR="$TMP/var-sqlite" \
+  .venv/bin/python -m pytest "$@" || status=1
+
+echo "==> 测试：PostgreSQL"
+RUN_DB="yanxiu_ci_$$_$RANDOM"
+YANXIU_DATABASE_URL="postgres://postgres@$PG_HOST:5432/$RUN_DB" YANXIU_VAR_DIR="$TMP/var-pg" \
+  .venv/bin/python -m pytest "$@" || status=1
+psql -q -h "$PG_HOST" -U postgres -c "DROP DATABASE IF EXISTS test_$RUN_DB" postgres >/dev/null 2>&1 || true
+
+if [ $status -eq 0 ]; then echo "==> 全部通过（SQLite 与 PostgreSQL）"; else echo "==> 有测试失败"; fi
+exit $status

@@ -1,0 +1,125 @@
+"""Every organisation URL, walked with every role: who may see and do what.
+
+The matrix lists the expected status per role; a new URL pattern in the
+covered namespaces fails ``test_every_url_pattern_is_in_the_matrix`` until it
+is added here.
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.urls import get_resolver, reverse
+
+pytestmark = pytest.mark.django_db
+
+ROLES = ["anon", "teacher", "other_teacher", "member", "leader", "school_admin", "other_admin", "bureau", "far_bureau", "centre", "presenter"]
+LOGIN = "login"  # redirect to the login page
+
+# name -> (method, kwargs key, {role: status}); roles not listed default to the "*" entry.
+MATRIX = {
+    "core:home": ("get", None, {"anon": LOGIN, "*": 200}),
+    "accounts:login": ("get", None, {"*": 200}),
+    "accounts:password_change": ("get", None, {"anon": LOGIN, "*": 200}),
+    "org:my_profile": ("get", None, {"anon": LOGIN, "presenter": 302, "bureau": 302, "centre": 302, "far_bureau": 302, "*": 200}),
+    "org:profile_edit": ("get", None, {"anon": LOGIN, "presenter": 404, "bureau": 404, "centre": 404, "far_bureau": 404, "*": 200}),
+    "org:staff_list": ("get", None, {"anon": LOGIN, "teacher": 403, "other_teacher": 403, "member": 403, "presenter": 403, "*": 200}),
+    "org:staff_export": ("get", None, {"anon": LOGIN, "teacher": 403, "other_teacher": 403, "member": 403, "presenter": 403, "*": 200}),
+    "org:person_detail": ("get", "employment", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200, "*": 404}),
+    "org:person_reveal": ("post", "employment", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200, "*": 404}),
+    "org:employment_edit": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
+    "org:transfer": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
+    "org:person_history": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
+    "org:school_list": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200, "centre": 200, "*": 403}),
+    "org:school_create": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "*": 403}),
+    "org:school_detail": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "teacher": 403, "member": 403, "leader": 403, "*": 404}),
+    "org:school_edit": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 403, "teacher": 403, "member": 403, "leader": 403, "*": 404}),
+    "org:school_history": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 403, "teacher": 403, "member": 403, "leader": 403, "*": 404}),
+    "org:teacher_add": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
+    "org:group_create": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
+    "org:roster_import": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
+    "org:group_edit": ("get", "group", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
+}
+COVERED_NAMESPACES = {"core", "accounts", "org"}
+NOT_IN_MATRIX = {"accounts:logout", "core:healthz"}
+
+
+def _url_names(resolver=None, prefix=""):
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if hasattr(p, "url_patterns"):
+            ns = p.namespace or ""
+            yield from _url_names(p, f"{prefix}{ns}:" if ns else prefix)
+        elif p.name:
+            yield f"{prefix}{p.name}"
+
+
+def test_every_url_pattern_is_in_the_matrix():
+    names = {n for n in _url_names() if n.split(":")[0] in COVERED_NAMESPACES}
+    missing = names - set(MATRIX) - NOT_IN_MATRIX
+    assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
+
+
+@pytest.fixture
+def targets(roles, school, group):
+    employment = roles.teacher.person.employments.get()
+    return {"employment": {"pk": employment.pk}, "school": {"pk": school.pk}, "school_id": {"school_id": school.pk}, "group": {"pk": group.pk}}
+
+
+@pytest.mark.parametrize("name", sorted(MATRIX))
+def test_each_role_gets_the_expected_answer(client, roles, targets, name):
+    method, target, expected = MATRIX[name]
+    url = reverse(name, kwargs=targets[target] if target else None)
+    failures = []
+    for role in ROLES:
+        client.logout()
+        if role != "anon":
+            client.force_login(getattr(roles, role))
+        response = getattr(client, method)(url)
+        want = expected.get(role, expected["*"])
+        if want == LOGIN:
+            ok = response.status_code == 302 and reverse("accounts:login") in response.url
+        else:
+            ok = response.status_code == want
+        if not ok:
+            failures.append(f"{role}: expected {want}, got {response.status_code}")
+    assert not failures, f"{name}: " + "; ".join(failures)
+
+
+def _reachable_pages(client, user, targets):
+    client.force_login(user)
+    for name, (method, target, _expected) in MATRIX.items():
+        url = reverse(name, kwargs=targets[target] if target else None)
+        response = getattr(client, method)(url)
+        if response.status_code == 200 and not response.get("Content-Type", "").startswith("application/vnd"):
+            yield name, response.content.decode()
+
+
+def test_no_teacher_reaches_another_teachers_id_number_or_phone(client, roles, targets):
+    others = [roles.other_teacher.person, roles.member.person, roles.leader.person, roles.school_admin.person]
+    for role in ("teacher", "member", "leader"):
+        user = getattr(roles, role)
+        for name, html in _reachable_pages(client, user, targets):
+            for other in others:
+                if other.user_id == user.pk:
+                    continue
+                assert other.id_number not in html, f"{role} sees {other.name}'s ID number on {name}"
+                assert other.phone not in html, f"{role} sees {other.name}'s phone on {name}"
+
+
+def test_no_school_admin_reaches_another_schools_people(client, roles, targets):
+    teacher = roles.teacher.person
+    client.force_login(roles.other_admin)
+    html = client.get(reverse("org:staff_list")).content.decode()
+    assert teacher.name not in html
+    assert roles.other_teacher.person.name in html
+    for name, page in _reachable_pages(client, roles.other_admin, targets):
+        assert teacher.id_number not in page and teacher.masked_id_number not in page, name
+
+
+def test_a_group_leader_sees_the_groups_members_masked(client, roles):
+    client.force_login(roles.leader)
+    html = client.get(reverse("org:staff_list")).content.decode()
+    member = roles.member.person
+    assert member.name in html and member.masked_id_number in html
+    assert member.id_number not in html
+    assert roles.teacher.person.name not in html  # not in the group
