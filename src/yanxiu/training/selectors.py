@@ -1,0 +1,327 @@
+"""Reads of training data, already scoped to the acting user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import OrderedDict
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from yanxiu.accounts import scopes
+
+from . import access
+from .models import (
+    ContentCategory,
+    Decision,
+    Enrollment,
+    Evaluation,
+    LeaveRequest,
+    Project,
+    Quota,
+    SchoolPlan,
+    Session,
+    SwapRequest,
+)
+
+# --- Catalogue ----------------------------------------------------------------
+
+
+def categories_for(*, region) -> QuerySet[ContentCategory]:
+    """The catalogue a region sees: national entries plus those of the region and its parents."""
+    ids = [r.pk for r in region.ancestors_and_self()] if region is not None else []
+    return ContentCategory.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids), is_active=True).select_related("region")
+
+
+def categories_visible_to(user) -> QuerySet[ContentCategory]:
+    from yanxiu.org.models import Region
+
+    s = scopes.scope_of(user)
+    if s.superuser:
+        return ContentCategory.objects.select_related("region")
+    region_ids = set(s.region_counties)
+    region_ids |= set(scopes.schools_visible_to(user).values_list("county_id", flat=True))
+    regions = Region.objects.filter(pk__in=region_ids).select_related("parent__parent")
+    ids = {r.pk for region in regions for r in region.ancestors_and_self()}
+    return ContentCategory.objects.filter(Q(region__isnull=True) | Q(region_id__in=ids)).select_related("region")
+
+
+# --- Projects and plans -------------------------------------------------------
+
+
+def project_list(*, user, school_year: str = "", status: str = "", school_id: int | None = None) -> QuerySet[Project]:
+    qs = access.projects_visible_to(user).select_related("owner_school", "region", "category", "plan")
+    if school_year:
+        qs = qs.filter(school_year=school_year)
+    if status:
+        qs = qs.filter(status=status)
+    if school_id:
+        qs = qs.filter(owner_school_id=school_id)
+    return qs.annotate(session_count=Count("sessions", distinct=True)).order_by("-school_year", "-created_at", "-pk")
+
+
+def projects_awaiting_review(*, user) -> QuerySet[Project]:
+    s = scopes.scope_of(user)
+    qs = Project.objects.filter(status=Project.Status.SUBMITTED, requires_approval=True)
+    if not s.superuser:
+        qs = qs.filter(region_id__in=s.centre_counties)
+    return qs.select_related("owner_school", "category").annotate(session_count=Count("sessions")).order_by("submitted_at")
+
+
+def plans_visible_to(user) -> QuerySet[SchoolPlan]:
+    return SchoolPlan.objects.filter(school__in=scopes.schools_visible_to(user)).select_related("school")
+
+
+def term_schedule(*, sessions: QuerySet[Session], start: dt.date, end: dt.date) -> list[dict]:
+    """Sessions between two dates grouped by week (Monday first), each week numbered from ``start``."""
+    tz = timezone.get_current_timezone()
+    lo = dt.datetime.combine(start, dt.time.min, tzinfo=tz)
+    hi = dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz)
+    rows = sessions.filter(starts_at__gte=lo, starts_at__lt=hi).select_related("project", "presenter", "group")
+    first_monday = start - dt.timedelta(days=start.weekday())
+    weeks: OrderedDict[int, dict] = OrderedDict()
+    for session in rows.order_by("starts_at", "pk"):
+        day = timezone.localtime(session.starts_at).date()
+        number = (day - first_monday).days // 7 + 1
+        monday = first_monday + dt.timedelta(weeks=number - 1)
+        week = weeks.setdefault(number, {"number": number, "monday": monday, "sunday": monday + dt.timedelta(days=6), "sessions": []})
+        week["sessions"].append(session)
+    return list(weeks.values())
+
+
+# --- Sessions -----------------------------------------------------------------
+
+
+def session_list(*, user, project: Project | None = None, status: str = "", upcoming: bool = False) -> QuerySet[Session]:
+    qs = access.sessions_visible_to(user).select_related("project", "project__owner_school", "presenter", "group")
+    if project is not None:
+        qs = qs.filter(project=project)
+    if status:
+        qs = qs.filter(status=status)
+    if upcoming:
+        qs = qs.filter(ends_at__gte=timezone.now())
+    return qs.order_by("starts_at", "pk")
+
+
+def session_participants(*, session: Session) -> QuerySet[Enrollment]:
+    return (
+        Enrollment.objects.filter(session=session)
+        .select_related("person", "school")
+        .order_by("status", "school_id", "person__name", "pk")
+    )
+
+
+def my_sessions(*, person_id: int, include_past: bool = True) -> QuerySet[Session]:
+    """Sessions the person is enrolled in (not withdrawn), published or cancelled."""
+    qs = Session.objects.filter(
+        enrollments__person_id=person_id,
+        enrollments__status=Enrollment.Status.ENROLLED,
+        status__in=[Session.Status.PUBLISHED, Session.Status.CANCELLED],
+    ).select_related("project", "presenter", "lead_speaker", "group")
+    if not include_past:
+        qs = qs.filter(ends_at__gte=timezone.now())
+    evaluated = Evaluation.objects.filter(session=OuterRef("pk"), person_id=person_id)
+    return qs.annotate(evaluated=Exists(evaluated)).order_by("starts_at", "pk")
+
+
+def open_school_sessions(*, person_id: int) -> QuerySet[Session]:
+    """Published future sessions of the person's school they are not enrolled in (self sign-up)."""
+    school_id = access.person_school_id(person_id)
+    if school_id is None:
+        return Session.objects.none()
+    return (
+        Session.objects.filter(project__owner_school_id=school_id, status=Session.Status.PUBLISHED, starts_at__gt=timezone.now())
+        .exclude(enrollments__person_id=person_id, enrollments__status=Enrollment.Status.ENROLLED)
+        .select_related("project")
+        .order_by("starts_at")
+    )
+
+
+# --- Leave and absence --------------------------------------------------------
+
+
+def leave_list(*, user) -> QuerySet[LeaveRequest]:
+    """Requests the user may see: their own, their school's, and the bureau's training."""
+    s = scopes.scope_of(user)
+    qs = LeaveRequest.objects.select_related("session__project", "person", "school")
+    if s.superuser:
+        return qs
+    q = Q(school_id__in=s.admin_schools) | Q(session__project__region_id__in=s.bureau_counties, needs_bureau=True)
+    if s.person_id is not None:
+        q |= Q(person_id=s.person_id)
+    return qs.filter(q)
+
+
+def leave_awaiting(*, user) -> QuerySet[LeaveRequest]:
+    """Requests waiting for this user's decision."""
+    s = scopes.scope_of(user)
+    qs = LeaveRequest.objects.filter(status=Decision.PENDING).select_related("session__project", "person", "school")
+    school_q = Q(school_decision=Decision.PENDING)
+    bureau_q = Q(school_decision=Decision.APPROVED, needs_bureau=True, bureau_decision=Decision.PENDING)
+    if s.superuser:
+        return qs.filter(school_q | bureau_q).order_by("session__starts_at", "created_at")
+    q = Q(pk__in=[])
+    if s.admin_schools:
+        q |= school_q & Q(school_id__in=s.admin_schools)
+    if s.bureau_counties:
+        q |= bureau_q & Q(session__project__region_id__in=s.bureau_counties)
+    return qs.filter(q).order_by("session__starts_at", "created_at")
+
+
+def has_approved_leave(*, session: Session, person) -> bool:
+    return LeaveRequest.objects.filter(session=session, person=person, status=Decision.APPROVED).exists()
+
+
+def excused_person_ids(*, session: Session) -> set[int]:
+    """People on approved leave for the session: not absent (不算缺训)."""
+    return set(LeaveRequest.objects.filter(session=session, status=Decision.APPROVED).values_list("person_id", flat=True))
+
+
+def expected_person_ids(*, session: Session) -> set[int]:
+    """People enrolled (not withdrawn) in the session."""
+    return set(Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).values_list("person_id", flat=True))
+
+
+class AbsenceStatus:
+    NOT_EXPECTED = "not_expected"  # not enrolled (or withdrawn)
+    LEAVE = "leave"  # approved leave: not an absence
+    PRESENT = "present"  # signed in
+    PENDING = "pending"  # the session has not ended yet
+    ABSENT = "absent"  # 缺训: enrolled, no sign-in, no approved leave, session over
+
+
+def absence_status(session: Session, person, *, now: dt.datetime | None = None) -> str:
+    """Where a person stands for a session; ``ABSENT`` is unexcused absence (缺训).
+
+    缺训 = enrolled, no sign-in (attendance row present), no approved leave,
+    and the session has ended.
+    """
+    person_id = getattr(person, "pk", person)
+    if person_id not in expected_person_ids(session=session):
+        return AbsenceStatus.NOT_EXPECTED
+    if LeaveRequest.objects.filter(session=session, person_id=person_id, status=Decision.APPROVED).exists():
+        return AbsenceStatus.LEAVE
+    try:
+        attendance_model = apps.get_model("attendance", "Attendance")
+    except LookupError:
+        attendance_model = None
+    if attendance_model is not None:
+        row = attendance_model.objects.filter(session=session, person_id=person_id).first()
+        if row is not None and row.status == "present":
+            return AbsenceStatus.PRESENT
+        if row is not None and row.status == "leave":
+            return AbsenceStatus.LEAVE
+    if session.ends_at is None or (now or timezone.now()) < session.ends_at:
+        return AbsenceStatus.PENDING
+    return AbsenceStatus.ABSENT
+
+
+# --- Quotas -------------------------------------------------------------------
+
+
+def quotas_visible_to(user) -> QuerySet[Quota]:
+    s = scopes.scope_of(user)
+    qs = Quota.objects.select_related("project", "session", "school").annotate(
+        named=Count("nominations", filter=Q(nominations__is_active=True), distinct=True)
+    )
+    if s.superuser:
+        return qs
+    return qs.filter(Q(project__region_id__in=s.bureau_counties) | Q(school_id__in=s.admin_schools))
+
+
+def quotas_missed_deadline(*, user, now: dt.datetime | None = None) -> QuerySet[Quota]:
+    """Quotas whose deadline passed with no submitted list (for the bureau)."""
+    s = scopes.scope_of(user)
+    qs = quotas_visible_to(user).filter(deadline__lt=now or timezone.now(), submitted_at__isnull=True)
+    if not s.superuser:
+        qs = qs.filter(project__region_id__in=s.bureau_counties)
+    return qs.order_by("deadline", "school__code")
+
+
+def swaps_awaiting(*, user) -> QuerySet[SwapRequest]:
+    s = scopes.scope_of(user)
+    qs = SwapRequest.objects.filter(status=SwapRequest.Status.PENDING).select_related(
+        "quota__project", "quota__school", "quota__session", "out_person", "in_person"
+    )
+    if not s.superuser:
+        qs = qs.filter(quota__project__region_id__in=s.bureau_counties)
+    return qs.order_by("created_at")
+
+
+# --- Evaluation ---------------------------------------------------------------
+
+
+def _round(value) -> Decimal | None:
+    return None if value is None else Decimal(str(value)).quantize(Decimal("0.01"))
+
+
+def evaluation_summary(*, session: Session) -> dict:
+    agg = Evaluation.objects.filter(session=session).aggregate(
+        count=Count("pk"), content=Avg("content_score"), presenter=Avg("presenter_score"), organisation=Avg("organisation_score")
+    )
+    overall = None
+    if agg["count"]:
+        overall = (agg["content"] + agg["presenter"] + agg["organisation"]) / 3
+    return {
+        "count": agg["count"],
+        "content": _round(agg["content"]),
+        "presenter": _round(agg["presenter"]),
+        "organisation": _round(agg["organisation"]),
+        "overall": _round(overall),
+        "expected": len(expected_person_ids(session=session)),
+    }
+
+
+def evaluation_by_session(*, user) -> list[dict]:
+    rows = (
+        Evaluation.objects.filter(session__in=access.sessions_visible_to(user))
+        .values("session_id", "session__title", "session__starts_at")
+        .annotate(count=Count("pk"), content=Avg("content_score"), presenter=Avg("presenter_score"),
+                  organisation=Avg("organisation_score"))
+        .order_by("-session__starts_at")
+    )
+    return [
+        {
+            "session_id": r["session_id"],
+            "title": r["session__title"],
+            "starts_at": r["session__starts_at"],
+            "count": r["count"],
+            "content": _round(r["content"]),
+            "presenter": _round(r["presenter"]),
+            "organisation": _round(r["organisation"]),
+        }
+        for r in rows
+    ]
+
+
+def evaluation_by_presenter(*, user) -> list[dict]:
+    """Average presenter score per presenter (a person, or an outside expert by name)."""
+    rows = (
+        Evaluation.objects.filter(session__in=access.sessions_visible_to(user))
+        .values("session__presenter_id", "session__presenter__name", "session__presenter_name")
+        .annotate(count=Count("pk"), sessions=Count("session", distinct=True), presenter=Avg("presenter_score"),
+                  content=Avg("content_score"))
+        .order_by("-presenter")
+    )
+    merged: dict[str, dict] = {}
+    for r in rows:
+        name = r["session__presenter__name"] or r["session__presenter_name"] or "—"
+        key = f"p{r['session__presenter_id']}" if r["session__presenter_id"] else f"n{name}"
+        if key in merged:  # same outside expert listed on several sessions
+            m = merged[key]
+            total = m["count"] + r["count"]
+            m["presenter"] = (m["presenter"] * m["count"] + Decimal(str(r["presenter"])) * r["count"]) / total
+            m["content"] = (m["content"] * m["count"] + Decimal(str(r["content"])) * r["count"]) / total
+            m["count"] = total
+            m["sessions"] += r["sessions"]
+        else:
+            merged[key] = {"name": name, "person_id": r["session__presenter_id"], "count": r["count"],
+                           "sessions": r["sessions"], "presenter": Decimal(str(r["presenter"])),
+                           "content": Decimal(str(r["content"]))}
+    out = list(merged.values())
+    for m in out:
+        m["presenter"] = _round(m["presenter"])
+        m["content"] = _round(m["content"])
+    return sorted(out, key=lambda m: (-m["presenter"], m["name"]))
