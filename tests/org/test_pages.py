@@ -96,3 +96,11 @@ def test_the_english_interface_is_available(client, roles):
     client.force_login(roles.teacher)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert client.get("/").status_code == 200
+
+
+def test_searching_by_a_full_id_number_is_refused_to_keep_it_out_of_urls(client, roles):
+    client.force_login(roles.school_admin)
+    html = client.get(reverse("org:staff_list"), {"q": roles.teacher.person.id_number}).content.decode()
+    assert "后 4–6 位" in html
+    suffix = client.get(reverse("org:staff_list"), {"q": roles.teacher.person.id_number[-4:]}).content.decode()
+    assert "张老师" in suffix

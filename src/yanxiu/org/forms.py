@@ -141,6 +141,14 @@ class StaffFilterForm(BootstrapMixin, forms.Form):
     tier = forms.ChoiceField(label=_("梯队"), choices=[("", _("全部梯队")), *Tier.choices], required=False)
     employment_type = forms.ChoiceField(label=_("编制"), choices=[("", _("全部")), *EmploymentType.choices], required=False)
 
+    def clean_q(self):
+        q = (self.cleaned_data.get("q") or "").strip()
+        digits = q.upper().rstrip("X")
+        if digits.isdigit() and len(q) > 6:
+            # Full numbers would end up in URLs, browser history and proxy logs.
+            raise forms.ValidationError(_("为保护个人信息，请只输入身份证号或手机号的后 4–6 位。"))
+        return q
+
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()

@@ -19,9 +19,9 @@ def staff_list(*, user, school: School | None = None, search: str = "", filters:
     search = (search or "").strip()
     if search:
         q = Q(person__name__icontains=search)
-        if search.isdigit() and len(search) >= 4:
+        if search.upper().rstrip("X").isdigit() and 4 <= len(search) <= 6:
             # Last digits of a phone or an ID number, as people read them aloud.
-            q |= Q(person__phone__endswith=search) | Q(person__id_number__endswith=search)
+            q |= Q(person__phone__endswith=search) | Q(person__id_number__endswith=search.upper())
         qs = qs.filter(q)
     for field, value in (filters or {}).items():
         if value:

@@ -90,7 +90,8 @@ class ProfileEditView(ServiceFormView):
 def _staff_queryset(request):
     schools = scopes.schools_visible_to(request.user).order_by("code")
     form = StaffFilterForm(request.GET or None, schools=schools)
-    qs = selectors.staff_list(user=request.user, search=request.GET.get("q", ""), filters=form.filters() if form.is_bound else {})
+    search = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
+    qs = selectors.staff_list(user=request.user, search=search, filters=form.filters() if form.is_bound else {})
     return form, qs
 
 
