@@ -26,6 +26,7 @@ MATRIX = {
     "org:staff_export": ("get", None, {"anon": LOGIN, "teacher": 403, "other_teacher": 403, "member": 403, "presenter": 403, "*": 200}),
     "org:person_detail": ("get", "employment", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200, "*": 404}),
     "org:person_reveal": ("post", "employment", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200, "*": 404}),
+    "org:account_reset": ("post", "employment", {"anon": LOGIN, "school_admin": 302, "bureau": 302, "teacher": 403, "centre": 403, "*": 404}),
     "org:employment_edit": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
     "org:transfer": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
     "org:person_history": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),

@@ -71,3 +71,16 @@ def test_an_imported_account_logs_in_with_its_initial_password_and_must_change_i
 def test_the_login_page_does_not_redirect_to_another_site(client, roles):
     response = post_login(client, "teacher", DEMO_PASSWORD, next_url="https://evil.example.com/")
     assert response.status_code == 302 and response.url == "/"
+
+
+@override_settings(LOGIN_MAX_FAILURES=2)
+def test_a_school_admin_unlocks_a_locked_teacher_with_a_reset(client, roles):
+    for _ in range(2):
+        post_login(client, "teacher", "wrong")
+    employment = roles.teacher.person.employments.get()
+    client.force_login(roles.school_admin)
+    assert client.post(reverse("org:account_reset", args=[employment.pk])).status_code == 302
+    client.logout()
+    initial = roles.teacher.person.id_number[-6:]
+    assert post_login(client, "teacher", initial).status_code == 302
+    assert client.get("/").url.startswith(reverse("accounts:password_change"))

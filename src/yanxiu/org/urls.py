@@ -10,6 +10,7 @@ urlpatterns = [
     path("staff/export.xlsx", views.staff_export, name="staff_export"),
     path("staff/<int:pk>/", views.person_detail, name="person_detail"),
     path("staff/<int:pk>/reveal/", views.person_reveal, name="person_reveal"),
+    path("staff/<int:pk>/reset-account/", views.account_reset, name="account_reset"),
     path("staff/<int:pk>/edit/", views.EmploymentEditView.as_view(), name="employment_edit"),
     path("staff/<int:pk>/transfer/", views.TransferView.as_view(), name="transfer"),
     path("staff/<int:pk>/history/", views.person_history, name="person_history"),

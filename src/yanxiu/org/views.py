@@ -178,6 +178,23 @@ def person_reveal(request, pk):
     return render(request, "org/_person_full.html", {"person": person})
 
 
+@login_required
+@require_POST
+def account_reset(request, pk):
+    """A school admin resets a teacher's account: initial password, unlocked."""
+    from yanxiu.accounts import services as account_services
+
+    employment = _visible_employment(request, pk)
+    _deny_unless(request.user.has_perm("org.manage_staff", employment.school) and employment.is_current)
+    user = employment.person.user
+    if user is None:
+        user = services.account_create_for(employment.person)
+        Person.objects.filter(pk=employment.person.pk).update(user=user)
+    account_services.password_reset_to_initial(actor=request.user, user=user)
+    messages.success(request, _("账号已解锁并重置为初始密码（身份证号后 6 位），教师首次登录须修改。"))
+    return redirect("org:person_detail", pk=pk)
+
+
 class EmploymentEditView(ServiceFormView):
     form_class = EmploymentForm
     permission = "org.manage_staff"
