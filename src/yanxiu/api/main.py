@@ -16,6 +16,7 @@ api = NinjaAPI(
 )
 
 ROUTERS = {
+    "/attendance/": "yanxiu.attendance.api.router",
     "/org/": "yanxiu.org.api.router",
 }
 for prefix, dotted in ROUTERS.items():

@@ -17,4 +17,10 @@ def navigation(request):
         items.append((_("教师名册"), reverse("org:staff_list")))
     if s.superuser or s.region_counties or s.admin_schools:
         items.append((_("学校"), reverse("org:school_list")))
+    # --- attendance -------------------------------------------------------
+    if s.is_teacher:
+        items.append((_("我的考勤"), reverse("attendance:my")))
+    if s.superuser or s.region_counties or s.admin_schools or s.led_groups or s.presenter:
+        items.append((_("考勤管理"), reverse("attendance:sessions")))
+    # --- end attendance ---------------------------------------------------
     return {"nav_items": items, "nav_scope": s}

@@ -1,0 +1,53 @@
+"""The session's sign-in sheet (签到表) as an Excel workbook."""
+
+from __future__ import annotations
+
+import io
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils import get_column_letter
+
+from yanxiu.training.models import Session
+
+from .selectors import SheetRow
+
+
+def _time(value) -> str:
+    return f"{timezone.localtime(value):%Y-%m-%d %H:%M:%S}" if value else ""
+
+
+def sheet_workbook(session: Session, rows: list[SheetRow]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("签到表")
+    start = f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}" if session.starts_at else ""
+    ws.append([f"{session.title}　{start}　{session.place}"])
+    ws["A1"].font = Font(bold=True, size=13)
+    headers = [_("序号"), _("姓名"), _("学校"), _("教研组"), _("签到时间"), _("签退时间"), _("考勤状态"), _("设备存疑"), _("手机（隐去中间四位）"), _("备注")]
+    ws.append(headers)
+    for cell in ws[2]:
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="center")
+    for index, row in enumerate(rows, start=1):
+        a = row.attendance
+        ws.append([
+            index,
+            row.name,
+            row.school,
+            row.groups,
+            _time(a.signed_in_at) if a else "",
+            _time(a.signed_out_at) if a else "",
+            row.status,
+            _("是") if a and a.device_flagged else "",
+            row.phone,
+            (a.manual_reason if a and a.manual_reason else ""),
+        ])
+    for col, width in enumerate([6, 10, 24, 14, 20, 20, 12, 10, 16, 30], start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A3"
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()

@@ -1,0 +1,240 @@
+"""Reads of attendance, already scoped to the acting user."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yanxiu.accounts import scopes
+from yanxiu.org.models import Employment
+from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
+
+from . import access
+from .models import Attendance, DeviceFlag, Reflection
+
+
+def absences_for(
+    *, session: Session | None = None, sessions: QuerySet | None = None, school=None, user=None, now: dt.datetime | None = None
+) -> QuerySet[Enrollment]:
+    """Unexcused absences (缺训): enrolled, session over, no attendance, no approved leave.
+
+    A row an admin marked 缺训 by hand counts too; a row marked 请假 does not.
+    With ``user`` the result is limited to sessions whose sheet the user manages.
+    """
+    now = now or timezone.now()
+    qs = Enrollment.objects.filter(status=Enrollment.Status.ENROLLED, session__ends_at__lt=now).exclude(
+        session__status=Session.Status.CANCELLED
+    )
+    if session is not None:
+        qs = qs.filter(session=session)
+    if sessions is not None:
+        qs = qs.filter(session__in=sessions)
+    if school is not None:
+        qs = qs.filter(Q(school=school) | Q(school__isnull=True, person__employments__school=school, person__employments__end_date__isnull=True))
+    if user is not None:
+        qs = qs.filter(session__in=sessions_managed_by(user))
+    attended = Attendance.objects.filter(
+        session_id=OuterRef("session_id"), person_id=OuterRef("person_id"),
+        status__in=[Attendance.Status.PRESENT, Attendance.Status.LEAVE],
+    )
+    on_leave = LeaveRequest.objects.filter(
+        session_id=OuterRef("session_id"), person_id=OuterRef("person_id"), status=Decision.APPROVED
+    )
+    return (
+        qs.annotate(_attended=Exists(attended), _on_leave=Exists(on_leave))
+        .filter(_attended=False, _on_leave=False)
+        .select_related("person", "session", "school")
+        .order_by("session__starts_at", "session_id", "person__name")
+    )
+
+
+def sessions_managed_by(user) -> QuerySet[Session]:
+    s = scopes.scope_of(user)
+    qs = Session.objects.all()
+    if s.superuser:
+        return qs
+    q = Q(project__owner_school_id__in=s.admin_schools) | Q(project__owner_school__county_id__in=s.bureau_counties)
+    q |= Q(project__owner_school__isnull=True, project__region_id__in=s.region_counties)
+    return qs.filter(q)
+
+
+def sessions_run_by(user) -> QuerySet[Session]:
+    """Sessions whose sign-in screen the user may open (managed, presented or of a led group)."""
+    s = scopes.scope_of(user)
+    q = Q(pk__in=sessions_managed_by(user).values("pk"))
+    if s.person_id:
+        q |= Q(presenter_id=s.person_id)
+    if s.led_groups:
+        q |= Q(group_id__in=s.led_groups)
+    return Session.objects.filter(q).exclude(status=Session.Status.DRAFT).select_related("project")
+
+
+def todays_sessions_for(user, *, now: dt.datetime | None = None) -> QuerySet[Session]:
+    """Published sessions of the actor's today (local date) that they are enrolled in."""
+    s = scopes.scope_of(user)
+    if s.person_id is None:
+        return Session.objects.none()
+    now = timezone.localtime(now or timezone.now())
+    start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    end = start + dt.timedelta(days=1)
+    return (
+        Session.objects.filter(
+            status=Session.Status.PUBLISHED,
+            starts_at__lt=end,
+            ends_at__gte=start,
+            enrollments__person_id=s.person_id,
+            enrollments__status=Enrollment.Status.ENROLLED,
+        )
+        .order_by("starts_at", "pk")
+        .distinct()
+    )
+
+
+def my_attendance(user) -> list[dict]:
+    """The actor's enrolled sessions with attendance and reflection state, newest first."""
+    s = scopes.scope_of(user)
+    if s.person_id is None:
+        return []
+    enrollments = (
+        Enrollment.objects.filter(person_id=s.person_id, status=Enrollment.Status.ENROLLED)
+        .select_related("session", "session__project")
+        .order_by("-session__starts_at", "-pk")[:200]
+    )
+    session_ids = [e.session_id for e in enrollments]
+    att = {a.session_id: a for a in Attendance.objects.filter(person_id=s.person_id, session_id__in=session_ids)}
+    refl = {r.session_id: r for r in Reflection.objects.filter(person_id=s.person_id, session_id__in=session_ids)}
+    leave = set(
+        LeaveRequest.objects.filter(person_id=s.person_id, session_id__in=session_ids, status=Decision.APPROVED).values_list(
+            "session_id", flat=True
+        )
+    )
+    now = timezone.now()
+    rows = []
+    for e in enrollments:
+        a = att.get(e.session_id)
+        rows.append({
+            "session": e.session,
+            "attendance": a,
+            "reflection": refl.get(e.session_id),
+            "status": sheet_status(e.session, a, e.session_id in leave, now),
+        })
+    return rows
+
+
+def sheet_status(session: Session, attendance: Attendance | None, on_leave: bool, now: dt.datetime) -> str:
+    """The sign-in sheet's status word for one person."""
+    if attendance is not None:
+        label = attendance.status_label
+        if (
+            attendance.status == Attendance.Status.PRESENT
+            and session.signin_requires_signout
+            and attendance.signed_in_at
+            and attendance.signed_out_at is None
+            and session.ends_at
+            and now > session.ends_at
+            and not attendance.left_early
+        ):
+            return _("未签退") if label == _("正常") else f"{label}、{_('未签退')}"
+        return label
+    if on_leave:
+        return _("请假")
+    if session.ends_at and now > session.ends_at:
+        return _("缺训")
+    return _("未签到")
+
+
+@dataclass
+class SheetRow:
+    person_id: int
+    name: str
+    school: str
+    groups: str
+    phone: str
+    attendance: Attendance | None
+    status: str
+    reflection: Reflection | None
+
+
+def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) -> list[SheetRow]:
+    """Every enrolled person (and anyone with a row) with their attendance, for the session's sheet."""
+    if not access.can_manage_attendance(user, session):
+        return []
+    now = now or timezone.now()
+    enrolled = {
+        e.person_id: e
+        for e in Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).select_related("person", "school")
+    }
+    rows_att = {a.person_id: a for a in Attendance.objects.filter(session=session).select_related("person")}
+    person_ids = set(enrolled) | set(rows_att)
+    people = {}
+    for e in enrolled.values():
+        people[e.person_id] = e.person
+    for a in rows_att.values():
+        people.setdefault(a.person_id, a.person)
+    employments = {
+        emp.person_id: emp
+        for emp in Employment.objects.filter(person_id__in=person_ids, end_date__isnull=True)
+        .select_related("school")
+        .prefetch_related("groups")
+    }
+    leave = set(
+        LeaveRequest.objects.filter(session=session, person_id__in=person_ids, status=Decision.APPROVED).values_list(
+            "person_id", flat=True
+        )
+    )
+    reflections = {r.person_id: r for r in Reflection.objects.filter(session=session)}
+    rows = []
+    for pid in person_ids:
+        person = people[pid]
+        emp = employments.get(pid)
+        enrollment = enrolled.get(pid)
+        school = emp.school.name if emp else (enrollment.school.name if enrollment and enrollment.school else "")
+        rows.append(
+            SheetRow(
+                person_id=pid,
+                name=person.name,
+                school=school,
+                groups="、".join(g.name for g in emp.groups.all()) if emp else "",
+                phone=person.masked_phone,
+                attendance=rows_att.get(pid),
+                status=sheet_status(session, rows_att.get(pid), pid in leave, now),
+                reflection=reflections.get(pid),
+            )
+        )
+    rows.sort(key=lambda r: (r.school, r.attendance is None, r.attendance.signed_in_at if r.attendance and r.attendance.signed_in_at else now, r.name))
+    return rows
+
+
+def device_flags(session: Session) -> list[dict]:
+    """Shared devices of a session with the people each signed in or out."""
+    flags = list(DeviceFlag.objects.filter(session=session))
+    out = []
+    for flag in flags:
+        names = list(
+            Attendance.objects.filter(session=session)
+            .filter(Q(signin_device=flag.device) | Q(signout_device=flag.device))
+            .select_related("person")
+            .values_list("person__name", flat=True)
+        )
+        out.append({"flag": flag, "device": flag.device[:8], "names": names})
+    return out
+
+
+def signed_in_count(session: Session) -> int:
+    return Attendance.objects.filter(session=session, signed_in_at__isnull=False).count()
+
+
+def signed_out_count(session: Session) -> int:
+    return Attendance.objects.filter(session=session, signed_out_at__isnull=False).count()
+
+
+def reflections_for_review(*, user, session: Session) -> QuerySet[Reflection]:
+    if not access.can_review_reflections(user, session):
+        return Reflection.objects.none()
+    return Reflection.objects.filter(session=session).select_related("person").prefetch_related("similarity_flags").order_by(
+        "status", "-submitted_at"
+    )

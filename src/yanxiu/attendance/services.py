@@ -1,0 +1,378 @@
+"""Every change to attendance, notes and reflections goes through these
+functions; each validates, saves and writes its audit row in one transaction.
+
+Sign-in and sign-out arrive by QR scan (the view has checked the rotating
+token, see :mod:`yanxiu.attendance.tokens`) or by the 6-digit code (checked
+here, with failed guesses counted); an admin's manual marking needs a reason.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+
+import nh3
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yanxiu.accounts import scopes
+from yanxiu.core import audit
+from yanxiu.org.models import Person
+from yanxiu.training.models import Enrollment, Session
+
+from . import access, originality, tokens
+from .models import Attendance, CodeFailure, DeviceFlag, Method, Reflection, ReflectionRule, SimilarityFlag
+
+MAX_CODE_FAILURES = 10
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def signin_opens_before() -> dt.timedelta:
+    return dt.timedelta(minutes=_setting("YANXIU_SIGNIN_OPENS_MINUTES_BEFORE", 30))
+
+
+def signout_closes_after() -> dt.timedelta:
+    return dt.timedelta(minutes=_setting("YANXIU_SIGNOUT_CLOSES_MINUTES_AFTER", 30))
+
+
+@dataclass
+class SigninResult:
+    attendance: Attendance
+    created: bool  # False: nothing changed (already signed in / out)
+    message: str
+
+
+def _require(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("您没有权限执行此操作。"))
+
+
+def person_of(user) -> Person:
+    person_id = scopes.scope_of(user).person_id
+    if person_id is None:
+        raise ValidationError(_("您的账号没有关联教师档案，无法签到。请联系学校管理员。"))
+    return Person(pk=person_id)
+
+
+def _check_session_open(session: Session, purpose: str, now: dt.datetime) -> None:
+    if session.status == Session.Status.CANCELLED:
+        raise ValidationError(_("该活动已取消。"))
+    if session.status != Session.Status.PUBLISHED:
+        raise ValidationError(_("该活动尚未发布，不能签到。"))
+    if session.starts_at is None or session.ends_at is None:
+        raise ValidationError(_("该活动未定时间，不能签到。"))
+    local = timezone.localtime(session.starts_at)
+    if purpose == tokens.PURPOSE_IN:
+        opens = session.starts_at - signin_opens_before()
+        if now < opens:
+            raise ValidationError(
+                _("签到尚未开始：活动 %(start)s 开始，开始前 %(minutes)s 分钟起可签到。")
+                % {"start": f"{local:%m-%d %H:%M}", "minutes": int(signin_opens_before().total_seconds() // 60)}
+            )
+        if now > session.ends_at:
+            raise ValidationError(_("活动已结束，签到已关闭。如确有出席，请联系管理员登记。"))
+    else:
+        if now < session.starts_at:
+            raise ValidationError(_("活动尚未开始，不能签退。"))
+        if now > session.ends_at + signout_closes_after():
+            raise ValidationError(_("签退已关闭。如确有出席，请联系管理员登记。"))
+
+
+def _check_enrolled(session: Session, person_id: int) -> None:
+    if not Enrollment.objects.filter(
+        session_id=session.pk, person_id=person_id, status=Enrollment.Status.ENROLLED
+    ).exists():
+        raise ValidationError(_("您不在本次活动的参训名单中，不能签到。如有疑问请联系管理员。"))
+
+
+def _flag_shared_device(session: Session, attendance: Attendance, device: str, field: str) -> bool:
+    """Flag every row of this session signed on ``device`` by someone else (代签 suspicion)."""
+    if not device:
+        return False
+    others = list(
+        Attendance.objects.filter(session_id=session.pk, **{field: device})
+        .exclude(pk=attendance.pk)
+        .values_list("pk", flat=True)
+    )
+    if not others:
+        return False
+    Attendance.objects.filter(pk__in=[*others, attendance.pk]).update(device_flagged=True)
+    attendance.device_flagged = True
+    people = Attendance.objects.filter(session_id=session.pk, **{field: device}).count()
+    updated = DeviceFlag.objects.filter(session_id=session.pk, device=device).update(
+        people_count=people, updated_at=timezone.now()
+    )
+    if not updated:
+        try:
+            with transaction.atomic():
+                DeviceFlag.objects.create(session_id=session.pk, device=device, people_count=people)
+        except IntegrityError:
+            DeviceFlag.objects.filter(session_id=session.pk, device=device).update(people_count=people)
+    return True
+
+
+def attendance_sign_in(
+    *, actor, session: Session, method: str, device: str = "", ip: str | None = None, now: dt.datetime | None = None
+) -> SigninResult:
+    """Record the actor's sign-in once; a second sign-in changes nothing."""
+    try:
+        return _sign_in(actor=actor, session=session, method=method, device=device, ip=ip, now=now)
+    except IntegrityError:
+        # Two sign-ins of the same person raced; the other one won.
+        person = person_of(actor)
+        existing = Attendance.objects.get(session_id=session.pk, person_id=person.pk)
+        return SigninResult(existing, False, _("您已签到，无需重复签到。"))
+
+
+@transaction.atomic
+def _sign_in(*, actor, session, method, device, ip, now) -> SigninResult:
+    now = now or timezone.now()
+    person = person_of(actor)
+    existing = Attendance.objects.filter(session_id=session.pk, person_id=person.pk).first()
+    if existing is not None:
+        if existing.signed_in_at is not None:
+            return SigninResult(existing, False, _("您已签到，无需重复签到。"))
+        return SigninResult(
+            existing, False, _("管理员已登记您本次活动的考勤（%(status)s），如有疑问请联系管理员。") % {"status": existing.status_label}
+        )
+    _check_session_open(session, tokens.PURPOSE_IN, now)
+    _check_enrolled(session, person.pk)
+    late_after = session.starts_at + dt.timedelta(minutes=session.late_tolerance_minutes)
+    attendance = Attendance.objects.create(
+        session_id=session.pk,
+        person_id=person.pk,
+        status=Attendance.Status.PRESENT,
+        signed_in_at=now,
+        is_late=now > late_after,
+        signin_method=method,
+        signin_device=device[:40],
+        signin_ip=ip,
+    )
+    flagged = _flag_shared_device(session, attendance, device[:40], "signin_device")
+    audit.record(
+        actor=actor, action="attendance.sign_in", target=attendance,
+        session=session.pk, method=method, late=attendance.is_late, device_flagged=flagged, ip=ip,
+    )
+    message = _("签到成功。") if not attendance.is_late else _("签到成功（迟到）。")
+    return SigninResult(attendance, True, message)
+
+
+@transaction.atomic
+def attendance_sign_out(
+    *, actor, session: Session, method: str, device: str = "", ip: str | None = None, now: dt.datetime | None = None
+) -> SigninResult:
+    now = now or timezone.now()
+    person = person_of(actor)
+    attendance = Attendance.objects.select_for_update().filter(session_id=session.pk, person_id=person.pk).first()
+    if attendance is None or attendance.signed_in_at is None:
+        raise ValidationError(_("您尚未签到，不能签退。"))
+    if attendance.signed_out_at is not None:
+        return SigninResult(attendance, False, _("您已签退，无需重复签退。"))
+    _check_session_open(session, tokens.PURPOSE_OUT, now)
+    early_before = session.ends_at - dt.timedelta(minutes=session.early_leave_tolerance_minutes)
+    attendance.signed_out_at = now
+    attendance.left_early = now < early_before
+    attendance.signout_method = method
+    attendance.signout_device = device[:40]
+    attendance.signout_ip = ip
+    attendance.save(update_fields=["signed_out_at", "left_early", "signout_method", "signout_device", "signout_ip", "updated_at"])
+    flagged = _flag_shared_device(session, attendance, device[:40], "signout_device")
+    audit.record(
+        actor=actor, action="attendance.sign_out", target=attendance,
+        session=session.pk, method=method, early=attendance.left_early, device_flagged=flagged, ip=ip,
+    )
+    return SigninResult(attendance, True, _("签退成功（早退）。") if attendance.left_early else _("签退成功。"))
+
+
+def attendance_scan(*, actor, session: Session, purpose: str, method: str, device: str = "", ip=None, now=None) -> SigninResult:
+    if purpose == tokens.PURPOSE_OUT:
+        return attendance_sign_out(actor=actor, session=session, method=method, device=device, ip=ip, now=now)
+    return attendance_sign_in(actor=actor, session=session, method=method, device=device, ip=ip, now=now)
+
+
+def attendance_sign_by_code(
+    *, actor, session: Session, code: str, device: str = "", ip=None, now: dt.datetime | None = None
+) -> SigninResult:
+    """Sign in or out with the 6-digit code on the screen; wrong guesses are capped per person and session."""
+    person = person_of(actor)
+    failures = CodeFailure.objects.filter(session_id=session.pk, person_id=person.pk).values_list("count", flat=True).first() or 0
+    if failures >= MAX_CODE_FAILURES:
+        raise ValidationError(_("数字码错误次数过多，请扫码签到或联系管理员。"))
+    stamp = (now or timezone.now()).timestamp()
+    purpose = tokens.purpose_of_code(session.pk, code, now=stamp)
+    if purpose is None:
+        _record_code_failure(session, person)
+        raise ValidationError({"code": _("数字码不正确或已过期，请输入屏幕上当前显示的 6 位数字。")})
+    return attendance_scan(actor=actor, session=session, purpose=purpose, method=Method.CODE, device=device, ip=ip, now=now)
+
+
+@transaction.atomic
+def _record_code_failure(session, person) -> None:
+    updated = CodeFailure.objects.filter(session_id=session.pk, person_id=person.pk).update(count=F("count") + 1)
+    if not updated:
+        try:
+            with transaction.atomic():
+                CodeFailure.objects.create(session_id=session.pk, person_id=person.pk, count=1)
+        except IntegrityError:
+            CodeFailure.objects.filter(session_id=session.pk, person_id=person.pk).update(count=F("count") + 1)
+
+
+# --- Manual marking -------------------------------------------------------------
+
+MARK_CHOICES = {
+    "normal": (Attendance.Status.PRESENT, False, False),
+    "late": (Attendance.Status.PRESENT, True, False),
+    "early": (Attendance.Status.PRESENT, False, True),
+    "late_early": (Attendance.Status.PRESENT, True, True),
+    "leave": (Attendance.Status.LEAVE, False, False),
+    "absent": (Attendance.Status.ABSENT, False, False),
+}
+
+
+def mark_choices() -> list[tuple[str, str]]:
+    return [
+        ("normal", _("正常")), ("late", _("迟到")), ("early", _("早退")),
+        ("late_early", _("迟到、早退")), ("leave", _("请假")), ("absent", _("缺训")),
+    ]
+
+
+@transaction.atomic
+def attendance_mark(*, actor, session: Session, person: Person, status: str, reason: str) -> Attendance:
+    """An admin sets a person's attendance for a session by hand; the reason is required and audited."""
+    _require(access.can_manage_attendance(actor, session))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("请填写登记理由。")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("登记理由不能超过 200 字。")})
+    if status not in MARK_CHOICES:
+        raise ValidationError({"status": _("考勤状态“%(value)s”无效。") % {"value": status}})
+    if not Enrollment.objects.filter(session_id=session.pk, person_id=person.pk).exists() and not Attendance.objects.filter(
+        session_id=session.pk, person_id=person.pk
+    ).exists():
+        raise ValidationError(_("%(name)s 不在本次活动的参训名单中。") % {"name": person.name})
+    new_status, late, early = MARK_CHOICES[status]
+    attendance = Attendance.objects.select_for_update().filter(session_id=session.pk, person_id=person.pk).first()
+    before = None
+    if attendance is None:
+        attendance = Attendance(session_id=session.pk, person_id=person.pk, signin_method=Method.MANUAL)
+    else:
+        before = attendance.status_label
+    attendance.status, attendance.is_late, attendance.left_early = new_status, late, early
+    attendance.manual_reason = reason
+    attendance.marked_by = actor
+    attendance.full_clean()
+    attendance.save()
+    audit.record(
+        actor=actor, action="attendance.mark", target=attendance,
+        session=session.pk, person=person.pk, before=before, after=attendance.status_label, reason=reason,
+    )
+    return attendance
+
+
+# --- Notes and reflections (三查) -------------------------------------------------
+
+ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4"}
+
+
+def sanitise(text: str) -> str:
+    return nh3.clean(text or "", tags=ALLOWED_TAGS, attributes={})
+
+
+def plain_text(rich: str) -> str:
+    return html.unescape(nh3.clean(rich or "", tags=set(), attributes={})).strip()
+
+
+def visible_length(text: str) -> int:
+    """Characters that count towards a minimum length (whitespace does not)."""
+    return sum(1 for ch in text if not ch.isspace())
+
+
+def rule_for(session: Session) -> ReflectionRule:
+    rule = ReflectionRule.objects.filter(session_id=session.pk).first()
+    if rule is None:
+        rule = ReflectionRule(
+            session_id=session.pk, min_reflection_chars=_setting("YANXIU_REFLECTION_MIN_CHARS", 200), min_notes_chars=0
+        )
+    return rule
+
+
+@transaction.atomic
+def reflection_rule_set(*, actor, session: Session, min_reflection_chars: int, min_notes_chars: int = 0) -> ReflectionRule:
+    _require(access.can_manage_attendance(actor, session))
+    rule, _created = ReflectionRule.objects.get_or_create(session_id=session.pk)
+    rule.min_reflection_chars, rule.min_notes_chars = min_reflection_chars, min_notes_chars
+    rule.full_clean()
+    rule.save()
+    audit.record(actor=actor, action="reflection.rule_set", target=rule, session=session.pk,
+                 min_reflection_chars=min_reflection_chars, min_notes_chars=min_notes_chars)
+    return rule
+
+
+@transaction.atomic
+def reflection_submit(*, actor, session: Session, notes: str, body: str, now: dt.datetime | None = None) -> Reflection:
+    """Submit (or resubmit after return) the actor's notes and reflection; near-copies are flagged."""
+    now = now or timezone.now()
+    person = person_of(actor)
+    if not Enrollment.objects.filter(session_id=session.pk, person_id=person.pk, status=Enrollment.Status.ENROLLED).exists():
+        raise ValidationError(_("您不在本次活动的参训名单中，不能提交反思。"))
+    if session.starts_at and now < session.starts_at:
+        raise ValidationError(_("活动尚未开始，暂不能提交笔记与反思。"))
+    notes, body = sanitise(notes), sanitise(body)
+    text = plain_text(body)
+    rule = rule_for(session)
+    errors = {}
+    if visible_length(text) < rule.min_reflection_chars:
+        errors["body"] = _("研修反思至少 %(min)s 字，目前 %(count)s 字。") % {"min": rule.min_reflection_chars, "count": visible_length(text)}
+    if visible_length(plain_text(notes)) < rule.min_notes_chars:
+        errors["notes"] = _("学习笔记至少 %(min)s 字。") % {"min": rule.min_notes_chars}
+    if errors:
+        raise ValidationError(errors)
+    reflection = Reflection.objects.select_for_update().filter(session_id=session.pk, person_id=person.pk).first()
+    if reflection is not None and reflection.status == Reflection.Status.ACCEPTED:
+        raise ValidationError(_("您的笔记与反思已审阅通过，不能再修改。"))
+    if reflection is None:
+        reflection = Reflection(session_id=session.pk, person_id=person.pk, revision=1)
+    else:
+        reflection.revision += 1
+    reflection.notes, reflection.body, reflection.plain_text = notes, body, text
+    reflection.status = Reflection.Status.SUBMITTED
+    reflection.submitted_at = now
+    reflection.full_clean()
+    reflection.save()
+    matches = originality.check(text, exclude_id=reflection.pk)
+    SimilarityFlag.objects.filter(reflection=reflection).delete()
+    SimilarityFlag.objects.bulk_create(
+        [SimilarityFlag(reflection=reflection, other_id=m.reflection_id, containment=m.containment, jaccard=m.jaccard) for m in matches]
+    )
+    originality.index_reflection(reflection.pk, text)
+    audit.record(
+        actor=actor, action="reflection.submit", target=reflection, session=session.pk,
+        revision=reflection.revision, similar=[m.reflection_id for m in matches],
+    )
+    return reflection
+
+
+@transaction.atomic
+def reflection_review(*, actor, reflection: Reflection, accept: bool, comment: str = "") -> Reflection:
+    _require(access.can_review_reflections(actor, reflection.session))
+    comment = (comment or "").strip()
+    if not accept and not comment:
+        raise ValidationError({"comment": _("退回时请填写审阅意见，说明需要修改的地方。")})
+    if reflection.status != Reflection.Status.SUBMITTED:
+        raise ValidationError(_("该反思当前状态为“%(status)s”，不能审阅。") % {"status": reflection.get_status_display()})
+    reflection.status = Reflection.Status.ACCEPTED if accept else Reflection.Status.RETURNED
+    reflection.review_comment = comment
+    reflection.reviewed_by = actor
+    reflection.reviewed_at = timezone.now()
+    reflection.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
+    audit.record(actor=actor, action="reflection.accept" if accept else "reflection.return", target=reflection, comment=comment)
+    return reflection
