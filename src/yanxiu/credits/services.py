@@ -1,0 +1,418 @@
+"""Sources of credit and the public posting (公示). Each function validates,
+checks permission through the scopes, writes through the ledger and records
+an audit row, in one transaction."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from yanxiu.accounts import scopes
+from yanxiu.core import audit
+from yanxiu.policy.compliance import spec_in_force
+from yanxiu.policy.models import ActivityType, credit_kind_for_training
+
+from .ledger import credit_record, credit_reverse
+from .models import ActivityRecord, Certificate, CertificateClaim, CreditEntry, Objection, Posting, SourceType
+
+
+def _require(allowed: bool, message: str | None = None) -> None:
+    if not allowed:
+        raise PermissionDenied(message or _("您没有权限执行此操作。"))
+
+
+def _current_school(person):
+    employment = person.employments.filter(end_date__isnull=True).select_related("school__county").first()
+    return employment.school if employment else None
+
+
+def _spec_or_error(school, school_year: int):
+    spec = spec_in_force(school.county, school_year)
+    if spec is None:
+        raise ValidationError(_("%(county)s %(year)d 学年尚未制定学时政策，不能登记学时。") % {"county": school.county.name, "year": school_year})
+    return spec
+
+
+# --- (a) School sessions ---------------------------------------------------------
+
+
+@dataclass
+class SessionCreditResult:
+    credited: list[CreditEntry] = field(default_factory=list)
+    skipped: list[tuple[object, str]] = field(default_factory=list)  # (person, reason)
+
+
+@transaction.atomic
+def credit_school_session(*, actor, session) -> SessionCreditResult:
+    """Credit every participant of a finished session whose evidence is complete:
+    signed in on time (and out, where required, not early) and an accepted
+    reflection of the policy's minimum length. Absentees, unapproved leave and
+    incomplete evidence get nothing, each with the reason."""
+    from yanxiu.attendance.models import Attendance, Reflection
+    from yanxiu.training.models import Enrollment
+
+    project = session.project
+    school = project.owner_school
+    if school is not None:
+        _require(scopes.can_manage_school(actor, school))
+    else:
+        s = scopes.scope_of(actor)
+        _require(s.superuser or project.region_id in s.region_counties)
+    if session.ends_at is None or session.ends_at > timezone.now():
+        raise ValidationError(_("培训活动尚未结束，不能登记学时。"))
+    if session.status == "cancelled":
+        raise ValidationError(_("培训活动已取消，不能登记学时。"))
+    county = school.county if school is not None else project.region
+    local_day = timezone.localtime(session.starts_at).date()
+    spec = spec_in_force(county, 2000)  # only for the school-year boundary
+    if spec is None:
+        raise ValidationError(_("%(county)s 尚未制定学时政策，不能登记学时。") % {"county": county.name})
+    school_year = spec.school_year_of(local_day)
+    spec = spec_in_force(county, school_year) or spec
+    hours = min(Decimal(session.hours), spec.max_hours_per_day)
+    if hours <= 0:
+        raise ValidationError(_("该培训活动没有设置学时。"))
+    kind = credit_kind_for_training(level=project.level, kind=project.kind)
+    category = project.category.name if project.category_id else ""
+    attendance = {a.person_id: a for a in Attendance.objects.filter(session=session)}
+    reflections = {r.person_id: r for r in Reflection.objects.filter(session=session)}
+    result = SessionCreditResult()
+    enrollments = Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).select_related("person", "school")
+    key = f"session:{session.pk}"
+    for enrollment in enrollments:
+        person = enrollment.person
+        a = attendance.get(person.pk)
+        r = reflections.get(person.pk)
+        if a is None or a.status == Attendance.Status.ABSENT or a.signed_in_at is None and a.status != Attendance.Status.LEAVE:
+            result.skipped.append((person, _("缺训，无签到记录")))
+            continue
+        if a.status == Attendance.Status.LEAVE:
+            result.skipped.append((person, _("请假，不计学时")))
+            continue
+        if a.is_late:
+            result.skipped.append((person, _("迟到超过容许时间")))
+            continue
+        if session.signin_requires_signout and a.signed_out_at is None:
+            result.skipped.append((person, _("未签退")))
+            continue
+        if a.left_early:
+            result.skipped.append((person, _("早退超过容许时间")))
+            continue
+        if r is None or r.status != Reflection.Status.ACCEPTED:
+            result.skipped.append((person, _("研修反思未提交或未通过审阅")))
+            continue
+        if spec.min_reflection_chars and len(r.plain_text or r.body) < spec.min_reflection_chars:
+            result.skipped.append((person, _("反思不足 %(n)d 字") % {"n": spec.min_reflection_chars}))
+            continue
+        if CreditEntry.objects.active().filter(person=person, source_key=key).exists():
+            result.skipped.append((person, _("已登记")))
+            continue
+        entry = credit_record(
+            actor=actor,
+            person=person,
+            school=enrollment.school or _current_school(person) or school,
+            school_year=school_year,
+            kind=kind,
+            category=category,
+            title=f"{project.title}·{session.title}" if session.title != project.title else project.title,
+            hours=hours,
+            source_type=SourceType.SESSION,
+            source_id=str(session.pk),
+            source_key=key,
+            evidence={
+                "session_id": session.pk,
+                "signed_in_at": a.signed_in_at.isoformat() if a.signed_in_at else "",
+                "signed_out_at": a.signed_out_at.isoformat() if a.signed_out_at else "",
+                "reflection_id": r.pk,
+                "reflection_chars": len(r.plain_text or r.body),
+            },
+            spec=spec,
+        )
+        result.credited.append(entry)
+    audit.record(actor=actor, action="credit.session", target=session, credited=len(result.credited), skipped=len(result.skipped))
+    return result
+
+
+# --- (c) Certificates uploaded by teachers ----------------------------------------
+
+
+@transaction.atomic
+def claim_submit(*, actor, **fields) -> CertificateClaim:
+    scope = scopes.scope_of(actor)
+    _require(scope.person_id is not None, _("只有教师本人可以提交证书。"))
+    from yanxiu.org.models import Person
+
+    person = Person.objects.get(pk=scope.person_id)
+    school = _current_school(person)
+    if school is None:
+        raise ValidationError(_("您当前没有在职学校，无法提交。"))
+    claim = CertificateClaim(person=person, school=school, **fields)
+    claim.full_clean()
+    claim.save()
+    audit.record(actor=actor, action="claim.submit", target=claim, title=claim.title)
+    return claim
+
+
+@transaction.atomic
+def claim_verify(*, actor, claim: CertificateClaim, comment: str = "") -> CertificateClaim:
+    claim = CertificateClaim.objects.select_for_update().select_related("school__county", "person").get(pk=claim.pk)
+    _require(scopes.can_manage_school(actor, claim.school))
+    if claim.status != CertificateClaim.Status.PENDING:
+        raise ValidationError(_("该申请已处理。"))
+    spec = _spec_or_error(claim.school, 2000)
+    year = spec.school_year_of(claim.end_date)
+    spec = _spec_or_error(claim.school, year)
+    days = (claim.end_date - claim.start_date).days + 1
+    cap = spec.max_hours_per_day * days
+    if claim.hours > cap:
+        raise ValidationError(_("证书学时 %(h)s 超过 %(d)d 天的上限 %(cap)s 学时。") % {"h": claim.hours, "d": days, "cap": cap})
+    entry = credit_record(
+        actor=actor, person=claim.person, school=claim.school, school_year=year, kind=claim.kind, category=claim.category,
+        title=claim.title, hours=claim.hours, source_type=SourceType.CERTIFICATE, source_id=str(claim.pk),
+        source_key=f"cert:{claim.organiser}|{claim.title}|{claim.start_date}", spec=spec,
+        evidence={"claim_id": claim.pk, "certificate_no": claim.certificate_no, "organiser": claim.organiser,
+                  "file": claim.file.name, "verified_by": actor.pk},
+    )
+    claim.status, claim.entry = CertificateClaim.Status.VERIFIED, entry
+    claim.reviewed_by, claim.reviewed_at, claim.review_comment = actor, timezone.now(), comment
+    claim.save()
+    audit.record(actor=actor, action="claim.verify", target=claim, entry=entry.pk)
+    return claim
+
+
+@transaction.atomic
+def claim_reject(*, actor, claim: CertificateClaim, comment: str) -> CertificateClaim:
+    claim = CertificateClaim.objects.select_for_update().select_related("school").get(pk=claim.pk)
+    _require(scopes.can_manage_school(actor, claim.school))
+    if claim.status != CertificateClaim.Status.PENDING:
+        raise ValidationError(_("该申请已处理。"))
+    if not (comment or "").strip():
+        raise ValidationError({"review_comment": _("退回必须说明理由。")})
+    claim.status, claim.review_comment = CertificateClaim.Status.REJECTED, comment.strip()
+    claim.reviewed_by, claim.reviewed_at = actor, timezone.now()
+    claim.save()
+    audit.record(actor=actor, action="claim.reject", target=claim, comment=claim.review_comment)
+    return claim
+
+
+# --- (d) Activities within the policy's caps ------------------------------------------
+
+
+@transaction.atomic
+def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.date, proof: str, proof_file=None) -> ActivityRecord:
+    """Record the proof of an activity and credit it, within the policy's cap for the year."""
+    school = _current_school(person)
+    if school is None:
+        raise ValidationError(_("%(name)s 当前没有在职学校。") % {"name": person.name})
+    _require(scopes.can_manage_school(actor, school))
+    if not (proof or "").strip():
+        raise ValidationError({"proof": _("必须说明证明材料。")})
+    spec = _spec_or_error(school, 2000)
+    year = spec.school_year_of(date)
+    spec = _spec_or_error(school, year)
+    cap = spec.caps.get(activity_type)
+    label = ActivityType(activity_type).label
+    if cap is None:
+        raise ValidationError({"activity_type": _("本区域政策不把“%(type)s”计入学时。") % {"type": label}})
+    per_item, per_year, kind = cap
+    record = ActivityRecord(person=person, school=school, activity_type=activity_type, title=title, date=date, proof=proof.strip(),
+                            created_by=actor)
+    if proof_file:
+        record.proof_file = proof_file
+    record.full_clean(exclude=["entry"])
+    used = CreditEntry.objects.filter(person=person, school_year=year, source_type__in=[SourceType.ACTIVITY, SourceType.REVERSAL],
+                                      source_key__startswith=f"activity:{activity_type}:").aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    # Reversals of activity entries carry no source key; subtract them explicitly.
+    reversed_hours = CreditEntry.objects.filter(person=person, school_year=year, reverses__source_key__startswith=f"activity:{activity_type}:").aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    used += reversed_hours
+    room = per_year - used
+    if room <= 0:
+        raise ValidationError(
+            {"activity_type": _("%(name)s 本学年“%(type)s”已计 %(used)s 学时，达到上限 %(cap)s 学时。")
+             % {"name": person.name, "type": label, "used": used, "cap": per_year}}
+        )
+    record.save()
+    hours = min(per_item, room)
+    entry = credit_record(
+        actor=actor, person=person, school=school, school_year=year, kind=kind, title=f"{label}：{title}", hours=hours,
+        source_type=SourceType.ACTIVITY, source_id=str(record.pk), source_key=f"activity:{activity_type}:{record.pk}", spec=spec,
+        evidence={"activity_id": record.pk, "proof": record.proof, "file": record.proof_file.name if record.proof_file else ""},
+        reason=_("按政策上限计 %(h)s 学时") % {"h": hours} if hours < per_item else "",
+    )
+    record.entry = entry
+    ActivityRecord.objects.filter(pk=record.pk).update(entry=entry)
+    audit.record(actor=actor, action="activity.credit", target=record, entry=entry.pk, hours=str(hours))
+    return record
+
+
+# --- Public posting (公示) -------------------------------------------------------------
+
+
+def posting_entries_query(*, school, period_start: dt.date, period_end: dt.date):
+    return CreditEntry.objects.filter(school=school, created_at__date__gte=period_start, created_at__date__lte=period_end)
+
+
+@transaction.atomic
+def posting_create(*, actor, school, title: str, period_start: dt.date, period_end: dt.date, days: int = 5, now=None) -> Posting:
+    _require(scopes.can_manage_school(actor, school))
+    if period_end < period_start:
+        raise ValidationError({"period_end": _("截止日期不能早于开始日期。")})
+    if not 1 <= days <= 30:
+        raise ValidationError({"days": _("公示天数应在 1 到 30 天之间。")})
+    entries = list(posting_entries_query(school=school, period_start=period_start, period_end=period_end).values_list("pk", flat=True))
+    if not entries:
+        raise ValidationError(_("该时段内本校没有学时记录可公示。"))
+    now = now or timezone.now()
+    posting = Posting(school=school, title=title, period_start=period_start, period_end=period_end, days=days, starts_at=now,
+                      ends_at=now + dt.timedelta(days=days), created_by=actor)
+    posting.full_clean()
+    posting.save()
+    posting.entries.set(entries)
+    audit.record(actor=actor, action="posting.create", target=posting, entries=len(entries), days=days)
+    return posting
+
+
+@transaction.atomic
+def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry | None = None, now=None) -> Objection:
+    """A teacher objects to one of their own entries in the posting (or to a missing one, with no entry)."""
+    scope = scopes.scope_of(actor)
+    _require(scope.person_id is not None, _("只有教师本人可以提出异议。"))
+    posting = Posting.objects.select_for_update().get(pk=posting.pk)
+    now = now or timezone.now()
+    if posting.status != Posting.Status.OPEN or now >= posting.ends_at:
+        raise ValidationError(_("公示期已结束，不能再提出异议。"))
+    if entry is not None:
+        if entry.person_id != scope.person_id or not posting.entries.filter(pk=entry.pk).exists():
+            raise PermissionDenied(_("只能对本人在本次公示中的记录提出异议。"))
+    elif not _current_school_id(scope.person_id) == posting.school_id:
+        raise PermissionDenied(_("只能对本校的公示提出异议。"))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("请填写异议理由。")})
+    if Objection.objects.filter(posting=posting, person_id=scope.person_id, entry=entry, status=Objection.Status.OPEN).exists():
+        raise ValidationError(_("您对该记录已有待处理的异议。"))
+    objection = Objection(posting=posting, person_id=scope.person_id, entry=entry, reason=reason.strip())
+    objection.save()
+    audit.record(actor=actor, action="objection.file", target=objection, posting=posting.pk, entry=entry.pk if entry else None)
+    return objection
+
+
+def _current_school_id(person_id):
+    from yanxiu.org.models import Employment
+
+    return Employment.objects.filter(person_id=person_id, end_date__isnull=True).values_list("school_id", flat=True).first()
+
+
+@transaction.atomic
+def objection_resolve(
+    *, actor, objection: Objection, decision: str, resolution: str, hours: Decimal | None = None, kind: str = "", title: str = "",
+) -> Objection:
+    """Resolve an objection: ``reverse`` the contested entry, ``add`` a missing
+    entry (hours, kind, title), or ``reject`` with a reason."""
+    objection = Objection.objects.select_for_update().select_related("posting__school__county", "entry", "person").get(pk=objection.pk)
+    posting = objection.posting
+    _require(scopes.can_manage_school(actor, posting.school))
+    if objection.status != Objection.Status.OPEN:
+        raise ValidationError(_("该异议已处理。"))
+    resolution = (resolution or "").strip()
+    if not resolution:
+        raise ValidationError({"resolution": _("请填写处理意见。")})
+    if decision == "reverse":
+        if objection.entry is None:
+            raise ValidationError(_("该异议没有指向具体记录，不能冲正。"))
+        objection.resolution_entry = credit_reverse(actor=actor, entry=objection.entry, reason=_("公示异议：%(r)s") % {"r": resolution})
+        objection.status = Objection.Status.REVERSED
+    elif decision == "add":
+        if not hours or Decimal(hours) <= 0 or not kind or not (title or "").strip():
+            raise ValidationError(_("补录须填写培训名称、类别和学时。"))
+        spec = _spec_or_error(posting.school, 2000)
+        year = spec.school_year_of(posting.period_end)
+        objection.resolution_entry = credit_record(
+            actor=actor, person=objection.person, school=posting.school, school_year=year, kind=kind, title=title.strip(),
+            hours=Decimal(hours), source_type=SourceType.OBJECTION, source_id=str(objection.pk),
+            evidence={"objection_id": objection.pk, "decision": resolution, "posting_id": posting.pk},
+        )
+        objection.status = Objection.Status.ADDED
+    elif decision == "reject":
+        objection.status = Objection.Status.REJECTED
+    else:
+        raise ValidationError({"decision": _("未知的处理方式。")})
+    objection.resolution, objection.resolved_by, objection.resolved_at = resolution, actor, timezone.now()
+    objection.save()
+    audit.record(actor=actor, action="objection.resolve", target=objection, decision=decision, resolution=resolution)
+    return objection
+
+
+@transaction.atomic
+def posting_finalize_due(*, actor=None, now=None) -> list[Posting]:
+    """Make final every open posting whose period is over with no open objection;
+    its entries are locked from then on."""
+    now = now or timezone.now()
+    done = []
+    due = Posting.objects.select_for_update().filter(status=Posting.Status.OPEN, ends_at__lte=now)
+    for posting in due:
+        if posting.objections.filter(status=Objection.Status.OPEN).exists():
+            continue
+        posting.status, posting.finalized_at = Posting.Status.FINAL, now
+        posting.save(update_fields=["status", "finalized_at"])
+        audit.record(actor=actor, action="posting.finalize", target=posting, entries=posting.entries.count())
+        done.append(posting)
+    return done
+
+
+# --- Certificates of completed trainings --------------------------------------------
+
+
+@transaction.atomic
+def certificate_issue(*, actor, person, title: str, organiser: str, hours: Decimal, school_year: int, source_key: str, school=None, issued_on=None) -> Certificate:
+    existing = Certificate.objects.filter(person=person, source_key=source_key).first()
+    if existing is not None:
+        return existing
+    cert = Certificate(person=person, school=school or _current_school(person), title=title, organiser=organiser, hours=hours,
+                       school_year=school_year, source_key=source_key, issued_on=issued_on or timezone.localdate(),
+                       created_by=actor if getattr(actor, "pk", None) else None)
+    cert.full_clean()
+    cert.save()
+    audit.record(actor=actor, action="certificate.issue", target=cert, source=source_key)
+    return cert
+
+
+@transaction.atomic
+def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
+    s = scopes.scope_of(actor)
+    school = certificate.school
+    _require(s.superuser or (school is not None and school.county_id in s.region_counties) or (school is not None and scopes.can_manage_school(actor, school)))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("撤销必须说明原因。")})
+    certificate.revoked, certificate.revoked_reason = True, reason.strip()
+    certificate.save(update_fields=["revoked", "revoked_reason"])
+    audit.record(actor=actor, action="certificate.revoke", target=certificate, reason=reason)
+    return certificate
+
+
+@transaction.atomic
+def certificates_for_session_project(*, actor, project) -> list[Certificate]:
+    """One certificate per participant of a school project with credited hours."""
+    school = project.owner_school
+    if school is not None:
+        _require(scopes.can_manage_school(actor, school))
+    rows = (
+        CreditEntry.objects.active().filter(source_type=SourceType.SESSION)
+        .filter(source_id__in=[str(pk) for pk in project.sessions.values_list("pk", flat=True)])
+        .order_by().values("person_id", "school_year").annotate(h=Sum("hours"))
+    )
+    from yanxiu.org.models import Person
+
+    certs = []
+    for r in rows:
+        if r["h"] and r["h"] > 0:
+            person = Person.objects.get(pk=r["person_id"])
+            certs.append(certificate_issue(actor=actor, person=person, title=project.title, organiser=school.name if school else project.region.name,
+                                           hours=r["h"], school_year=r["school_year"], source_key=f"project:{project.pk}", school=school))
+    return certs
