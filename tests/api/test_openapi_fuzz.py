@@ -13,6 +13,20 @@ schema = schemathesis.openapi.from_wsgi("/api/openapi.json", get_wsgi_applicatio
 CSRF = "A" * 32
 
 
+@pytest.fixture(autouse=True)
+def keep_the_test_connection_open():
+    """Calls go straight to the WSGI app, which would close the test's DB connection
+    after each request; Django's own test client disconnects the same handlers."""
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections
+
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
 @pytest.fixture(params=["teacher", "school_admin", "bureau"])
 def api_auth(request, client, roles):
     client.force_login(getattr(roles, request.param))
