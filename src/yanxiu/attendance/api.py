@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
 from yanxiu.org.models import Person
@@ -124,9 +124,9 @@ def signin(request, payload: SigninIn):
         else:
             raise ValidationError(_("请提供二维码令牌或 6 位数字码。"))
     except ValidationError as exc:
-        return 400, {"detail": _errors(exc)}
+        return Status(400, {"detail": _errors(exc)})
     a = result.attendance
-    return 200, {"changed": result.created, "message": result.message, "attendance": {**_att(a)}}
+    return Status(200, {"changed": result.created, "message": result.message, "attendance": {**_att(a)}})
 
 
 def _att(a) -> dict:
@@ -167,10 +167,10 @@ def mark(request, session_id: int, payload: MarkIn):
     try:
         a = services.attendance_mark(actor=request.auth, session=session, person=person, status=payload.status, reason=payload.reason)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except ValidationError as exc:
-        return 400, {"detail": _errors(exc)}
-    return 200, _att(a)
+        return Status(400, {"detail": _errors(exc)})
+    return Status(200, _att(a))
 
 
 @router.post("/sessions/{session_id}/reflection", response={200: ReflectionOut, 400: dict})
@@ -179,8 +179,8 @@ def reflection_submit(request, session_id: int, payload: ReflectionIn):
     try:
         r = services.reflection_submit(actor=request.auth, session=session, notes=payload.notes, body=payload.body)
     except ValidationError as exc:
-        return 400, {"detail": _errors(exc)}
-    return 200, _reflection_out(r)
+        return Status(400, {"detail": _errors(exc)})
+    return Status(200, _reflection_out(r))
 
 
 @router.get("/sessions/{session_id}/reflections", response=list[ReflectionOut])
@@ -197,7 +197,7 @@ def reflection_review(request, reflection_id: int, payload: ReviewIn):
     try:
         r = services.reflection_review(actor=request.auth, reflection=reflection, accept=payload.accept, comment=payload.comment)
     except PermissionDenied as exc:
-        return 403, {"detail": str(exc)}
+        return Status(403, {"detail": str(exc)})
     except ValidationError as exc:
-        return 400, {"detail": _errors(exc)}
-    return 200, _reflection_out(r)
+        return Status(400, {"detail": _errors(exc)})
+    return Status(200, _reflection_out(r))

@@ -7,9 +7,9 @@ from . import views
 
 app_name = "attendance"
 urlpatterns = [
+    path("s/<int:session_id>/confirm/", views.confirm, name="confirm"),
     path("s/<int:session_id>/<str:token>/", views.scan, name="scan"),
     path("s/<int:session_id>/", views.scan, name="scan_query"),
-    path("s/<int:session_id>/confirm/", views.confirm, name="confirm"),
     path("code/", views.code_entry, name="code"),
     path("my/", views.my_attendance, name="my"),
     path("sessions/", views.session_list, name="sessions"),
