@@ -23,4 +23,17 @@ def navigation(request):
     if s.superuser or s.region_counties or s.admin_schools or s.led_groups or s.presenter:
         items.append((_("考勤管理"), reverse("attendance:sessions")))
     # --- end attendance ---------------------------------------------------
+    # --- training ---------------------------------------------------------
+    if s.is_teacher:
+        items.append((_("我的培训"), reverse("training:my")))
+    if s.superuser or s.region_counties or s.admin_schools:
+        items.append((_("培训项目"), reverse("training:project_list")))
+    if s.superuser or s.admin_schools:
+        items.append((_("研修计划"), reverse("training:plan_list")))
+    if s.superuser or s.centre_counties:
+        items.append((_("项目审核"), reverse("training:review_list")))
+    if s.superuser or s.bureau_counties or s.admin_schools:
+        items.append((_("培训名额"), reverse("training:quota_list")))
+        items.append((_("请假审批"), reverse("training:leave_list")))
+    # --- end training -----------------------------------------------------
     return {"nav_items": items, "nav_scope": s}
