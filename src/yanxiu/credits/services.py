@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
 from yanxiu.core import audit
-from yanxiu.policy.compliance import spec_in_force
+from yanxiu.policy.compliance import school_year_for, spec_in_force
 from yanxiu.policy.models import ActivityType, credit_kind_for_training
 
 from .ledger import credit_record, credit_reverse
@@ -71,11 +71,10 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
         raise ValidationError(_("培训活动已取消，不能登记学时。"))
     county = school.county if school is not None else project.region
     local_day = timezone.localtime(session.starts_at).date()
-    spec = spec_in_force(county, 2000)  # only for the school-year boundary
+    school_year = school_year_for(county, local_day)
+    spec = spec_in_force(county, school_year)
     if spec is None:
         raise ValidationError(_("%(county)s 尚未制定学时政策，不能登记学时。") % {"county": county.name})
-    school_year = spec.school_year_of(local_day)
-    spec = spec_in_force(county, school_year) or spec
     hours = min(Decimal(session.hours), spec.max_hours_per_day)
     if hours <= 0:
         raise ValidationError(_("该培训活动没有设置学时。"))
@@ -166,8 +165,7 @@ def claim_verify(*, actor, claim: CertificateClaim, comment: str = "") -> Certif
     _require(scopes.can_manage_school(actor, claim.school))
     if claim.status != CertificateClaim.Status.PENDING:
         raise ValidationError(_("该申请已处理。"))
-    spec = _spec_or_error(claim.school, 2000)
-    year = spec.school_year_of(claim.end_date)
+    year = school_year_for(claim.school.county, claim.end_date)
     spec = _spec_or_error(claim.school, year)
     days = (claim.end_date - claim.start_date).days + 1
     cap = spec.max_hours_per_day * days
@@ -214,8 +212,7 @@ def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.d
     _require(scopes.can_manage_school(actor, school))
     if not (proof or "").strip():
         raise ValidationError({"proof": _("必须说明证明材料。")})
-    spec = _spec_or_error(school, 2000)
-    year = spec.school_year_of(date)
+    year = school_year_for(school.county, date)
     spec = _spec_or_error(school, year)
     cap = spec.caps.get(activity_type)
     label = ActivityType(activity_type).label
@@ -331,8 +328,7 @@ def objection_resolve(
     elif decision == "add":
         if not hours or Decimal(hours) <= 0 or not kind or not (title or "").strip():
             raise ValidationError(_("补录须填写培训名称、类别和学时。"))
-        spec = _spec_or_error(posting.school, 2000)
-        year = spec.school_year_of(posting.period_end)
+        year = school_year_for(posting.school.county, posting.period_end)
         objection.resolution_entry = credit_record(
             actor=actor, person=objection.person, school=posting.school, school_year=year, kind=kind, title=title.strip(),
             hours=Decimal(hours), source_type=SourceType.OBJECTION, source_id=str(objection.pk),

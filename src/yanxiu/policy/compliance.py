@@ -106,6 +106,14 @@ def spec_in_force(county, year: int) -> PolicySpec | None:
     return None if policy is None else PolicySpec.from_policy(policy)
 
 
+def school_year_for(county, day: dt.date) -> int:
+    """The school year ``day`` belongs to under the county's policy (1 September by default)."""
+    spec = spec_in_force(county, day.year) or spec_in_force(county, day.year - 1)
+    if spec is None:
+        return day.year if day.month >= 9 else day.year - 1
+    return spec.school_year_of(day)
+
+
 def _absences(person_ids, start: dt.date, end: dt.date) -> dict[int, int]:
     """Unexcused absences (缺训) per person in the period, from the attendance app."""
     try:
