@@ -18,6 +18,7 @@ api = NinjaAPI(
 ROUTERS = {
     "/attendance/": "yanxiu.attendance.api.router",
     "/org/": "yanxiu.org.api.router",
+    "/training/": "yanxiu.training.api.router",
 }
 for prefix, dotted in ROUTERS.items():
     api.add_router(prefix, dotted)
