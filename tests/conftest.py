@@ -22,6 +22,34 @@ DEMO_PASSWORD = "Yx-test-2026!"
 _skipped: list[str] = []
 
 
+def _database_vendor() -> str:
+    from django.conf import settings
+
+    engine = settings.DATABASES["default"]["ENGINE"]
+    return "postgresql" if "postgresql" in engine else "sqlite"
+
+
+def pytest_collection_modifyitems(config, items):
+    """Tests for one database run only in that database's pass of the suite.
+
+    The suite runs twice (SQLite, then PostgreSQL); a test marked
+    ``postgres_only`` or ``sqlite_only`` is deselected in the other pass
+    rather than skipped, so that under CI a skip always means something is missing.
+    """
+    vendor = _database_vendor()
+    keep, drop = [], []
+    for item in items:
+        if (vendor != "postgresql" and item.get_closest_marker("postgres_only")) or (
+            vendor != "sqlite" and item.get_closest_marker("sqlite_only")
+        ):
+            drop.append(item)
+        else:
+            keep.append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
+
+
 def pytest_runtest_logreport(report):
     if report.skipped:
         _skipped.append(report.nodeid)
