@@ -212,7 +212,7 @@ def project_update(*, actor, project: Project, **fields: Any) -> Project:
 
 @transaction.atomic
 def project_submit(*, actor, project: Project) -> Project:
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     _require(access.can_manage_project(actor, project))
     if not project.requires_approval:
         raise ValidationError(_("该项目无需研训中心审核。"))
@@ -228,7 +228,7 @@ def project_submit(*, actor, project: Project) -> Project:
 
 
 def _review(*, actor, project: Project, approve: bool, comment: str) -> Project:
-    project = Project.objects.select_for_update().get(pk=project.pk)
+    project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
     _require(access.can_review_project(actor, project), _("只有本区县研训中心可以审核学校项目。"))
     if project.status != Project.Status.SUBMITTED:
         raise ValidationError(
@@ -326,7 +326,7 @@ def session_create(*, actor, project: Project, **fields: Any) -> Session:
 
 @transaction.atomic
 def session_update(*, actor, session: Session, **fields: Any) -> Session:
-    session = Session.objects.select_for_update().select_related("project").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("project").get(pk=session.pk)
     _require(access.can_manage_session(actor, session))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("活动“%(title)s”已取消，不能修改。") % {"title": session.title})
@@ -349,7 +349,7 @@ def session_update(*, actor, session: Session, **fields: Any) -> Session:
 @transaction.atomic
 def session_publish(*, actor, session: Session) -> Session:
     """Publish the notice. Refused until the project is approved and 四定/五定 are all set."""
-    session = Session.objects.select_for_update().select_related("project").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("project").get(pk=session.pk)
     _require(access.can_manage_session(actor, session))
     if session.status != Session.Status.DRAFT:
         raise ValidationError(
@@ -379,7 +379,7 @@ def session_publish(*, actor, session: Session) -> Session:
 
 @transaction.atomic
 def session_cancel(*, actor, session: Session, reason: str) -> Session:
-    session = Session.objects.select_for_update().select_related("project").get(pk=session.pk)
+    session = Session.objects.select_for_update(of=("self",)).select_related("project").get(pk=session.pk)
     _require(access.can_manage_session(actor, session))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("活动已取消。"))
@@ -556,7 +556,7 @@ def quota_allocate(*, actor, project: Project, school, places: int, deadline: dt
         raise ValidationError({"school": _("只能给本辖区的学校分配名额。")})
     if places is None or places < 1:
         raise ValidationError({"places": _("名额至少为 1 人。")})
-    quota = Quota.objects.select_for_update().filter(project=project, session=session, school=school).first()
+    quota = Quota.objects.select_for_update(of=("self",)).filter(project=project, session=session, school=school).first()
     creating = quota is None
     if quota is None:
         quota = Quota(project=project, session=session, school=school)
@@ -575,7 +575,7 @@ def quota_allocate(*, actor, project: Project, school, places: int, deadline: dt
 
 
 def _lock_quota(quota: Quota) -> Quota:
-    return Quota.objects.select_for_update().select_related("project", "school", "session").get(pk=quota.pk)
+    return Quota.objects.select_for_update(of=("self",)).select_related("project", "school", "session").get(pk=quota.pk)
 
 
 @transaction.atomic
@@ -688,7 +688,7 @@ def swap_request_create(*, actor, quota: Quota, kind: str, out_person, reason: s
 
 @transaction.atomic
 def swap_request_decide(*, actor, swap: SwapRequest, approve: bool, comment: str = "") -> SwapRequest:
-    swap = SwapRequest.objects.select_for_update().select_related("quota__project").get(pk=swap.pk)
+    swap = SwapRequest.objects.select_for_update(of=("self",)).select_related("quota__project").get(pk=swap.pk)
     _require(access.can_decide_swap(actor, swap), _("只有组织培训的教育局可以审批换人/退出。"))
     if swap.status != SwapRequest.Status.PENDING:
         raise ValidationError(_("该申请已审批。"))
@@ -767,7 +767,7 @@ def leave_request_create(*, actor, session: Session, leave_type: str, reason: st
 @transaction.atomic
 def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = "") -> LeaveRequest:
     """The next decision on a leave request: the school first, then the bureau when needed."""
-    leave = LeaveRequest.objects.select_for_update().select_related("session__project").get(pk=leave.pk)
+    leave = LeaveRequest.objects.select_for_update(of=("self",)).select_related("session__project").get(pk=leave.pk)
     if leave.status != Decision.PENDING:
         raise ValidationError(_("该请假申请已审批完毕。"))
     comment = (comment or "").strip()
@@ -804,7 +804,7 @@ def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = ""
 
 @transaction.atomic
 def leave_cancel(*, actor, leave: LeaveRequest) -> LeaveRequest:
-    leave = LeaveRequest.objects.select_for_update().get(pk=leave.pk)
+    leave = LeaveRequest.objects.select_for_update(of=("self",)).get(pk=leave.pk)
     _require(scopes.scope_of(actor).person_id == leave.person_id)
     if leave.status != Decision.PENDING:
         raise ValidationError(_("只能撤回待审批的请假申请。"))
