@@ -1,0 +1,63 @@
+"""``yanxiu seed_demo``: load the demonstration county (see :mod:`yanxiu.org.demo`)."""
+
+from __future__ import annotations
+
+import time
+
+from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
+
+from yanxiu.org import demo
+
+
+class Command(BaseCommand):
+    help = (
+        "生成演示数据：湖南省长沙市长沙县的片区、学校、教研组/备课组、教师及演示账号（密码 yanxiu123）。"
+        "同一 --seed 总是生成相同的数据；演示数据已存在时不做任何修改。"
+        "批量写入不产生历史记录和操作记录。"
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--teachers", type=int, default=demo.DEFAULT_TEACHERS,
+            help=f"教师人数（默认 {demo.DEFAULT_TEACHERS}；学校数按每校约 {demo.TEACHERS_PER_SCHOOL} 人随之增加）",
+        )
+        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子（默认 1）")
+
+    def handle(self, *args, teachers: int, seed: int, **options):
+        verbosity = options["verbosity"]
+        if demo.demo_exists():
+            self.stdout.write(self.style.WARNING("演示数据已存在（长沙县 430121），未做修改。"))
+            self._print_logins()
+            return
+        if teachers < demo.MIN_FIRST_SCHOOL:
+            raise CommandError(f"--teachers 至少为 {demo.MIN_FIRST_SCHOOL}。")
+
+        started = time.monotonic()
+        county = demo.generate(teachers=teachers, seed=seed)
+        if verbosity >= 1:
+            self.stdout.write(
+                f"已生成：{len(county.clusters)} 个片区，{len(county.schools)} 所学校，"
+                f"{len(county.groups)} 个教研组/备课组，{len(county.teachers)} 名教师"
+                f"（{time.monotonic() - started:.1f} 秒）。正在写入数据库……"
+            )
+        step = max(len(county.teachers) // 10, 1)
+        last = [0]
+
+        def progress(done: int, total: int) -> None:
+            if verbosity >= 2 or (verbosity >= 1 and len(county.teachers) >= 20000 and done - last[0] >= step):
+                last[0] = done
+                self.stdout.write(f"  {done * 100 // total}%（{time.monotonic() - started:.0f} 秒）")
+
+        try:
+            demo.load(county, progress=progress)
+        except DatabaseError as exc:
+            raise CommandError(f"写入演示数据失败：{exc}。请在空数据库上运行（先执行 yanxiu migrate）。") from exc
+        self.stdout.write(self.style.SUCCESS(f"演示数据已写入，用时 {time.monotonic() - started:.1f} 秒。"))
+        self._print_logins()
+
+    def _print_logins(self) -> None:
+        rows = demo.login_rows()
+        self.stdout.write("演示账号 (demo logins)：")
+        self.stdout.write(demo.format_table(("账号 username", "密码 password", "角色 role", "范围 scope"), rows))
+        self.stdout.write("教师也可用手机号登录，密码同为 yanxiu123。")
