@@ -404,3 +404,22 @@ def test_scores_must_be_1_to_5_and_the_session_must_have_started(roles, publishe
         services.evaluation_submit(actor=roles.teacher, session=session, content_score=6, presenter_score=5,
                                    organisation_score=0)
     assert set(exc.value.message_dict) == {"content_score", "organisation_score"}
+
+
+def test_hours_follow_the_policy_in_force_for_the_county(roles, school_project, county):
+    from yanxiu.policy.models import Policy
+
+    Policy.objects.create(region=county, name="长沙县学时办法", valid_from_year=2025, minutes_per_hour=60,
+                          max_hours_per_day=Decimal("6"))
+    session = services.session_create(actor=roles.school_admin, project=school_project, title="x", starts_at=at(2),
+                                      ends_at=at(2, 16, 40))
+    assert session.hours == Decimal("1.5")  # 90 minutes at 60 a 学时
+
+
+def test_sessions_added_later_enrol_people_named_on_project_places(roles, bureau_project, bureau_session, school):
+    quota = services.quota_allocate(actor=roles.bureau, project=bureau_project, school=school, places=2, deadline=at(2))
+    services.quota_name(actor=roles.school_admin, quota=quota, people=[roles.teacher.person])
+    later = services.session_create(actor=roles.bureau, project=bureau_project, title="第二讲", starts_at=at(6, 9, 0),
+                                    ends_at=at(6, 11, 0), place="中心", presenter_name="专家", content="内容")
+    assert list(Enrollment.objects.filter(session=later).values_list("person_id", "source")) == [
+        (roles.teacher.person.pk, "named")]

@@ -68,25 +68,20 @@ def _validate_school_year(value: str) -> None:
 
 
 def hours_policy_for(project: Project) -> dict[str, Any]:
-    """The 学时 conversion of the project's region and school year.
+    """The 学时 conversion of the policy in force for the project's county and
+    school year (``minutes_per_hour``, ``max_per_day``); empty means the
+    defaults (45 minutes, 8 a day)."""
+    from yanxiu.policy.compliance import spec_in_force
 
-    The policy app may provide ``yanxiu.policy.selectors.hours_conversion(region=,
-    school_year=)`` returning ``{"minutes_per_hour": .., "max_per_day": ..}``;
-    without it the defaults (45 minutes, 8 a day) apply.
-    """
+    county = project.owner_school.county if project.owner_school_id else project.region
     try:
-        from yanxiu.policy import selectors as policy_selectors  # type: ignore[attr-defined]
-    except ImportError:
+        year = int(project.school_year[:4])
+    except (TypeError, ValueError):
         return {}
-    getter = getattr(policy_selectors, "hours_conversion", None)
-    if getter is None:
+    spec = spec_in_force(county, year)
+    if spec is None:
         return {}
-    region = project.owner_school.county if project.owner_school_id else project.region
-    try:
-        values = getter(region=region, school_year=project.school_year) or {}
-    except Exception:  # noqa: BLE001 - a missing policy must not block scheduling
-        return {}
-    return {k: v for k, v in dict(values).items() if k in {"minutes_per_hour", "max_per_day"} and v}
+    return {"minutes_per_hour": spec.minutes_per_hour, "max_per_day": spec.max_hours_per_day}
 
 
 # --- Catalogue ----------------------------------------------------------------
@@ -319,6 +314,11 @@ def session_create(*, actor, project: Project, **fields: Any) -> Session:
     _check_session(session)
     session.full_clean()
     session.save()
+    if project.is_bureau_level:
+        # People already named on project-wide places are expected at every new session too.
+        for quota in project.quotas.filter(session__isnull=True):
+            named = list(quota.nominations.filter(is_active=True).values_list("person_id", flat=True))
+            _invite(session=session, people_ids=named, source=Enrollment.Source.NAMED, school_id=quota.school_id)
     audit.record(actor=actor, action="training.session.create", target=session, title=session.title,
                  hours=str(session.hours))
     return session
