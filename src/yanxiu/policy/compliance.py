@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
@@ -23,6 +22,7 @@ from .spec import PolicySpec
 
 ZERO = Decimal("0")
 KINDS = list(CreditKind.values)
+SCHOOL_BASED_INDEX = KINDS.index(CreditKind.SCHOOL_BASED)
 
 
 class Status:
@@ -33,29 +33,91 @@ class Status:
     LABELS = {MET: "达标", BELOW: "未达标", FAIL: "不合格"}
 
 
-@dataclass
+class _Context:
+    """What every row of one policy group shares."""
+
+    __slots__ = ("spec", "years", "categories", "cycle", "with_long_cycle", "start", "no_sums")
+
+    def __init__(self, spec: PolicySpec, years: tuple[int, int], categories: list[str], cycle: bool):
+        self.spec, self.years, self.categories, self.cycle = spec, years, categories, cycle
+        self.with_long_cycle = spec.long_cycle_exempts_school_based
+        self.start = spec.year_start(years[0])
+        self.no_sums = (None,) * (2 + len(KINDS) + len(categories) + (1 if self.with_long_cycle else 0))
+
+
 class ComplianceRow:
-    person_id: int
-    name: str
-    id_number: str
-    school_id: int
-    school_code: str
-    school_name: str
-    years: tuple[int, int]
-    unit: str
-    total: Decimal
-    by_kind: dict[str, Decimal]
-    by_category: dict[str, Decimal]
-    shortfall: dict[str, Decimal] = field(default_factory=dict)
-    status: str = Status.MET
-    reason: str = ""
-    blocks_excellent: bool = False
-    absences: int = 0
+    """One teacher's standing, over one teacher tuple and one tuple of sums
+    straight from the database. ``status`` is decided when the row is built;
+    the per-kind dicts, ``shortfall`` and the ``reason`` sentence are worked
+    out when read, so that listing a whole province stays cheap."""
+
+    __slots__ = ("_p", "_s", "_ctx", "absences", "status", "_detail")
+
+    def __init__(self, person: tuple, sums: tuple, ctx: _Context, absences: int = 0):
+        # person: (person_id, name, id_number, birth_date, school_id, school_code, school_name)
+        # sums: (person_id, total, *kinds, *categories[, long_cycle])
+        self._p, self._s, self._ctx, self.absences, self._detail = person, sums, ctx, absences, None
+        self.status = classify(self)
+
+    def __repr__(self) -> str:
+        return f"ComplianceRow({self.name!r}, total={self.total}, status={self.status!r})"
+
+    person_id = property(lambda self: self._p[0])
+    name = property(lambda self: self._p[1])
+    id_number = property(lambda self: self._p[2])
+    school_id = property(lambda self: self._p[4])
+    school_code = property(lambda self: self._p[5])
+    school_name = property(lambda self: self._p[6])
+    years = property(lambda self: self._ctx.years)
+    spec = property(lambda self: self._ctx.spec)
+    cycle = property(lambda self: self._ctx.cycle)
+
+    @property
+    def total(self) -> Decimal:
+        return self._s[1] or ZERO
+
+    @property
+    def by_kind(self) -> dict[str, Decimal]:
+        return {kind: self._s[2 + i] or ZERO for i, kind in enumerate(KINDS)}
+
+    @property
+    def by_category(self) -> dict[str, Decimal]:
+        first = 2 + len(KINDS)
+        return {c: self._s[first + i] or ZERO for i, c in enumerate(self._ctx.categories)}
+
+    @property
+    def long_cycle(self) -> bool:
+        return bool(self._s[-1]) if self._ctx.with_long_cycle else False
+
+    @property
+    def age(self) -> int | None:
+        return _age_on(self._p[3], self._ctx.start) if self._ctx.spec.age_opt_out_age else None
+
+    @property
+    def unit(self) -> str:
+        return self.spec.unit_label
+
+    @property
+    def blocks_excellent(self) -> bool:
+        return self.status == Status.BELOW and self.spec.below_min_blocks_excellent and not self.cycle
+
+    @property
+    def shortfall(self) -> dict[str, Decimal]:
+        return self._explain()[0]
+
+    @property
+    def reason(self) -> str:
+        return self._explain()[1]
+
+    def _explain(self):
+        if self._detail is None:
+            self._detail = explain(self)
+        return self._detail
 
     @property
     def status_label(self) -> str:
         label = Status.LABELS[self.status]
-        if self.status == Status.BELOW and self.blocks_excellent:
+        if self.blocks_excellent:
             return label + "（不能评优秀）"
         return label
 
@@ -133,26 +195,27 @@ def _absences(person_ids, start: dt.date, end: dt.date) -> dict[int, int]:
 
 
 def aggregate(employments: QuerySet, spec: PolicySpec, years: tuple[int, int], *, with_categories: bool = True):
-    """One row per current employment: the net amounts of the years by kind and category."""
-    amount = f"ce__{spec.amount_field}"
+    """Net amounts per person over the years, by kind and category: one
+    GROUP BY person_id over the ledger rows of the people in ``employments``."""
+    from yanxiu.credits.models import CreditEntry
+
+    amount = spec.amount_field
     annotations = {"total": Sum(amount)}
     for kind in KINDS:
-        annotations[f"k_{kind}"] = Sum(amount, filter=Q(ce__kind=kind))
+        annotations[f"k_{kind}"] = Sum(amount, filter=Q(kind=kind))
     categories = sorted(spec.category_min) if with_categories else []
     for index, category in enumerate(categories):
-        annotations[f"c_{index}"] = Sum(amount, filter=Q(ce__category=category))
+        annotations[f"c_{index}"] = Sum(amount, filter=Q(category=category))
     if spec.long_cycle_exempts_school_based:
-        annotations["long_cycle"] = Count("ce__id", filter=Q(ce__long_cycle=True))
+        annotations["long_cycle"] = Count("id", filter=Q(long_cycle=True))
     rows = (
-        employments.annotate(
-            ce=FilteredRelation(
-                "person__credit_entries",
-                condition=Q(person__credit_entries__school_year__gte=years[0], person__credit_entries__school_year__lte=years[1]),
-            )
+        CreditEntry.objects.filter(
+            school_year__gte=years[0], school_year__lte=years[1], person_id__in=employments.values("person_id")
         )
-        .values("person_id", "person__name", "person__id_number", "person__birth_date", "school_id", "school__code", "school__name")
+        .order_by()
+        .values("person_id")
         .annotate(**annotations)
-        .order_by("school__code", "person__name", "person_id")
+        .values_list("person_id", *annotations)
     )
     return rows, categories
 
@@ -161,39 +224,61 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
     return day.year - birth.year - ((day.month, day.day) < (birth.month, birth.day))
 
 
-def evaluate(spec: PolicySpec, row: ComplianceRow, *, long_cycle: bool, age: int | None, cycle: bool = False) -> None:
-    """Fill in shortfall, status and reason of ``row`` under ``spec``."""
-    unit = spec.unit_label
-    if row.absences and spec.unexcused_absence_fails and not cycle:
-        row.status = Status.FAIL
-        row.reason = _("无正当理由缺席培训 %(n)d 次，年度考核为不合格。") % {"n": row.absences}
-        return
-    if age is not None and spec.age_opt_out_age and age >= spec.age_opt_out_age:
-        row.status = Status.MET
-        row.reason = _("学年开始时已满 %(age)d 周岁，按本政策免于学时要求。") % {"age": spec.age_opt_out_age}
-        return
+def classify(row: ComplianceRow) -> str:
+    """达标 / 未达标 / 不合格 from the aggregated numbers (cheap: no text, no dicts)."""
+    ctx = row._ctx
+    spec, sums = ctx.spec, row._s
+    if row.absences and spec.unexcused_absence_fails and not ctx.cycle:
+        return Status.FAIL
+    if spec.age_opt_out_age and row.age >= spec.age_opt_out_age:
+        return Status.MET
+    total = sums[1] or ZERO
+    if ctx.cycle:
+        return Status.BELOW if spec.cycle_min and total < spec.cycle_min else Status.MET
+    if total < spec.total_min:
+        return Status.BELOW
+    for index, need in spec.kind_min_by_index:
+        if (sums[2 + index] or ZERO) < need and not (
+            index == SCHOOL_BASED_INDEX and ctx.with_long_cycle and sums[-1]
+        ):
+            return Status.BELOW
+    if ctx.categories:
+        first = 2 + len(KINDS)
+        for i, category in enumerate(ctx.categories):
+            have = sums[first + i] or ZERO
+            if have < spec.category_min[category] or (category in spec.compulsory and have <= 0):
+                return Status.BELOW
+    return Status.MET
+
+
+def explain(row: ComplianceRow) -> tuple[dict[str, Decimal], str]:
+    """The shortfall by total, kind and category, and the sentence saying why."""
+    spec, unit, shortfall = row.spec, row.spec.unit_label, {}
+    if row.status == Status.FAIL:
+        return shortfall, _("无正当理由缺席培训 %(n)d 次，年度考核为不合格。") % {"n": row.absences}
+    if row.age is not None and spec.age_opt_out_age and row.age >= spec.age_opt_out_age:
+        return shortfall, _("学年开始时已满 %(age)d 周岁，按本政策免于学时要求。") % {"age": spec.age_opt_out_age}
     problems: list[str] = []
-    if cycle:
+    y0, y1 = row.years
+    if row.cycle:
         if spec.cycle_min and row.total < spec.cycle_min:
-            row.shortfall["total"] = spec.cycle_min - row.total
+            shortfall["total"] = spec.cycle_min - row.total
             problems.append(
                 _("%(y0)d—%(y1)d 周期累计 %(have)s %(unit)s，不足 %(need)s %(unit)s")
-                % {"y0": row.years[0], "y1": row.years[1] + 1, "have": _fmt(row.total), "need": _fmt(spec.cycle_min), "unit": unit}
+                % {"y0": y0, "y1": y1 + 1, "have": _fmt(row.total), "need": _fmt(spec.cycle_min), "unit": unit}
             )
     else:
         if row.total < spec.total_min:
-            row.shortfall["total"] = spec.total_min - row.total
+            shortfall["total"] = spec.total_min - row.total
             problems.append(
                 _("学年累计 %(have)s %(unit)s，不足 %(need)s %(unit)s")
                 % {"have": _fmt(row.total), "need": _fmt(spec.total_min), "unit": unit}
             )
         for kind, need in spec.kind_min.items():
             have = row.by_kind.get(kind, ZERO)
-            if have >= need:
+            if have >= need or (kind == CreditKind.SCHOOL_BASED and row.long_cycle and spec.long_cycle_exempts_school_based):
                 continue
-            if kind == CreditKind.SCHOOL_BASED and long_cycle and spec.long_cycle_exempts_school_based:
-                continue
-            row.shortfall[kind] = need - have
+            shortfall[kind] = need - have
             problems.append(
                 _("%(kind)s %(have)s %(unit)s，不足 %(need)s %(unit)s")
                 % {"kind": spec.kind_label(kind), "have": _fmt(have), "need": _fmt(need), "unit": unit}
@@ -202,35 +287,32 @@ def evaluate(spec: PolicySpec, row: ComplianceRow, *, long_cycle: bool, age: int
             have = row.by_category.get(category, ZERO)
             if have >= need and (have > 0 or category not in spec.compulsory):
                 continue
-            row.shortfall[f"category:{category}"] = max(need - have, ZERO)
+            shortfall[f"category:{category}"] = max(need - have, ZERO)
             star = "★" if category in spec.compulsory else ""
             problems.append(
                 _("内容“%(star)s%(cat)s” %(have)s %(unit)s，不足 %(need)s %(unit)s")
                 % {"star": star, "cat": category, "have": _fmt(have), "need": _fmt(need), "unit": unit}
             )
     if problems:
-        row.status = Status.BELOW
-        row.blocks_excellent = spec.below_min_blocks_excellent and not cycle
         tail = _("年度考核不能评为优秀。") if row.blocks_excellent else _("未达到要求。")
-        row.reason = "；".join(problems) + "，" + tail
-        return
-    row.status = Status.MET
-    if cycle:
-        row.reason = _("%(y0)d—%(y1)d 周期累计 %(have)s %(unit)s，达到周期要求。") % {
-            "y0": row.years[0], "y1": row.years[1] + 1, "have": _fmt(row.total), "unit": unit
+        return shortfall, "；".join(problems) + "，" + tail
+    if row.cycle:
+        return shortfall, _("%(y0)d—%(y1)d 周期累计 %(have)s %(unit)s，达到周期要求。") % {
+            "y0": y0, "y1": y1 + 1, "have": _fmt(row.total), "unit": unit
         }
-    elif long_cycle and spec.long_cycle_exempts_school_based and row.by_kind.get(CreditKind.SCHOOL_BASED, ZERO) < spec.kind_min.get(CreditKind.SCHOOL_BASED, ZERO):
-        row.reason = _("学年累计 %(have)s %(unit)s，达到要求；参加长周期培训，免校本研修部分。") % {"have": _fmt(row.total), "unit": unit}
-    else:
-        row.reason = _("学年累计 %(have)s %(unit)s，达到要求。") % {"have": _fmt(row.total), "unit": unit}
+    if row.long_cycle and spec.long_cycle_exempts_school_based and row.by_kind.get(CreditKind.SCHOOL_BASED, ZERO) < spec.kind_min.get(CreditKind.SCHOOL_BASED, ZERO):
+        return shortfall, _("学年累计 %(have)s %(unit)s，达到要求；参加长周期培训，免校本研修部分。") % {"have": _fmt(row.total), "unit": unit}
+    return shortfall, _("学年累计 %(have)s %(unit)s，达到要求。") % {"have": _fmt(row.total), "unit": unit}
 
 
 def compliance_rows(employments: QuerySet, year: int, *, spec: PolicySpec | None = None, cycle: bool = False) -> list[ComplianceRow]:
     """Compliance of every current employment in ``employments`` for school year
-    ``year`` (or, with ``cycle``, for the policy cycle containing it).
+    ``year`` (or, with ``cycle``, for the policy cycle containing it), ordered
+    by school code and name.
 
     With no ``spec`` each county's policy in force applies; a ``spec`` (the
-    preview of an edited policy) applies to all.
+    preview of an edited policy) applies to all. Two queries per policy: the
+    ledger GROUP BY person and the list of teachers; Python only joins them.
     """
     from yanxiu.org.models import Region
 
@@ -245,7 +327,10 @@ def compliance_rows(employments: QuerySet, year: int, *, spec: PolicySpec | None
             if county_spec is None:
                 continue
             by_policy.setdefault(county_spec.policy_id, (county_spec, []))[1].append(county.pk)
-        groups = [(s, employments.filter(school__county_id__in=ids)) for s, ids in by_policy.values()]
+        if len(by_policy) == 1:
+            groups = [(next(iter(by_policy.values()))[0], employments)]
+        else:
+            groups = [(s, employments.filter(school__county_id__in=ids)) for s, ids in by_policy.values()]
     result: list[ComplianceRow] = []
     for group_spec, qs in groups:
         if cycle:
@@ -255,26 +340,23 @@ def compliance_rows(employments: QuerySet, year: int, *, spec: PolicySpec | None
         else:
             years = (year, year)
         start, end = group_spec.year_start(years[0]), group_spec.year_end(years[1])
-        rows, categories = aggregate(qs, group_spec, years, with_categories=not cycle)
+        sums_query, categories = aggregate(qs, group_spec, years, with_categories=not cycle)
+        ctx = _Context(group_spec, years, categories, cycle)
+        sums = {r[0]: r for r in sums_query}
         absences = _absences(qs.values("person_id"), start, end) if group_spec.unexcused_absence_fails and not cycle else {}
-        for r in rows:
-            row = ComplianceRow(
-                person_id=r["person_id"],
-                name=r["person__name"],
-                id_number=r["person__id_number"],
-                school_id=r["school_id"],
-                school_code=r["school__code"],
-                school_name=r["school__name"],
-                years=years,
-                unit=group_spec.unit_label,
-                total=r["total"] or ZERO,
-                by_kind={kind: r[f"k_{kind}"] or ZERO for kind in KINDS},
-                by_category={c: r[f"c_{i}"] or ZERO for i, c in enumerate(categories)},
-                absences=absences.get(r["person_id"], 0),
-            )
-            age = _age_on(r["person__birth_date"], start) if group_spec.age_opt_out_age else None
-            evaluate(group_spec, row, long_cycle=bool(r.get("long_cycle")), age=age, cycle=cycle)
-            result.append(row)
+        # Integer ordering in the database; the display order (school code, name) is applied below.
+        people = qs.order_by("school_id", "person_id").values_list(
+            "person_id", "person__name", "person__id_number", "person__birth_date", "school_id", "school__code", "school__name"
+        )
+        no_sums, get = ctx.no_sums, sums.get
+        if absences:
+            result.extend(ComplianceRow(p, get(p[0], no_sums), ctx, absences.get(p[0], 0)) for p in people)
+        else:
+            result.extend(ComplianceRow(p, get(p[0], no_sums), ctx) for p in people)
+    if len(result) <= 20000:
+        result.sort(key=lambda row: (row._p[5], row._p[1], row._p[0]))
+    elif len(groups) > 1:
+        result.sort(key=lambda row: (row._p[4], row._p[0]))
     return result
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from decimal import Decimal
 
 from .models import CreditKind, Policy, Unit
@@ -65,6 +66,12 @@ class PolicySpec:
             unexcused_absence_fails=policy.unexcused_absence_fails,
             policy_id=policy.pk,
         )
+
+    @cached_property
+    def kind_min_by_index(self) -> list[tuple[int, Decimal]]:
+        """(position in CreditKind order, minimum) of each kind with a minimum."""
+        kinds = list(CreditKind.values)
+        return [(kinds.index(kind), need) for kind, need in self.kind_min.items() if kind in kinds]
 
     @property
     def unit_label(self) -> str:

@@ -1,0 +1,33 @@
+"""PDF rendering with WeasyPrint and the Chinese font shipped in yanxiu/fonts.
+
+No system CJK font is needed: the templates load the subset font through an
+@font-face rule with a file:// URL (see ``font_face_css``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from django.template.loader import render_to_string
+
+FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansSC-Subset.otf"
+
+
+def font_face_css() -> str:
+    return (
+        "@font-face { font-family: 'Yanxiu Sans'; src: url('%s') format('opentype'); }\n"
+        "html { font-family: 'Yanxiu Sans', sans-serif; }" % FONT_PATH.as_uri()
+    )
+
+
+def render_pdf(template: str, context: dict) -> bytes:
+    from weasyprint import HTML
+
+    html = render_to_string(template, {**context, "font_css": font_face_css()})
+    return HTML(string=html, base_url=str(FONT_PATH.parent)).write_pdf()
+
+
+def qr_svg(url: str) -> str:
+    import segno
+
+    return segno.make(url, error="m").svg_inline(scale=3)

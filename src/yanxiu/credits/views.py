@@ -1,0 +1,461 @@
+"""Pages of the ledger: my credits, school and county lists, import, postings,
+certificate claims, activities, transcripts and public certificate checks."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from yanxiu.accounts import scopes
+from yanxiu.core.crud import ServiceFormView, apply_validation_error
+from yanxiu.org.models import Employment, Person, Region, School
+
+from . import selectors, services
+from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
+from .importer import import_results
+from .ledger import can_reverse, credit_reverse
+from .models import Certificate, CertificateClaim, CreditEntry, Objection, Posting
+from .pdf import qr_svg, render_pdf
+
+
+def _deny_unless(allowed: bool) -> None:
+    if not allowed:
+        raise PermissionDenied(_("您没有权限访问此页面。"))
+
+
+def _year(request, county=None) -> int:
+    try:
+        return int(request.GET.get("year"))
+    except (TypeError, ValueError):
+        return selectors.current_school_year(county)
+
+
+def _my_person(request) -> Person:
+    s = scopes.scope_of(request.user)
+    if s.person_id is None:
+        raise Http404(_("当前账号没有关联教师档案。"))
+    return Person.objects.get(pk=s.person_id)
+
+
+# --- Teacher ------------------------------------------------------------------
+
+
+def _person_page(request, person, *, template="credits/person.html"):
+    employment = person.current_employment
+    county = employment.school.county if employment else None
+    year = _year(request, county)
+    row = selectors.person_compliance(person, year)
+    cycle = selectors.person_compliance(person, year, cycle=True)
+    entries = list(selectors.entries_for(person, (year, year)))
+    open_postings = []
+    if employment:
+        open_postings = list(
+            Posting.objects.filter(school=employment.school, status=Posting.Status.OPEN, entries__person=person).distinct()
+        )
+    context = {
+        "person": person, "employment": employment, "year": year, "row": row, "cycle": cycle, "entries": entries,
+        "open_postings": open_postings, "years": range(year - 4, year + 2),
+        "objections": Objection.objects.filter(person=person).select_related("posting", "entry")[:20],
+        "claims": CertificateClaim.objects.filter(person=person)[:20],
+        "certificates": Certificate.objects.filter(person=person)[:50],
+        "is_self": scopes.scope_of(request.user).person_id == person.pk,
+        "page_title": _("我的学时") if scopes.scope_of(request.user).person_id == person.pk else _("%(name)s 的学时") % {"name": person.name},
+    }
+    return render(request, template, context)
+
+
+@login_required
+def my_credits(request):
+    return _person_page(request, _my_person(request))
+
+
+@login_required
+def person_credits(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    _deny_unless(selectors.can_view_person_credits(request.user, person))
+    return _person_page(request, person)
+
+
+# --- Lists ----------------------------------------------------------------------
+
+
+def _summary(rows):
+    from yanxiu.policy.compliance import status_counts
+
+    return status_counts(rows)
+
+
+@login_required
+def school_list(request, pk):
+    school = get_object_or_404(School.objects.select_related("county"), pk=pk)
+    _deny_unless(selectors.can_view_school_credits(request.user, school))
+    year = _year(request, school.county)
+    rows = selectors.school_compliance(school, year)
+    status = request.GET.get("status")
+    shown = [r for r in rows if not status or r.status == status]
+    return render(request, "credits/school_list.html", {
+        "school": school, "year": year, "rows": shown, "counts": _summary(rows), "status": status,
+        "can_manage": scopes.can_manage_school(request.user, school), "years": range(year - 4, year + 2),
+        "page_title": _("%(school)s 学时达标情况") % {"school": school.name},
+        "sessions": selectors.sessions_to_credit(request.user) if scopes.can_manage_school(request.user, school) else [],
+        "claims": selectors.claims_to_review(request.user).filter(school=school),
+    })
+
+
+@login_required
+def county_list(request, pk):
+    county = get_object_or_404(Region, pk=pk, level="county")
+    _deny_unless(selectors.can_view_county_credits(request.user, county))
+    year = _year(request, county)
+    rows = selectors.county_compliance(county, year)
+    by_school: dict[int, dict] = {}
+    for r in rows:
+        item = by_school.setdefault(r.school_id, {"id": r.school_id, "code": r.school_code, "name": r.school_name, "met": 0, "below": 0, "fail": 0, "total": 0})
+        item[r.status] += 1
+        item["total"] += 1
+    return render(request, "credits/county_list.html", {
+        "county": county, "year": year, "schools": sorted(by_school.values(), key=lambda x: x["code"]), "counts": _summary(rows),
+        "years": range(year - 4, year + 2), "page_title": _("%(county)s 学时达标情况") % {"county": county.name},
+    })
+
+
+@login_required
+def overview(request):
+    """Where each role starts: its counties, its schools, or its own page."""
+    s = scopes.scope_of(request.user)
+    counties = Region.objects.filter(pk__in=s.region_counties) if not s.superuser else Region.objects.filter(level="county")
+    schools = School.objects.filter(pk__in=s.admin_schools)
+    if not counties and not schools:
+        return redirect("credits:mine")
+    return render(request, "credits/overview.html", {"counties": counties, "schools": schools, "page_title": _("学时管理")})
+
+
+# --- Import ---------------------------------------------------------------------
+
+
+@login_required
+def import_page(request):
+    s = scopes.scope_of(request.user)
+    _deny_unless(s.superuser or bool(s.region_counties))
+    result = None
+    if request.method == "POST":
+        form = ImportForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                result = import_results(actor=request.user, name=upload.name, data=upload.read(),
+                                        school_year=form.cleaned_data["school_year"], dry_run=form.cleaned_data["dry_run"])
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            if result is not None and result.ok and not form.cleaned_data["dry_run"]:
+                messages.success(request, _("已导入 %(n)d 条合格记录。") % {"n": result.credited})
+    else:
+        form = ImportForm(initial={"school_year": selectors.current_school_year(), "dry_run": True})
+    return render(request, "credits/import.html", {"form": form, "result": result, "page_title": _("导入上级培训结果")})
+
+
+# --- Postings --------------------------------------------------------------------
+
+
+@login_required
+def posting_list(request):
+    services.posting_finalize_due(actor=None)
+    postings = selectors.postings_visible_to(request.user)
+    s = scopes.scope_of(request.user)
+    return render(request, "credits/posting_list.html", {
+        "postings": postings[:200], "schools": School.objects.filter(pk__in=s.admin_schools) if not s.superuser else School.objects.none(),
+        "page_title": _("学时公示"),
+    })
+
+
+class PostingCreateView(ServiceFormView):
+    form_class = PostingForm
+    page_title = _("发布学时公示")
+    submit_label = _("发布公示")
+    success_message = _("公示已发布。")
+
+    def get_object(self):
+        school = get_object_or_404(School, pk=self.kwargs["school_id"])
+        if not scopes.can_manage_school(self.request.user, school):
+            raise PermissionDenied(_("您没有权限访问此页面。"))
+        return school
+
+    def get_initial(self):
+        today = timezone.localdate()
+        return {"title": _("%(month)s 学时公示") % {"month": today.strftime("%Y年%m月")}, "period_start": today.replace(day=1), "period_end": today, "days": 5}
+
+    def perform(self, form):
+        return services.posting_create(actor=self.request.user, school=self.object, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return reverse("credits:posting_detail", args=[result.pk])
+
+
+def _visible_posting(request, pk) -> Posting:
+    posting = selectors.postings_visible_to(request.user).filter(pk=pk).first()
+    if posting is None:
+        raise Http404
+    return posting
+
+
+@login_required
+def posting_detail(request, pk):
+    services.posting_finalize_due(actor=None)
+    posting = _visible_posting(request, pk)
+    s = scopes.scope_of(request.user)
+    manager = scopes.can_manage_school(request.user, posting.school) or posting.school.county_id in s.region_counties or s.superuser
+    entries = posting.entries.select_related("person").order_by("person__name", "seq")
+    if not manager:
+        entries = entries.filter(person_id=s.person_id)
+    objections = posting.objections.select_related("person", "entry", "resolution_entry", "resolved_by")
+    if not manager:
+        objections = objections.filter(person_id=s.person_id)
+    from yanxiu.core.models import AuditEvent
+
+    history = AuditEvent.objects.filter(target_type="credits.posting", target_id=str(posting.pk)).order_by("created_at") if manager else []
+    return render(request, "credits/posting_detail.html", {
+        "posting": posting, "entries": entries, "objections": objections, "manager": manager,
+        "can_resolve": scopes.can_manage_school(request.user, posting.school),
+        "can_object": s.person_id is not None and posting.status == Posting.Status.OPEN and timezone.now() < posting.ends_at,
+        "objection_form": ObjectionForm(), "resolve_form": ResolveForm(), "history": history,
+        "page_title": posting.title,
+    })
+
+
+@login_required
+@require_POST
+def objection_create(request, pk):
+    posting = _visible_posting(request, pk)
+    form = ObjectionForm(request.POST)
+    if form.is_valid():
+        entry = None
+        if form.cleaned_data.get("entry"):
+            entry = get_object_or_404(CreditEntry, pk=form.cleaned_data["entry"])
+        try:
+            services.objection_file(actor=request.user, posting=posting, entry=entry, reason=form.cleaned_data["reason"])
+            messages.success(request, _("异议已提交，等待学校处理。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("请填写异议理由。"))
+    return redirect("credits:posting_detail", pk=posting.pk)
+
+
+@login_required
+@require_POST
+def objection_resolve(request, pk):
+    objection = get_object_or_404(Objection.objects.select_related("posting"), pk=pk)
+    _visible_posting(request, objection.posting_id)
+    form = ResolveForm(request.POST)
+    if form.is_valid():
+        try:
+            services.objection_resolve(actor=request.user, objection=objection, **form.cleaned_data)
+            messages.success(request, _("异议已处理。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, " ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
+    return redirect("credits:posting_detail", pk=objection.posting_id)
+
+
+@login_required
+@require_POST
+def entry_reverse(request, pk):
+    entry = get_object_or_404(CreditEntry, pk=pk)
+    _deny_unless(can_reverse(request.user, entry))
+    form = ReverseForm(request.POST)
+    if form.is_valid():
+        try:
+            credit_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
+            messages.success(request, _("已冲正。"))
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+    else:
+        messages.error(request, _("冲正必须填写原因。"))
+    return redirect(request.POST.get("next") or reverse("credits:person", args=[entry.person_id]))
+
+
+# --- Claims and activities ---------------------------------------------------------
+
+
+class ClaimCreateView(ServiceFormView):
+    form_class = ClaimForm
+    page_title = _("提交培训证书")
+    submit_label = _("提交审核")
+    success_message = _("证书已提交，学校审核后计入学时。")
+
+    def check(self):
+        _my_person(self.request)
+
+    def build_form(self, data=None, files=None):
+        return ClaimForm(data=data, files=files)
+
+    def perform(self, form):
+        fields = {k: v for k, v in form.cleaned_data.items()}
+        return services.claim_submit(actor=self.request.user, **fields)
+
+    def get_success_url(self, result):
+        return reverse("credits:mine")
+
+
+@login_required
+def claim_review(request, pk):
+    claim = get_object_or_404(CertificateClaim.objects.select_related("person", "school"), pk=pk)
+    _deny_unless(scopes.can_manage_school(request.user, claim.school))
+    form = ClaimReviewForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            if form.cleaned_data["decision"] == "verify":
+                services.claim_verify(actor=request.user, claim=claim, comment=form.cleaned_data["comment"])
+                messages.success(request, _("已认定，学时已登记。"))
+            else:
+                services.claim_reject(actor=request.user, claim=claim, comment=form.cleaned_data["comment"])
+                messages.success(request, _("已退回。"))
+            return redirect("credits:school", pk=claim.school_id)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+    return render(request, "credits/claim_review.html", {"claim": claim, "form": form, "page_title": _("审核培训证书")})
+
+
+@login_required
+def claim_file(request, pk):
+    claim = get_object_or_404(CertificateClaim.objects.select_related("school"), pk=pk)
+    s = scopes.scope_of(request.user)
+    _deny_unless(claim.person_id == s.person_id or scopes.can_manage_school(request.user, claim.school))
+    response = HttpResponse(claim.file.open("rb").read(), content_type="application/octet-stream")
+    extension = claim.file.name.rsplit(".", 1)[-1][:5] if "." in claim.file.name else "bin"
+    response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}.{extension}"'
+    return response
+
+
+class ActivityCreateView(ServiceFormView):
+    form_class = ActivityForm
+    page_title = _("登记研修活动（公开课、获奖、师徒结对…）")
+    submit_label = _("登记并计入学时")
+    success_message = _("已登记，学时按政策上限计入。")
+
+    def get_object(self):
+        school = get_object_or_404(School, pk=self.kwargs["school_id"])
+        if not scopes.can_manage_school(self.request.user, school):
+            raise PermissionDenied(_("您没有权限访问此页面。"))
+        return school
+
+    def get_form_kwargs(self):
+        people = Person.objects.filter(employments__school=self.object, employments__end_date__isnull=True).order_by("name")
+        return {"people": people}
+
+    def perform(self, form):
+        return services.activity_credit(actor=self.request.user, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return reverse("credits:school", args=[self.object.pk])
+
+
+@login_required
+@require_POST
+def session_credit(request, pk):
+    from yanxiu.training.models import Session
+
+    session = get_object_or_404(Session.objects.select_related("project__owner_school"), pk=pk)
+    try:
+        result = services.credit_school_session(actor=request.user, session=session)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        skipped = "；".join(f"{p.name}：{reason}" for p, reason in result.skipped)
+        messages.success(request, _("已为 %(n)d 人登记学时。") % {"n": len(result.credited)} + (_(" 未登记：%(s)s") % {"s": skipped} if skipped else ""))
+    return redirect(request.POST.get("next") or reverse("credits:overview"))
+
+
+# --- Transcripts and certificates -----------------------------------------------------------
+
+
+def _transcript_context(request, person, *, cycle: bool):
+    _deny_unless(selectors.can_view_person_credits(request.user, person))
+    employment = person.current_employment
+    year = _year(request, employment.school.county if employment else None)
+    row = selectors.person_compliance(person, year, cycle=cycle)
+    years = row.years if row else (year, year)
+    entries = list(selectors.entries_for(person, years))
+    return {"person": person, "employment": employment, "row": row, "years": years, "entries": entries,
+            "issued": timezone.localdate(), "cycle": cycle}
+
+
+@login_required
+def transcript_pdf(request, pk):
+    person = get_object_or_404(Person, pk=pk)
+    context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
+    pdf = render_pdf("credits/pdf/transcript.html", context)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="transcript-{context["years"][0]}.pdf"'
+    return response
+
+
+@login_required
+def transcript_xlsx(request, pk):
+    from openpyxl import Workbook
+
+    person = get_object_or_404(Person, pk=pk)
+    context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "学时证明"
+    y0, y1 = context["years"]
+    ws.append([_("学时证明"), person.name, f"{y0}-{y1 + 1}"])
+    ws.append([_("学年"), _("培训名称"), _("类别"), _("内容类别"), _("学时"), _("学分"), _("来源"), _("登记时间"), _("说明")])
+    for e in context["entries"]:
+        ws.append([f"{e.school_year}-{e.school_year + 1}", e.title, e.get_kind_display(), e.category, float(e.hours), float(e.credits),
+                   e.get_source_type_display(), timezone.localtime(e.created_at).strftime("%Y-%m-%d"), e.reason])
+    row = context["row"]
+    if row:
+        ws.append([])
+        ws.append([_("合计"), float(row.total), row.unit, row.status_label, row.reason])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="transcript-{y0}.xlsx"'
+    return response
+
+
+def _certificate_pdf(request, cert) -> bytes:
+    url = request.build_absolute_uri(reverse("credits:verify", args=[cert.code]))
+    return render_pdf("credits/pdf/certificate.html", {"cert": cert, "qr": qr_svg(url), "verify_url": url})
+
+
+@login_required
+def certificate_pdf(request, code):
+    cert = get_object_or_404(Certificate.objects.select_related("person", "school"), code=code)
+    _deny_unless(selectors.can_view_person_credits(request.user, cert.person))
+    response = HttpResponse(_certificate_pdf(request, cert), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.code}.pdf"'
+    return response
+
+
+@login_required
+def school_certificates_zip(request, pk):
+    school = get_object_or_404(School, pk=pk)
+    _deny_unless(selectors.can_view_school_credits(request.user, school))
+    year = _year(request, school.county)
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for cert in Certificate.objects.filter(school=school, school_year=year).select_related("person"):
+            archive.writestr(f"{cert.person.name}-{cert.title[:30]}-{cert.code}.pdf", _certificate_pdf(request, cert))
+    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="certificates-{school.code}-{year}.zip"'
+    return response
+
+
+def verify(request, code):
+    """Public check of a certificate: no login, no personal data beyond the name."""
+    cert = Certificate.objects.filter(code=code).select_related("person").first()
+    return render(request, "credits/verify.html", {"cert": cert, "page_title": _("培训证书验证")}, status=200 if cert else 404)
