@@ -12,7 +12,7 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import paginate
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from yanxiu.accounts import scopes
 
@@ -20,6 +20,14 @@ from . import access, selectors, services
 from .models import Enrollment, Project, Session, TrainingKind, TrainingLevel
 
 router = Router(tags=["training"])
+
+
+class Page(LimitOffsetPagination):
+    """Limit/offset pages with bounds, so a huge number is a 422, not a database overflow."""
+
+    class Input(Schema):
+        limit: int = Field(50, ge=1, le=500)
+        offset: int = Field(0, ge=0, le=1_000_000)
 
 
 def _service_errors(func):
@@ -225,7 +233,7 @@ def catalogue(request):
 
 
 @router.get("/projects", response=list[ProjectOut])
-@paginate
+@paginate(Page)
 def list_projects(request, school_year: str = "", status: str = ""):
     return selectors.project_list(user=request.auth, school_year=school_year[:9], status=status[:12])
 
@@ -292,7 +300,7 @@ def create_session(request, project_id: int, payload: SessionIn):
 
 
 @router.get("/sessions", response=list[SessionOut])
-@paginate
+@paginate(Page)
 def list_sessions(request, project_id: int | None = None, status: str = "", upcoming: bool = False, mine: bool = False):
     if mine:
         person_id = scopes.scope_of(request.auth).person_id
@@ -321,7 +329,7 @@ def publish_session(request, session_id: int):
 
 
 @router.get("/sessions/{session_id}/enrollments", response=list[EnrollmentOut])
-@paginate
+@paginate(Page)
 def list_enrollments(request, session_id: int):
     session = _session(request, session_id)
     s = scopes.scope_of(request.auth)
@@ -377,7 +385,7 @@ def presenter_summary(request):
 
 
 @router.get("/leave", response=list[LeaveOut])
-@paginate
+@paginate(Page)
 def list_leave(request, awaiting: bool = False):
     if awaiting:
         return selectors.leave_awaiting(user=request.auth)
