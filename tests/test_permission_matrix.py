@@ -39,6 +39,12 @@ MATRIX = {
     "org:group_create": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
     "org:roster_import": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
     "org:group_edit": ("get", "group", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
+    "org:admin_appoint": ("get", "school_id", {"anon": LOGIN, "bureau": 200, "*": 403}),
+    "org:role_revoke": ("post", "assignment", {"anon": LOGIN, "bureau": 302, "*": 403}),
+    "org:cluster_list": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "*": 403}),
+    "org:cluster_create": ("get", "county_id", {"anon": LOGIN, "bureau": 200, "*": 403}),
+    "org:cluster_edit": ("get", "cluster", {"anon": LOGIN, "bureau": 200, "*": 403}),
+    "org:access_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "school_admin": 200, "other_admin": 200, "*": 403}),
 }
 COVERED_NAMESPACES = {"core", "accounts", "org"}
 NOT_IN_MATRIX = {"accounts:logout", "core:healthz"}
@@ -61,17 +67,31 @@ def test_every_url_pattern_is_in_the_matrix():
 
 
 @pytest.fixture
-def targets(roles, school, group):
+def targets(roles, school, group, county):
+    from yanxiu.accounts.models import RoleAssignment
+    from yanxiu.org.models import Cluster
+
     employment = roles.teacher.person.employments.get()
-    return {"employment": {"pk": employment.pk}, "school": {"pk": school.pk}, "school_id": {"school_id": school.pk}, "group": {"pk": group.pk}}
+    cluster = Cluster.objects.create(county=county, name="星沙片区", base_school=school)
+    return {
+        "employment": {"pk": employment.pk},
+        "school": {"pk": school.pk},
+        "school_id": {"school_id": school.pk},
+        "group": {"pk": group.pk},
+        "county_id": {"county_id": county.pk},
+        "cluster": {"pk": cluster.pk},
+        # Revoking is destructive: each role gets a fresh assignment to try on.
+        "assignment": lambda: {"pk": RoleAssignment.objects.create(user=roles.member, role="school_admin", school=school).pk},
+    }
 
 
 @pytest.mark.parametrize("name", sorted(MATRIX))
 def test_each_role_gets_the_expected_answer(client, roles, targets, name):
     method, target, expected = MATRIX[name]
-    url = reverse(name, kwargs=targets[target] if target else None)
     failures = []
     for role in ROLES:
+        kwargs = targets[target] if target else None
+        url = reverse(name, kwargs=kwargs() if callable(kwargs) else kwargs)
         client.logout()
         if role != "anon":
             client.force_login(getattr(roles, role))
@@ -89,7 +109,8 @@ def test_each_role_gets_the_expected_answer(client, roles, targets, name):
 def _reachable_pages(client, user, targets):
     client.force_login(user)
     for name, (method, target, _expected) in MATRIX.items():
-        url = reverse(name, kwargs=targets[target] if target else None)
+        kwargs = targets[target] if target else None
+        url = reverse(name, kwargs=kwargs() if callable(kwargs) else kwargs)
         response = getattr(client, method)(url)
         if response.status_code == 200 and not response.get("Content-Type", "").startswith("application/vnd"):
             yield name, response.content.decode()

@@ -94,3 +94,35 @@ def test_a_school_admin_cannot_move_the_school_to_another_county(roles, school, 
     services.school_update(actor=roles.school_admin, school=school, county=other_county, name=school.name)
     school.refresh_from_db()
     assert school.county.code == "430121"
+
+
+def test_the_group_leader_role_follows_the_groups_leader(roles, school):
+    from yanxiu.accounts.models import RoleAssignment
+    from yanxiu.accounts.scopes import scope_of
+
+    group = services.group_save(actor=roles.school_admin, school=school, name="数学组", kind="research", subject="数学", leader=roles.teacher.person)
+    assert RoleAssignment.objects.filter(role="group_leader", group=group, user=roles.teacher).exists()
+    services.group_save(actor=roles.school_admin, school=school, group=group, leader=roles.member.person)
+    assert list(RoleAssignment.objects.filter(role="group_leader", group=group).values_list("user", flat=True)) == [roles.member.pk]
+    assert group.pk in scope_of(type(roles.member).objects.get(pk=roles.member.pk)).led_groups
+
+
+def test_only_the_bureau_appoints_school_admins_and_only_from_the_staff(roles, school):
+    with pytest.raises(PermissionDenied):
+        services.school_admin_appoint(actor=roles.school_admin, school=school, person=roles.teacher.person)
+    with pytest.raises(ValidationError):
+        services.school_admin_appoint(actor=roles.bureau, school=school, person=roles.other_teacher.person)
+    assignment = services.school_admin_appoint(actor=roles.bureau, school=school, person=roles.teacher.person)
+    assert assignment.user == roles.teacher
+    services.role_revoke(actor=roles.bureau, assignment=assignment)
+    assert AuditEvent.objects.filter(action="role.revoke").exists()
+
+
+def test_a_cluster_base_school_must_be_in_the_county(roles, county, far_school, school):
+    with pytest.raises(ValidationError):
+        services.cluster_save(actor=roles.bureau, county=county, name="星沙片区", base_school=far_school)
+    cluster = services.cluster_save(actor=roles.bureau, county=county, name="星沙片区", base_school=school)
+    school.refresh_from_db()
+    assert school.cluster == cluster
+    with pytest.raises(PermissionDenied):
+        services.cluster_save(actor=roles.centre, county=county, name="榔梨片区")

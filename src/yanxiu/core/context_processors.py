@@ -17,6 +17,10 @@ def navigation(request):
         items.append((_("教师名册"), reverse("org:staff_list")))
     if s.superuser or s.region_counties or s.admin_schools:
         items.append((_("学校"), reverse("org:school_list")))
+    if s.superuser or s.region_counties:
+        items.append((_("片区"), reverse("org:cluster_list")))
+    if s.superuser or s.bureau_counties or s.admin_schools:
+        items.append((_("访问记录"), reverse("org:access_log")))
     # --- attendance -------------------------------------------------------
     if s.is_teacher:
         items.append((_("我的考勤"), reverse("attendance:my")))

@@ -182,3 +182,24 @@ class RosterUploadForm(BootstrapMixin, forms.Form):
         if f.size > 20 * 1024 * 1024:
             raise forms.ValidationError(_("文件过大（超过 20 MB）。"))
         return f
+
+
+class ClusterForm(BootstrapMixin, forms.Form):
+    name = forms.CharField(label=_("片区名称"), max_length=60)
+    base_school = forms.ModelChoiceField(label=_("基地校"), queryset=School.objects.none(), required=False)
+
+    def __init__(self, *args, county=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["base_school"].queryset = School.objects.filter(county=county, is_active=True).order_by("code")
+
+
+class AppointAdminForm(BootstrapMixin, forms.Form):
+    person = forms.ModelChoiceField(label=_("教职工"), queryset=None)
+
+    def __init__(self, *args, school=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        from .models import Person
+
+        self.fields["person"].queryset = Person.objects.filter(
+            employments__school=school, employments__end_date__isnull=True
+        ).order_by("name")

@@ -68,10 +68,84 @@ def group_save(*, actor: User, school: School, group: Group | None = None, **fie
         raise ValidationError({"parent": _("所属教研组必须是本校的教研组。")})
     if group.leader_id and not Employment.objects.current().filter(person_id=group.leader_id, school=school).exists():
         raise ValidationError({"leader": _("组长必须是本校在职教师。")})
+    previous_leader_id = None if creating else Group.objects.filter(pk=group.pk).values_list("leader_id", flat=True).first()
     group.full_clean()
     group.save()
+    if previous_leader_id != group.leader_id:
+        _sync_group_leader_role(group, previous_leader_id)
     audit.record(actor=actor, action="group.create" if creating else "group.update", target=group, name=group.name)
     return group
+
+
+def _sync_group_leader_role(group: Group, previous_leader_id: int | None) -> None:
+    """The group's leader holds the group-leader role for it, and only they do."""
+    from yanxiu.accounts.models import Role, RoleAssignment
+
+    stale = RoleAssignment.objects.filter(role=Role.GROUP_LEADER, group=group)
+    if group.leader_id:
+        stale = stale.exclude(user__person__pk=group.leader_id)
+    stale.delete()
+    if group.leader_id:
+        leader = Person.objects.get(pk=group.leader_id)
+        if leader.user_id is None:
+            leader.user = account_create_for(leader)
+            leader.save(update_fields=["user"])
+        RoleAssignment.objects.get_or_create(role=Role.GROUP_LEADER, group=group, user_id=leader.user_id)
+
+
+# --- Cluster and role appointments ---------------------------------------------
+
+
+@transaction.atomic
+def cluster_save(*, actor: User, county, cluster=None, name: str, base_school: School | None = None):
+    from .models import Cluster
+
+    s = scopes.scope_of(actor)
+    _require(s.superuser or county.pk in s.bureau_counties)
+    creating = cluster is None
+    cluster = cluster or Cluster(county=county)
+    if base_school is not None and base_school.county_id != county.pk:
+        raise ValidationError({"base_school": _("基地校必须是本区县的学校。")})
+    cluster.name, cluster.base_school = name.strip(), base_school
+    cluster.full_clean()
+    cluster.save()
+    if base_school is not None and base_school.cluster_id != cluster.pk:
+        base_school.cluster = cluster
+        base_school.save(update_fields=["cluster"])
+    audit.record(actor=actor, action="cluster.create" if creating else "cluster.update", target=cluster, name=cluster.name)
+    return cluster
+
+
+@transaction.atomic
+def school_admin_appoint(*, actor: User, school: School, person: Person):
+    """Make a member of staff a school training admin (师训管理员) of their school."""
+    from yanxiu.accounts.models import Role, RoleAssignment
+
+    s = scopes.scope_of(actor)
+    _require(s.superuser or school.county_id in s.bureau_counties)
+    if not Employment.objects.current().filter(person=person, school=school).exists():
+        raise ValidationError({"person": _("只能任命本校在职教职工为管理员。")})
+    if person.user_id is None:
+        person.user = account_create_for(person)
+        person.save(update_fields=["user"])
+    assignment, created = RoleAssignment.objects.get_or_create(role=Role.SCHOOL_ADMIN, school=school, user_id=person.user_id)
+    if not created:
+        raise ValidationError({"person": _("%(name)s 已是本校管理员。") % {"name": person.name}})
+    audit.record(actor=actor, action="role.appoint", target=assignment, role=Role.SCHOOL_ADMIN, school=school.code)
+    return assignment
+
+
+@transaction.atomic
+def role_revoke(*, actor: User, assignment) -> None:
+    from yanxiu.accounts.models import Role
+
+    s = scopes.scope_of(actor)
+    if assignment.role == Role.SCHOOL_ADMIN:
+        _require(s.superuser or assignment.school.county_id in s.bureau_counties)
+    else:
+        _require(s.superuser)
+    audit.record(actor=actor, action="role.revoke", target=assignment, role=assignment.role, user=assignment.user_id)
+    assignment.delete()
 
 
 # --- People ------------------------------------------------------------------

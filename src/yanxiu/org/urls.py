@@ -23,4 +23,10 @@ urlpatterns = [
     path("schools/<int:school_id>/groups/new/", views.GroupCreateView.as_view(), name="group_create"),
     path("schools/<int:school_id>/roster/", views.roster_import, name="roster_import"),
     path("groups/<int:pk>/edit/", views.GroupEditView.as_view(), name="group_edit"),
+    path("schools/<int:school_id>/admins/new/", views.AppointAdminView.as_view(), name="admin_appoint"),
+    path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),
+    path("clusters/", views.cluster_list, name="cluster_list"),
+    path("clusters/new/<int:county_id>/", views.ClusterCreateView.as_view(), name="cluster_create"),
+    path("clusters/<int:pk>/edit/", views.ClusterEditView.as_view(), name="cluster_edit"),
+    path("access-log/", views.access_log, name="access_log"),
 ]

@@ -11,6 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.paginator import Paginator
+from django.db.models import Count
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +24,8 @@ from yanxiu.core.crud import ServiceFormView, render_history
 
 from . import selectors, services
 from .forms import (
+    AppointAdminForm,
+    ClusterForm,
     EmploymentForm,
     GroupForm,
     ProfileForm,
@@ -32,7 +35,7 @@ from .forms import (
     TeacherForm,
     TransferForm,
 )
-from .models import Employment, Group, Person, School
+from .models import Cluster, Employment, Group, Person, PersonalDataAccess, Region, School
 
 STAFF_PAGE_SIZE = 50
 
@@ -317,8 +320,12 @@ def school_detail(request, pk):
     school = get_object_or_404(scopes.schools_visible_to(request.user), pk=pk)
     s = scopes.scope_of(request.user)
     _deny_unless(s.superuser or s.region_counties or pk in s.admin_schools)
+    from yanxiu.accounts.models import Role, RoleAssignment
+
     context = {
         "school": school,
+        "admins": RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school=school).select_related("user"),
+        "can_appoint": s.superuser or school.county_id in s.bureau_counties,
         "groups": selectors.group_list(user=request.user, school=school),
         "staff_count": Employment.objects.current().filter(school=school).count(),
         "can_manage": request.user.has_perm("org.change_school", school),
@@ -484,3 +491,119 @@ def roster_import(request, school_id):
         "org/roster_import.html",
         {"school": school, "form": form, "report": report, "page_title": _("导入教师花名册：%(school)s") % {"school": school.name}},
     )
+
+
+# --- Clusters, administrators, access log -------------------------------------------------------
+
+
+def _bureau_county(request, county_id) -> Region:
+    s = scopes.scope_of(request.user)
+    county = get_object_or_404(Region, pk=county_id, level="county")
+    _deny_unless(s.superuser or county.pk in s.bureau_counties)
+    return county
+
+
+@login_required
+def cluster_list(request):
+    s = scopes.scope_of(request.user)
+    _deny_unless(s.superuser or s.region_counties)
+    counties = Region.objects.filter(level="county")
+    if not s.superuser:
+        counties = counties.filter(pk__in=s.region_counties)
+    clusters = (
+        Cluster.objects.filter(county__in=counties)
+        .select_related("county", "base_school")
+        .annotate(school_count=Count("schools"))
+        .order_by("county__code", "name")
+    )
+    editable = s.superuser or bool(s.bureau_counties)
+    return render(request, "org/cluster_list.html", {"clusters": clusters, "counties": counties, "editable": editable, "bureau_counties": s.bureau_counties, "page_title": _("片区与基地校")})
+
+
+class ClusterFormView(ServiceFormView):
+    form_class = ClusterForm
+    success_message = _("片区已保存。")
+
+    def get_form_kwargs(self):
+        return {"county": self.county}
+
+    def perform(self, form):
+        return services.cluster_save(actor=self.request.user, county=self.county, cluster=self.object, **form.cleaned_data)
+
+    def get_success_url(self, result):
+        return reverse("org:cluster_list")
+
+    def get_back_url(self):
+        return reverse("org:cluster_list")
+
+
+class ClusterCreateView(ClusterFormView):
+    page_title = _("新建片区")
+
+    def get_object(self):
+        self.county = _bureau_county(self.request, self.kwargs["county_id"])
+        return None
+
+
+class ClusterEditView(ClusterFormView):
+    page_title = _("编辑片区")
+
+    def get_object(self):
+        cluster = get_object_or_404(Cluster, pk=self.kwargs["pk"])
+        self.county = _bureau_county(self.request, cluster.county_id)
+        return cluster
+
+    def get_initial(self):
+        return {"name": self.object.name, "base_school": self.object.base_school}
+
+
+class AppointAdminView(ServiceFormView):
+    form_class = AppointAdminForm
+    page_title = _("任命学校师训管理员")
+    submit_label = _("任命")
+    success_message = _("已任命。")
+
+    def get_object(self):
+        school = get_object_or_404(School, pk=self.kwargs["school_id"])
+        s = scopes.scope_of(self.request.user)
+        _deny_unless(s.superuser or school.county_id in s.bureau_counties)
+        return school
+
+    def get_form_kwargs(self):
+        return {"school": self.object}
+
+    def perform(self, form):
+        return services.school_admin_appoint(actor=self.request.user, school=self.object, person=form.cleaned_data["person"])
+
+    def get_success_url(self, result):
+        return reverse("org:school_detail", args=[self.object.pk])
+
+    def get_back_url(self):
+        return reverse("org:school_detail", args=[self.object.pk])
+
+
+@login_required
+@require_POST
+def role_revoke(request, pk):
+    from yanxiu.accounts.models import RoleAssignment
+
+    assignment = get_object_or_404(RoleAssignment.objects.select_related("school"), pk=pk)
+    services.role_revoke(actor=request.user, assignment=assignment)
+    messages.success(request, _("已撤销。"))
+    return redirect("org:school_detail", pk=assignment.school_id) if assignment.school_id else redirect("core:home")
+
+
+@login_required
+def access_log(request):
+    """Who saw or exported full personal data: region staff see their region, school admins their school."""
+    s = scopes.scope_of(request.user)
+    _deny_unless(s.superuser or s.bureau_counties or s.admin_schools)
+    qs = PersonalDataAccess.objects.select_related("actor", "person", "school").order_by("-created_at")
+    if not s.superuser:
+        from django.db.models import Q
+
+        schools = School.objects.filter(Q(county_id__in=s.bureau_counties) | Q(pk__in=s.admin_schools))
+        people = Employment.objects.filter(school__in=schools).values("person_id")
+        qs = qs.filter(Q(school__in=schools) | Q(person_id__in=people) | Q(actor=request.user))
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "org/access_log.html", {"page_obj": page, "page_title": _("个人信息访问记录")})
