@@ -111,3 +111,31 @@ class PolicySpec:
 
     def kind_label(self, kind: str) -> str:
         return str(CreditKind(kind).label) if kind in CreditKind.values else kind
+
+
+def spec_from_data(data: dict, *, name: str = "") -> PolicySpec:
+    """The spec of an edited policy (the data ``policy_save`` would write)."""
+    return PolicySpec(
+        name=name or data.get("name", ""),
+        unit=data["unit"],
+        year_start_month=data["year_start_month"],
+        year_start_day=data["year_start_day"],
+        valid_from_year=data.get("valid_from_year", 2000),
+        total_min=Decimal(data["total_min"]),
+        kind_min={k: Decimal(m) for k, m, _r in data["kind_rules"] if Decimal(m)},
+        credits_per_hour={k: Decimal(r) for k, _m, r in data["kind_rules"]},
+        category_min={c: Decimal(m) for c, m, _s in data["category_rules"]},
+        compulsory=frozenset(c for c, _m, s in data["category_rules"] if s),
+        caps={t: (Decimal(i), Decimal(y), k) for t, i, y, k in data["activity_caps"]},
+        cycle_years=data.get("cycle_years"),
+        cycle_min=data.get("cycle_min"),
+        cycle_start_year=data.get("cycle_start_year"),
+        minutes_per_hour=data["minutes_per_hour"],
+        max_hours_per_day=Decimal(data["max_hours_per_day"]),
+        min_reflection_chars=data.get("min_reflection_chars") or 0,
+        excluded_activities=tuple(data.get("excluded_activities") or ()),
+        long_cycle_exempts_school_based=data.get("long_cycle_exempts_school_based", False),
+        age_opt_out_age=data.get("age_opt_out_age"),
+        below_min_blocks_excellent=data.get("below_min_blocks_excellent", True),
+        unexcused_absence_fails=data.get("unexcused_absence_fails", False),
+    )
