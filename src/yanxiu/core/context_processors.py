@@ -40,4 +40,14 @@ def navigation(request):
         items.append((_("培训名额"), reverse("training:quota_list")))
         items.append((_("请假审批"), reverse("training:leave_list")))
     # --- end training -----------------------------------------------------
+    # --- credits and policy -------------------------------------------------
+    if s.is_teacher:
+        items.append((_("我的学时"), reverse("credits:mine")))
+    if s.superuser or s.region_counties or s.admin_schools:
+        items.append((_("学时管理"), reverse("credits:overview")))
+    if s.is_teacher or s.superuser or s.region_counties or s.admin_schools:
+        items.append((_("学时公示"), reverse("credits:postings")))
+    if s.superuser or s.region_counties:
+        items.append((_("学时政策"), reverse("policy:list")))
+    # --- end credits and policy -------------------------------------------
     return {"nav_items": items, "nav_scope": s}
