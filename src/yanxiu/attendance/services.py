@@ -56,7 +56,10 @@ def _require(allowed: bool) -> None:
 
 
 def person_of(user) -> Person:
-    person_id = scopes.scope_of(user).person_id
+    cached = getattr(user, "_yanxiu_scope", None)
+    person_id = cached.person_id if cached is not None else (
+        Person.objects.filter(user_id=user.pk).values_list("pk", flat=True).first() if user.pk else None
+    )
     if person_id is None:
         raise ValidationError(_("您的账号没有关联教师档案，无法签到。请联系学校管理员。"))
     return Person(pk=person_id)
@@ -122,27 +125,37 @@ def _flag_shared_device(session: Session, attendance: Attendance, device: str, f
 def attendance_sign_in(
     *, actor, session: Session, method: str, device: str = "", ip: str | None = None, now: dt.datetime | None = None
 ) -> SigninResult:
-    """Record the actor's sign-in once; a second sign-in changes nothing."""
+    """Record the actor's sign-in once; a second sign-in changes nothing.
+
+    The unique (session, person) constraint is what makes it once: the usual
+    path is a plain INSERT (no read first, which matters when a whole hall
+    signs in within a minute); a duplicate lands in the IntegrityError branch.
+    """
+    person = person_of(actor)
     try:
-        return _sign_in(actor=actor, session=session, method=method, device=device, ip=ip, now=now)
+        return _sign_in(actor=actor, person=person, session=session, method=method, device=device, ip=ip, now=now)
     except IntegrityError:
-        # Two sign-ins of the same person raced; the other one won.
-        person = person_of(actor)
-        existing = Attendance.objects.get(session_id=session.pk, person_id=person.pk)
+        pass
+    except ValidationError:
+        # Refused (window closed, not enrolled…) — unless they had signed in already.
+        existing = Attendance.objects.filter(session_id=session.pk, person_id=person.pk).first()
+        if existing is None:
+            raise
+        return _already(existing)
+    return _already(Attendance.objects.get(session_id=session.pk, person_id=person.pk))
+
+
+def _already(existing: Attendance) -> SigninResult:
+    if existing.signed_in_at is not None:
         return SigninResult(existing, False, _("您已签到，无需重复签到。"))
+    return SigninResult(
+        existing, False, _("管理员已登记您本次活动的考勤（%(status)s），如有疑问请联系管理员。") % {"status": existing.status_label}
+    )
 
 
 @transaction.atomic
-def _sign_in(*, actor, session, method, device, ip, now) -> SigninResult:
+def _sign_in(*, actor, person, session, method, device, ip, now) -> SigninResult:
     now = now or timezone.now()
-    person = person_of(actor)
-    existing = Attendance.objects.filter(session_id=session.pk, person_id=person.pk).first()
-    if existing is not None:
-        if existing.signed_in_at is not None:
-            return SigninResult(existing, False, _("您已签到，无需重复签到。"))
-        return SigninResult(
-            existing, False, _("管理员已登记您本次活动的考勤（%(status)s），如有疑问请联系管理员。") % {"status": existing.status_label}
-        )
     _check_session_open(session, tokens.PURPOSE_IN, now)
     _check_enrolled(session, person.pk)
     late_after = session.starts_at + dt.timedelta(minutes=session.late_tolerance_minutes)
