@@ -168,3 +168,14 @@ def test_my_attendance_page_lists_my_sessions(client, session, roles):
     client.force_login(roles.teacher)
     html = client.get(reverse("attendance:my")).content.decode()
     assert session.title in html and "未签到" in html
+
+
+def test_sheet_finds_a_shared_device_even_when_no_flag_was_stored(client, session, roles):
+    # As when two sign-ins on one phone race and neither sees the other at write time.
+    from django.utils import timezone
+
+    for user in (roles.teacher, roles.member):
+        Attendance.objects.create(session=session, person=user.person, signed_in_at=timezone.now(), signin_device="raced-phone-0000000001")
+    client.force_login(roles.school_admin)
+    html = client.get(reverse("attendance:sheet", args=[session.pk])).content.decode()
+    assert "共用设备提示" in html and html.count("设备存疑</span>") == 2

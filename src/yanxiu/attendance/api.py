@@ -155,7 +155,7 @@ def session_attendance(request, session_id: int):
         {"person_id": r.person_id, "name": r.name, "school": r.school, "groups": r.groups, "phone": r.phone, "status": r.status,
          "signed_in_at": r.attendance.signed_in_at if r.attendance else None,
          "signed_out_at": r.attendance.signed_out_at if r.attendance else None,
-         "device_flagged": bool(r.attendance and r.attendance.device_flagged)}
+         "device_flagged": r.flagged}
         for r in selectors.attendance_sheet(user=request.auth, session=session)
     ]
 

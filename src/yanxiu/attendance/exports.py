@@ -41,7 +41,7 @@ def sheet_workbook(session: Session, rows: list[SheetRow]) -> bytes:
             _time(a.signed_in_at) if a else "",
             _time(a.signed_out_at) if a else "",
             row.status,
-            _("是") if a and a.device_flagged else "",
+            _("是") if row.flagged else "",
             row.phone,
             (a.manual_reason if a and a.manual_reason else ""),
         ])

@@ -14,7 +14,7 @@ from yanxiu.org.models import Employment
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 
 from . import access
-from .models import Attendance, DeviceFlag, Reflection
+from .models import Attendance, Reflection
 
 
 def absences_for(
@@ -157,6 +157,7 @@ class SheetRow:
     attendance: Attendance | None
     status: str
     reflection: Reflection | None
+    flagged: bool = False  # its device signed in or out someone else too
 
 
 def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) -> list[SheetRow]:
@@ -187,6 +188,7 @@ def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) 
         )
     )
     reflections = {r.person_id: r for r in Reflection.objects.filter(session=session)}
+    shared = set(shared_devices(session))
     rows = []
     for pid in person_ids:
         person = people[pid]
@@ -203,25 +205,35 @@ def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) 
                 attendance=rows_att.get(pid),
                 status=sheet_status(session, rows_att.get(pid), pid in leave, now),
                 reflection=reflections.get(pid),
+                flagged=bool(
+                    rows_att.get(pid)
+                    and (rows_att[pid].device_flagged or {rows_att[pid].signin_device, rows_att[pid].signout_device} & shared)
+                ),
             )
         )
     rows.sort(key=lambda r: (r.school, r.attendance is None, r.attendance.signed_in_at if r.attendance and r.attendance.signed_in_at else now, r.name))
     return rows
 
 
+def shared_devices(session: Session) -> dict[str, list[str]]:
+    """Devices that signed in or out more than one person in the session, with those people's names.
+
+    Computed from the attendance rows themselves, so two sign-ins racing on
+    one phone (each missing the other at write time) still show up here.
+    """
+    people: dict[str, set[tuple[int, str]]] = {}
+    rows = Attendance.objects.filter(session=session).values_list("person_id", "person__name", "signin_device", "signout_device")
+    for person_id, name, device_in, device_out in rows:
+        for device in {device_in, device_out} - {""}:
+            people.setdefault(device, set()).add((person_id, name))
+    return {d: sorted(n for _, n in who) for d, who in people.items() if len(who) > 1}
+
+
 def device_flags(session: Session) -> list[dict]:
-    """Shared devices of a session with the people each signed in or out."""
-    flags = list(DeviceFlag.objects.filter(session=session))
-    out = []
-    for flag in flags:
-        names = list(
-            Attendance.objects.filter(session=session)
-            .filter(Q(signin_device=flag.device) | Q(signout_device=flag.device))
-            .select_related("person")
-            .values_list("person__name", flat=True)
-        )
-        out.append({"flag": flag, "device": flag.device[:8], "names": names})
-    return out
+    return [
+        {"device": device[:8], "count": len(names), "names": names}
+        for device, names in sorted(shared_devices(session).items(), key=lambda item: -len(item[1]))
+    ]
 
 
 def signed_in_count(session: Session) -> int:

@@ -16,7 +16,7 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Exists, F, OuterRef, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -128,20 +128,22 @@ def attendance_sign_in(
     """Record the actor's sign-in once; a second sign-in changes nothing.
 
     The unique (session, person) constraint is what makes it once: the usual
-    path is a plain INSERT (no read first, which matters when a whole hall
-    signs in within a minute); a duplicate lands in the IntegrityError branch.
+    path reads one row (enrolment, and whether this device already signed in
+    someone else) and INSERTs, which matters when a whole hall signs in
+    within a minute; a duplicate lands in the IntegrityError branch.
     """
-    person = person_of(actor)
     try:
-        return _sign_in(actor=actor, person=person, session=session, method=method, device=device, ip=ip, now=now)
+        return _sign_in(actor=actor, session=session, method=method, device=device[:40], ip=ip, now=now)
     except IntegrityError:
         pass
     except ValidationError:
         # Refused (window closed, not enrolled…) — unless they had signed in already.
+        person = person_of(actor)
         existing = Attendance.objects.filter(session_id=session.pk, person_id=person.pk).first()
         if existing is None:
             raise
         return _already(existing)
+    person = person_of(actor)
     return _already(Attendance.objects.get(session_id=session.pk, person_id=person.pk))
 
 
@@ -153,23 +155,46 @@ def _already(existing: Attendance) -> SigninResult:
     )
 
 
+def _enrolment_and_device(actor, session: Session, device: str) -> tuple[int, bool]:
+    """(person id, device already used by someone else in this session) in one query."""
+    cached = getattr(actor, "_yanxiu_scope", None)
+    who = {"person_id": cached.person_id} if cached is not None else {"person__user_id": actor.pk}
+    shared = (
+        Exists(Attendance.objects.filter(session_id=session.pk, signin_device=device).exclude(person_id=OuterRef("person_id")))
+        if device
+        else Value(False)
+    )
+    row = (
+        Enrollment.objects.filter(session_id=session.pk, status=Enrollment.Status.ENROLLED, **who)
+        .annotate(shared=shared)
+        .values_list("person_id", "shared")
+        .first()
+    )
+    if row is None:
+        person_of(actor)  # a clearer message when the account has no person at all
+        raise ValidationError(_("您不在本次活动的参训名单中，不能签到。如有疑问请联系管理员。"))
+    return row
+
+
 @transaction.atomic
-def _sign_in(*, actor, person, session, method, device, ip, now) -> SigninResult:
+def _sign_in(*, actor, session, method, device, ip, now) -> SigninResult:
     now = now or timezone.now()
     _check_session_open(session, tokens.PURPOSE_IN, now)
-    _check_enrolled(session, person.pk)
+    person_id, shared = _enrolment_and_device(actor, session, device)
     late_after = session.starts_at + dt.timedelta(minutes=session.late_tolerance_minutes)
     attendance = Attendance.objects.create(
         session_id=session.pk,
-        person_id=person.pk,
+        person_id=person_id,
         status=Attendance.Status.PRESENT,
         signed_in_at=now,
         is_late=now > late_after,
         signin_method=method,
-        signin_device=device[:40],
+        signin_device=device,
         signin_ip=ip,
     )
-    flagged = _flag_shared_device(session, attendance, device[:40], "signin_device")
+    # Two phones racing on the same device can each miss the other here; the
+    # attendance sheet recomputes shared devices from the rows, so none is lost.
+    flagged = shared and _flag_shared_device(session, attendance, device, "signin_device")
     audit.record(
         actor=actor, action="attendance.sign_in", target=attendance,
         session=session.pk, method=method, late=attendance.is_late, device_flagged=flagged, ip=ip,
