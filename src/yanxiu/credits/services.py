@@ -312,7 +312,7 @@ def objection_resolve(
 ) -> Objection:
     """Resolve an objection: ``reverse`` the contested entry, ``add`` a missing
     entry (hours, kind, title), or ``reject`` with a reason."""
-    objection = Objection.objects.select_for_update().select_related("posting__school__county", "entry", "person").get(pk=objection.pk)
+    objection = Objection.objects.select_for_update(of=("self",)).select_related("posting__school__county", "entry", "person").get(pk=objection.pk)
     posting = objection.posting
     _require(scopes.can_manage_school(actor, posting.school))
     if objection.status != Objection.Status.OPEN:
