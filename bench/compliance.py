@@ -97,7 +97,7 @@ def build() -> None:
                                             source_type, source_id, source_key, evidence, evidence_file, reason, created_at, payload, prev_hash, hash)
             SELECT g, e.person_id, e.school_id, {YEAR} - (g % 3),
                    (ARRAY['school_based','school_based','centralised','online'])[1 + (g % 4)], '', '培训' || (g % 97),
-                   (1 + (g % 5))::numeric, (1 + (g % 5))::numeric, (g % 997 = 0), 'activity', '', '', '{{}}'::jsonb, '', '', now(), '{{}}',
+                   (1 + (g % 13))::numeric, (1 + (g % 13))::numeric, (g % 997 = 0), 'activity', '', '', '{{}}'::jsonb, '', '', now(), '{{}}',
                    lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0')
             FROM generate_series(1, {m}) g
             JOIN org_employment e ON e.person_id = (SELECT min(id) FROM org_person) + (((g / 3)::bigint * 7919) % {n})::int""",
@@ -179,7 +179,7 @@ def main() -> None:
     demo_county = Region.objects.filter(level="county").order_by("code").first()
     demo_qs = Employment.objects.filter(school__county=demo_county)
     t_demo, demo_rows = best_of(lambda: compliance_rows(demo_qs, YEAR), runs=5)
-    print(f"teachers={len(rows)} entries_in_year={sum(1 for _ in ())} baseline_groups={len(base_rows)} mismatched_totals={mismatched}")
+    print(f"teachers={len(rows)} baseline_groups={len(base_rows)} mismatched_totals={mismatched}")
     print(f"status counts: {status_counts(rows)}")
     print(f"baseline GROUP BY: {t_base * 1000:.0f} ms; compliance_rows: {t_ours * 1000:.0f} ms")
     print(f"demo county ({len(demo_rows)} teachers): {t_demo * 1000:.1f} ms (target < 200 ms) pass={'true' if t_demo < 0.2 else 'false'}")
