@@ -106,3 +106,13 @@ def test_posting_pages_objection_and_resolution(client, setup, roles, school):
     assert objection.status == "reversed"
     b = client_for(client, roles.bureau)
     assert "核实属实" in b.get(reverse("credits:posting_detail", args=[posting.pk])).content.decode()
+
+
+def test_the_api_gives_a_teacher_their_standing_with_a_masked_id(client, setup, roles, school):
+    client.force_login(roles.teacher)
+    data = client.get(f"/api/credits/me?year={YEAR}").json()
+    assert data["total"] == 40 and data["status_code"] == "below" and "*" in data["id_number"]
+    assert client.get(f"/api/credits/schools/{school.pk}/compliance?year={YEAR}").status_code == 404
+    client.force_login(roles.school_admin)
+    rows = client.get(f"/api/credits/schools/{school.pk}/compliance?year={YEAR}").json()
+    assert any(r["name"] == "张老师" and r["total"] == 40 for r in rows)

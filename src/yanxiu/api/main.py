@@ -16,6 +16,7 @@ api = NinjaAPI(
 )
 
 ROUTERS = {
+    "/credits/": "yanxiu.credits.api.router",
     "/attendance/": "yanxiu.attendance.api.router",
     "/org/": "yanxiu.org.api.router",
     "/training/": "yanxiu.training.api.router",
