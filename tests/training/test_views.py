@@ -27,7 +27,9 @@ def test_teacher_sees_upcoming_session_with_its_notice_on_my_trainings(client, r
     body = response.content.decode()
     assert "评课专题" in body and "三楼会议室" in body and "带听课本" in body
     assert "/training/calendar/" in body and ".ics" in body
-    assert str(roles.teacher.person.pk) + ".ics" not in body
+    token = services.calendar_feed_for(roles.teacher.person).token
+    assert f"/training/calendar/{token}.ics" in body and len(token) >= 32
+    assert f"/calendar/{roles.teacher.person.pk}.ics" not in body
 
 
 def test_every_role_page_renders(client, roles, published_session, bureau_session, bureau_project, school):
@@ -182,3 +184,30 @@ def test_evaluation_page_records_scores_once(client, roles, published_session):
     c.force_login(roles.school_admin)
     body = c.get(reverse("training:evaluations")).content.decode()
     assert "王教授" in body and "4.00" in body
+
+
+def test_my_trainings_and_project_pages_do_not_grow_queries_with_sessions(client, roles, school_project):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def make(n, offset):
+        for i in range(n):
+            s = services.session_create(actor=roles.school_admin, project=school_project, title=f"活动{offset + i}",
+                                        starts_at=at(2 + offset + i), ends_at=at(2 + offset + i, 16, 40), place="室",
+                                        presenter_name="甲", content="乙")
+            services.session_publish(actor=roles.school_admin, session=s)
+
+    def count(user, url):
+        client.force_login(user)
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    urls = [(roles.teacher, reverse("training:my")),
+            (roles.school_admin, reverse("training:project_detail", args=[school_project.pk])),
+            (roles.school_admin, reverse("training:project_list"))]
+    make(2, 0)
+    [count(u, url) for u, url in urls]  # first visit creates the teacher's calendar token
+    small = [count(u, url) for u, url in urls]
+    make(10, 10)
+    assert [count(u, url) for u, url in urls] == small
