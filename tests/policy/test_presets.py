@@ -123,3 +123,23 @@ def test_cycle_compliance_sums_the_cycle_years(people, school):
     assert rows[0].years == (2021, 2025)
     assert rows[0].total == 350 and rows[0].status == Status.BELOW
     assert rows[0].shortfall == {"total": 10}
+
+
+def test_the_compliance_command_prints_one_json_line_per_teacher(people, school, school_b, capsys):
+    import json
+
+    from django.core.management import call_command
+
+    adopt("000", school.county)
+    a = people.teacher(school, name="甲老师").person
+    people.teacher(school_b, name="乙老师")
+    credit(a, 30)
+    credit(a, 20, kind="centralised", title="县培")
+    call_command("compliance", "--year", str(YEAR), "--school", school.code, "--json")
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert len(lines) == 1
+    row = lines[0]
+    assert row["name"] == "甲老师" and row["id_number"] == a.id_number and row["school"] == school.code
+    assert row["total"] == 50 and row["by_kind"]["school_based"] == 30 and row["status"] == "达标" and row["shortfall"] == {}
+    call_command("compliance", "--year", str(YEAR), "--json")
+    assert len(capsys.readouterr().out.splitlines()) == 2
