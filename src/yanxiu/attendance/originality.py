@@ -23,7 +23,6 @@ shingles found in the other) and Jaccard. A containment at or above
 
 from __future__ import annotations
 
-import hashlib
 import html
 import unicodedata
 from collections.abc import Iterable
@@ -55,15 +54,28 @@ def normalise(text: str) -> tuple[str, list[int]]:
     return "".join(chars), positions
 
 
+_MULTIPLIER = 0x9E3779B97F4A7C15F39CC0605CEDC835  # odd 128-bit constant (golden-ratio based)
+_MASK128 = (1 << 128) - 1
+
+
 def _hash(shingle: str) -> int:
-    return int.from_bytes(hashlib.blake2b(shingle.encode("utf-8"), digest_size=8).digest(), "big", signed=True)
+    """A stable signed 64-bit hash (multiply-shift over the UTF-32 code points; no per-process seed)."""
+    x = int.from_bytes(shingle.encode("utf-32-le"), "little")
+    h = ((x * _MULTIPLIER) & _MASK128) >> 64
+    return h - (1 << 64) if h >= (1 << 63) else h
 
 
 def shingles(norm: str, k: int = SHINGLE_SIZE) -> list[int]:
     """The hash of every k-character shingle of a normalised text, in order (one per start position)."""
     if len(norm) < k:
         return [_hash(norm)] if norm else []
-    return [_hash(norm[i : i + k]) for i in range(len(norm) - k + 1)]
+    data = norm.encode("utf-32-le")  # 4 bytes per character: a shingle is a fixed-width slice
+    width = 4 * k
+    out = []
+    for i in range(0, len(data) - width + 4, 4):
+        h = ((int.from_bytes(data[i : i + width], "little") * _MULTIPLIER) & _MASK128) >> 64
+        out.append(h - (1 << 64) if h >= (1 << 63) else h)
+    return out
 
 
 def sampled(hashes: Iterable[int]) -> set[int]:
@@ -172,41 +184,55 @@ def _bump_frequencies(connection, hashes: Iterable[int], delta: int) -> None:
             cursor.executemany(f"UPDATE {table} SET df = df - 1 WHERE hash = %s", [(h,) for h, _ in rows])
 
 
-def candidate_ids(hashes: set[int], *, exclude_id: int | None = None, limit: int = CANDIDATES) -> list[tuple[int, int]]:
-    """(reflection id, shared sampled shingles) of the best candidates, most shared first."""
+def candidate_ids(
+    hashes: set[int], *, exclude_id: int | None = None, limit: int = CANDIDATES, min_shared: int = MIN_SHARED_SAMPLES
+) -> list[tuple[int, int]]:
+    """(reflection id, shared sampled shingles) of the best candidates, most shared first.
+
+    One grouped query; boilerplate shingles (document frequency above
+    :data:`MAX_DOCUMENT_FREQUENCY`) are left out inside it.
+    """
     from django.db.models import Count
 
     from .models import ShingleIndex, ShingleStat
 
     if not hashes:
         return []
-    common = set(
-        ShingleStat.objects.filter(hash__in=list(hashes), df__gt=MAX_DOCUMENT_FREQUENCY).values_list("hash", flat=True)
-    )
-    useful = list(hashes - common)
-    if not useful:
-        return []
-    qs = ShingleIndex.objects.filter(hash__in=useful)
+    hashes_list = list(hashes)
+    boilerplate = ShingleStat.objects.filter(hash__in=hashes_list, df__gt=MAX_DOCUMENT_FREQUENCY).values("hash")
+    qs = ShingleIndex.objects.filter(hash__in=hashes_list).exclude(hash__in=boilerplate)
     if exclude_id is not None:
         qs = qs.exclude(reflection_id=exclude_id)
-    needed = min(MIN_SHARED_SAMPLES, len(useful))
     rows = (
         qs.values("reflection_id")
         .annotate(shared=Count("id"))
-        .filter(shared__gte=needed)
+        .filter(shared__gte=max(1, min(min_shared, len(hashes_list))))
         .order_by("-shared", "reflection_id")[:limit]
     )
     return [(r["reflection_id"], r["shared"]) for r in rows]
+
+
+def _containment(new_set: set[int], other_text: str) -> tuple[float, float]:
+    other = set(shingles(normalise(other_text)[0]))
+    if not new_set or not other:
+        return 0.0, 0.0
+    shared = len(new_set & other)
+    return shared / len(new_set), shared / len(new_set | other)
 
 
 def check(text: str, *, exclude_id: int | None = None, threshold: float = DEFAULT_THRESHOLD,
           texts_of=None) -> list[Match]:
     """Stored reflections that the text is a near-copy of (containment >= threshold), best first.
 
-    ``texts_of(ids) -> {id: text}`` loads the candidates' texts (the reflection
-    model by default).
+    Candidates must share at least half the threshold's worth of the text's
+    sampled shingles (a wide margin below the sampled estimate, so no real
+    copy is missed); only those are compared exactly. ``texts_of(ids) ->
+    {id: text}`` loads their texts (the reflection model by default).
     """
-    found = candidate_ids(index_hashes(text), exclude_id=exclude_id)
+    all_hashes = shingles(normalise(text)[0])
+    sample = sampled(all_hashes)
+    needed = max(MIN_SHARED_SAMPLES, int(len(sample) * threshold * 0.5))
+    found = candidate_ids(sample, exclude_id=exclude_id, min_shared=needed)
     if not found:
         return []
     if texts_of is None:
@@ -216,12 +242,13 @@ def check(text: str, *, exclude_id: int | None = None, threshold: float = DEFAUL
             return dict(Reflection.objects.filter(pk__in=ids).values_list("pk", "plain_text"))
 
     texts = texts_of([rid for rid, _ in found])
+    new_set = set(all_hashes)
     matches = []
     for rid, shared in found:
         if rid not in texts:
             continue
-        result = compare(text, texts[rid])
-        if result.containment >= threshold:
-            matches.append(Match(rid, result.containment, result.jaccard, shared))
+        containment, jaccard = _containment(new_set, texts[rid])
+        if containment >= threshold:
+            matches.append(Match(rid, containment, jaccard, shared))
     matches.sort(key=lambda m: (-m.containment, m.reflection_id))
     return matches
