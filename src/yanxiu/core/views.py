@@ -8,7 +8,12 @@ from yanxiu.accounts.scopes import scope_of
 
 @login_required
 def home(request):
-    return render(request, "core/home.html", {"scope": scope_of(request.user)})
+    from . import dashboard
+
+    scope = scope_of(request.user)
+    upcoming, today = dashboard.teacher_sessions(request.user, scope)
+    context = {"scope": scope, "upcoming": upcoming, "today": today, "cards": dashboard.admin_cards(request.user, scope)}
+    return render(request, "core/home.html", context)
 
 
 def healthz(request):
