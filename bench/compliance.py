@@ -131,7 +131,7 @@ def build() -> None:
                         region=Region.objects.get(code="430000"), valid_from_year=2020)
 
 
-def best_of(fn, runs=3):
+def best_of(fn, runs=5):
     times, result = [], None
     for _ in range(runs):
         t = time.perf_counter()
