@@ -80,3 +80,19 @@ def test_activities_are_credited_within_the_policy_cap(roles, school):
     with pytest.raises(ValidationError, match="不把"):
         activity_credit(actor=roles.school_admin, person=person, activity_type="paper", title="论文", date=dt.date(2025, 11, 1), proof="期刊")
     assert sum(CreditEntry.objects.values_list("hours", flat=True)) == 4
+
+
+def test_a_project_certificate_goes_to_each_credited_participant_and_can_be_revoked(session_setup, roles, client):
+    from yanxiu.credits.models import Certificate
+    from yanxiu.credits.services import certificate_revoke, certificates_for_session_project
+
+    session, persons = session_setup
+    credit_school_session(actor=roles.school_admin, session=session)
+    certs = certificates_for_session_project(actor=roles.school_admin, project=session.project)
+    assert [c.person.name for c in certs] == ["全做到"] and certs[0].hours == 2
+    assert certificates_for_session_project(actor=roles.school_admin, project=session.project)[0].pk == certs[0].pk
+    with pytest.raises(ValidationError):
+        certificate_revoke(actor=roles.school_admin, certificate=certs[0], reason="")
+    certificate_revoke(actor=roles.school_admin, certificate=certs[0], reason="考勤造假")
+    page = client.get(f"/credits/verify/{certs[0].code}/").content.decode()
+    assert "已撤销" in page and Certificate.objects.get().revoked

@@ -94,3 +94,11 @@ def sessions_to_credit(user):
         qs = qs.filter(Q(project__owner_school_id__in=s.admin_schools) | Q(project__owner_school__county_id__in=s.bureau_counties))
     credited = CreditEntry.objects.filter(source_type="session").values("source_id")
     return qs.exclude(pk__in=[int(x) for x in credited.values_list("source_id", flat=True).distinct()]).order_by("-ends_at")[:50]
+
+
+def credited_projects(school, year: int):
+    """The school's projects with credited sessions in the year (for issuing certificates)."""
+    from yanxiu.training.models import Project
+
+    session_ids = CreditEntry.objects.filter(source_type="session", school_year=year, school=school).values_list("source_id", flat=True).distinct()
+    return Project.objects.filter(owner_school=school, sessions__pk__in=[int(x) for x in session_ids]).distinct().order_by("title")

@@ -25,5 +25,7 @@ urlpatterns = [
     path("claims/<int:pk>/file/", views.claim_file, name="claim_file"),
     path("sessions/<int:pk>/credit/", views.session_credit, name="session_credit"),
     path("certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
+    path("certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"),
+    path("projects/<int:pk>/certificates/", views.project_certificates, name="project_certificates"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

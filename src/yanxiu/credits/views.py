@@ -69,6 +69,7 @@ def _person_page(request, person, *, template="credits/person.html"):
         "claims": CertificateClaim.objects.filter(person=person)[:20],
         "certificates": Certificate.objects.filter(person=person)[:50],
         "is_self": scopes.scope_of(request.user).person_id == person.pk,
+        "can_revoke": bool(employment) and (scopes.can_manage_school(request.user, employment.school) or employment.school.county_id in scopes.scope_of(request.user).region_counties),
         "page_title": _("我的学时") if scopes.scope_of(request.user).person_id == person.pk else _("%(name)s 的学时") % {"name": person.name},
     }
     return render(request, template, context)
@@ -109,6 +110,7 @@ def school_list(request, pk):
         "page_title": _("%(school)s 学时达标情况") % {"school": school.name},
         "sessions": selectors.sessions_to_credit(request.user) if scopes.can_manage_school(request.user, school) else [],
         "claims": selectors.claims_to_review(request.user).filter(school=school),
+        "projects": selectors.credited_projects(school, year) if scopes.can_manage_school(request.user, school) else [],
     })
 
 
@@ -459,3 +461,26 @@ def verify(request, code):
     """Public check of a certificate: no login, no personal data beyond the name."""
     cert = Certificate.objects.filter(code=code).select_related("person").first()
     return render(request, "credits/verify.html", {"cert": cert, "page_title": _("培训证书验证")}, status=200 if cert else 404)
+
+
+@login_required
+@require_POST
+def project_certificates(request, pk):
+    from yanxiu.training.models import Project
+
+    project = get_object_or_404(Project.objects.select_related("owner_school", "region"), pk=pk)
+    certs = services.certificates_for_session_project(actor=request.user, project=project)
+    messages.success(request, _("已为 %(n)d 人颁发“%(title)s”培训证书。") % {"n": len(certs), "title": project.title})
+    return redirect(request.POST.get("next") or reverse("credits:overview"))
+
+
+@login_required
+@require_POST
+def certificate_revoke(request, code):
+    cert = get_object_or_404(Certificate, code=code)
+    try:
+        services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", ""))
+        messages.success(request, _("证书已撤销。"))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    return redirect(reverse("credits:person", args=[cert.person_id]))
