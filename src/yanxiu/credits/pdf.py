@@ -6,9 +6,13 @@ No system CJK font is needed: the templates load the subset font through an
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 from django.template.loader import render_to_string
+
+# WeasyPrint logs every rendering step at INFO; keep the server log readable.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansSC-Subset.otf"
 
