@@ -16,6 +16,11 @@ def adopt(preset_key: str, county, *, actor=None, year: int = 2020):
     from yanxiu.accounts.models import User
 
     actor = actor or User.objects.filter(is_superuser=True).first() or User.objects.create_superuser("root", password="x")
+    if not Policy.objects.filter(region__isnull=True, preset_key=preset_key).exists():
+        # Transactional (browser) tests flush the database, data migrations included.
+        from yanxiu.policy.services import load_policy_presets
+
+        load_policy_presets()
     preset = Policy.objects.get(region__isnull=True, preset_key=preset_key)
     return policy_adopt_preset(actor=actor, preset=preset, region=county, valid_from_year=year)
 
