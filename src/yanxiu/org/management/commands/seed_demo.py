@@ -23,8 +23,12 @@ class Command(BaseCommand):
             help=f"教师人数（默认 {demo.DEFAULT_TEACHERS}；学校数按每校约 {demo.TEACHERS_PER_SCHOOL} 人随之增加）",
         )
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子（默认 1）")
+        parser.add_argument(
+            "--no-activity", action="store_true",
+            help="只生成组织数据，不生成研修活动（政策、项目、活动、考勤、反思、学时台账）",
+        )
 
-    def handle(self, *args, teachers: int, seed: int, **options):
+    def handle(self, *args, teachers: int, seed: int, no_activity: bool = False, **options):
         verbosity = options["verbosity"]
         if demo.demo_exists():
             self.stdout.write(self.style.WARNING("演示数据已存在（长沙县 430121），未做修改。"))
@@ -54,7 +58,18 @@ class Command(BaseCommand):
         except DatabaseError as exc:
             raise CommandError(f"写入演示数据失败：{exc}。请在空数据库上运行（先执行 yanxiu migrate）。") from exc
         self.stdout.write(self.style.SUCCESS(f"演示数据已写入，用时 {time.monotonic() - started:.1f} 秒。"))
+        if not no_activity:
+            self._seed_activity(seed, verbosity)
         self._print_logins()
+
+    def _seed_activity(self, seed: int, verbosity: int) -> None:
+        from yanxiu.org import demo_activity
+
+        log = self.stdout.write if verbosity >= 2 else None
+        summary = demo_activity.seed_activity(seed=seed, log=log)
+        if verbosity >= 1:
+            for line in demo_activity.describe(summary):
+                self.stdout.write(line)
 
     def _print_logins(self) -> None:
         rows = demo.login_rows()
