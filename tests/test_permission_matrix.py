@@ -17,7 +17,7 @@ LOGIN = "login"  # redirect to the login page
 
 # name -> (method, kwargs key, {role: status}); roles not listed default to the "*" entry.
 MATRIX = {
-    "core:home": ("get", None, {"anon": LOGIN, "*": 200}),
+    "reports:home": ("get", None, {"anon": LOGIN, "*": 200}),
     "accounts:login": ("get", None, {"*": 200}),
     "accounts:password_change": ("get", None, {"anon": LOGIN, "*": 200}),
     "org:my_profile": ("get", None, {"anon": LOGIN, "presenter": 302, "bureau": 302, "centre": 302, "far_bureau": 302, "*": 200}),
@@ -46,7 +46,7 @@ MATRIX = {
     "org:cluster_edit": ("get", "cluster", {"anon": LOGIN, "bureau": 200, "*": 403}),
     "org:access_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "school_admin": 200, "other_admin": 200, "*": 403}),
 }
-COVERED_NAMESPACES = {"core", "accounts", "org"}
+COVERED_NAMESPACES = {"core", "accounts", "org", "reports"}
 NOT_IN_MATRIX = {"accounts:logout", "core:healthz"}
 
 

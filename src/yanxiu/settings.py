@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "yanxiu.training",
     "yanxiu.attendance",
     "yanxiu.credits",
+    "yanxiu.reports",
 ]
 
 MIDDLEWARE = [
@@ -145,7 +146,7 @@ AUTHENTICATION_BACKENDS = [
     "yanxiu.accounts.backends.YanxiuBackend",
 ]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "core:home"
+LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -6,6 +6,7 @@ from django.views.static import serve
 from yanxiu.api.main import api
 
 urlpatterns = [
+    path("", include("yanxiu.reports.urls")),
     path("", include("yanxiu.core.urls")),
     path("accounts/", include("yanxiu.accounts.urls")),
     path("org/", include("yanxiu.org.urls")),

@@ -11,7 +11,7 @@ from . import services
 from .forms import FirstPasswordForm, LoginForm
 
 
-def _safe_next(request, fallback="core:home"):
+def _safe_next(request, fallback="reports:home"):
     target = request.POST.get("next") or request.GET.get("next")
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target

@@ -10,7 +10,7 @@ def navigation(request):
     if user is None or not user.is_authenticated or user.must_change_password:
         return {"nav_items": []}
     s = scope_of(user)
-    items = [(_("首页"), reverse("core:home"))]
+    items = [(_("首页"), reverse("reports:home"))]
     if s.is_teacher:
         items.append((_("我的档案"), reverse("org:my_profile")))
     if s.superuser or s.region_counties or s.admin_schools or s.led_groups:

@@ -57,7 +57,7 @@ def my_profile(request):
     person = Person.objects.filter(user=request.user).first()
     if person is None:
         messages.info(request, _("您的账号没有关联教师档案。"))
-        return redirect("core:home")
+        return redirect("reports:home")
     services.log_personal_data_access(actor=request.user, action="view", person=person, ip=_client_ip(request))
     return render(
         request,
@@ -590,7 +590,7 @@ def role_revoke(request, pk):
     assignment = get_object_or_404(RoleAssignment.objects.select_related("school"), pk=pk)
     services.role_revoke(actor=request.user, assignment=assignment)
     messages.success(request, _("已撤销。"))
-    return redirect("org:school_detail", pk=assignment.school_id) if assignment.school_id else redirect("core:home")
+    return redirect("org:school_detail", pk=assignment.school_id) if assignment.school_id else redirect("reports:home")
 
 
 @login_required

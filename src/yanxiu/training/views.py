@@ -89,7 +89,7 @@ def my_trainings(request):
     s = scopes.scope_of(request.user)
     if s.person_id is None:
         messages.info(request, _("您的账号没有关联教师档案。"))
-        return redirect("core:home")
+        return redirect("reports:home")
     now = timezone.now()
     sessions = list(selectors.my_sessions(person_id=s.person_id))
     upcoming = [x for x in sessions if x.ends_at is None or x.ends_at >= now]
