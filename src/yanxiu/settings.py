@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yanxiu.attendance",
     "yanxiu.credits",
     "yanxiu.reports",
+    "yanxiu.demo",
 ]
 
 MIDDLEWARE = [

@@ -63,7 +63,7 @@ class Command(BaseCommand):
         self._print_logins()
 
     def _seed_activity(self, seed: int, verbosity: int) -> None:
-        from yanxiu.org import demo_activity
+        from yanxiu.demo import activity as demo_activity
 
         log = self.stdout.write if verbosity >= 2 else None
         summary = demo_activity.seed_activity(seed=seed, log=log)

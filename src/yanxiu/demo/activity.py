@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from . import demo
+from yanxiu.org import demo
 
 #: Activity is seeded for the first this many schools (all of them by default).
 MAX_SCHOOLS = 60

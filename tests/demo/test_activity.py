@@ -1,4 +1,4 @@
-"""The demo county's school year of activity (yanxiu.org.demo_activity)."""
+"""The demo county's school year of activity (yanxiu.demo.activity)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from yanxiu.accounts.models import User
 from yanxiu.attendance.models import Attendance, Reflection, SimilarityFlag
 from yanxiu.credits.ledger import verify_ledger
 from yanxiu.credits.models import CreditEntry, Objection, Posting, SourceType
-from yanxiu.org import demo_activity
+from yanxiu.demo import activity as demo_activity
 from yanxiu.org.models import Employment, Region
 from yanxiu.policy.compliance import Status, compliance_rows
 from yanxiu.policy.models import Policy

@@ -1,0 +1,8 @@
+from django.apps import AppConfig
+
+
+class DemoConfig(AppConfig):
+    """The demonstration county: organisation (org/demo.py) plus a school year of activity."""
+
+    name = "yanxiu.demo"
+    label = "demo"
