@@ -16,7 +16,7 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Value
+from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -158,7 +158,10 @@ def _already(existing: Attendance) -> SigninResult:
 def _enrolment_and_device(actor, session: Session, device: str) -> tuple[int, bool]:
     """(person id, device already used by someone else in this session) in one query."""
     cached = getattr(actor, "_yanxiu_scope", None)
-    who = {"person_id": cached.person_id} if cached is not None else {"person__user_id": actor.pk}
+    # A scalar subquery, so that the enrolment is one probe of the unique
+    # (session, person) index even while the planner's statistics are stale.
+    person = cached.person_id if cached is not None else Subquery(Person.objects.filter(user_id=actor.pk).values("pk")[:1])
+    who = {"person_id": person}
     shared = (
         Exists(Attendance.objects.filter(session_id=session.pk, signin_device=device).exclude(person_id=OuterRef("person_id")))
         if device
