@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tests.conftest import DEMO_PASSWORD
 from tests.credits.factories import YEAR, adopt, credit
-from yanxiu.credits.models import Certificate, Objection
+from yanxiu.credits.models import Objection
 from yanxiu.credits.services import certificate_issue, posting_create
 
 

@@ -20,7 +20,6 @@ from django.db.models import Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
 from yanxiu.core import audit
 from yanxiu.org.models import Person
 from yanxiu.training.models import Enrollment, Session

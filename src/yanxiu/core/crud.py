@@ -97,6 +97,25 @@ class ServiceFormView(LoginRequiredMixin, View):
         return self.render_form(form, status=400)
 
 
+def run_service(request, call, *, success: str = "") -> bool:
+    """Run a service call behind a POST button; its outcome goes to the messages framework.
+
+    A ``ValidationError`` becomes one error message per problem (in Chinese,
+    from the service) and nothing is changed; returns whether the call succeeded.
+    """
+    from django.contrib import messages
+
+    try:
+        call()
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return False
+    if success:
+        messages.success(request, success)
+    return True
+
+
 def apply_validation_error(form, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for field, errors in exc.message_dict.items():

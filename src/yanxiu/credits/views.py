@@ -17,8 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
-from yanxiu.core.crud import ServiceFormView, apply_validation_error
-from yanxiu.org.models import Employment, Person, Region, School
+from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
+from yanxiu.org.models import Person, Region, School
 
 from . import selectors, services
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
@@ -243,11 +243,7 @@ def objection_create(request, pk):
         entry = None
         if form.cleaned_data.get("entry"):
             entry = get_object_or_404(CreditEntry, pk=form.cleaned_data["entry"])
-        try:
-            services.objection_file(actor=request.user, posting=posting, entry=entry, reason=form.cleaned_data["reason"])
-            messages.success(request, _("异议已提交，等待学校处理。"))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        run_service(request, lambda: services.objection_file(actor=request.user, posting=posting, entry=entry, reason=form.cleaned_data["reason"]), success=_("异议已提交，等待学校处理。"))
     else:
         messages.error(request, _("请填写异议理由。"))
     return redirect("credits:posting_detail", pk=posting.pk)
@@ -260,11 +256,7 @@ def objection_resolve(request, pk):
     _visible_posting(request, objection.posting_id)
     form = ResolveForm(request.POST)
     if form.is_valid():
-        try:
-            services.objection_resolve(actor=request.user, objection=objection, **form.cleaned_data)
-            messages.success(request, _("异议已处理。"))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        run_service(request, lambda: services.objection_resolve(actor=request.user, objection=objection, **form.cleaned_data), success=_("异议已处理。"))
     else:
         messages.error(request, " ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
     return redirect("credits:posting_detail", pk=objection.posting_id)
@@ -277,11 +269,7 @@ def entry_reverse(request, pk):
     _deny_unless(can_reverse(request.user, entry))
     form = ReverseForm(request.POST)
     if form.is_valid():
-        try:
-            credit_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"])
-            messages.success(request, _("已冲正。"))
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
+        run_service(request, lambda: credit_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"]), success=_("已冲正。"))
     else:
         messages.error(request, _("冲正必须填写原因。"))
     return redirect(request.POST.get("next") or reverse("credits:person", args=[entry.person_id]))
@@ -478,9 +466,5 @@ def project_certificates(request, pk):
 @require_POST
 def certificate_revoke(request, code):
     cert = get_object_or_404(Certificate, code=code)
-    try:
-        services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", ""))
-        messages.success(request, _("证书已撤销。"))
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
+    run_service(request, lambda: services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", "")), success=_("证书已撤销。"))
     return redirect(reverse("credits:person", args=[cert.person_id]))

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from .choices import SUBJECTS, Education, EmploymentType, Gender, Position, Stage, Tier, Title
-from .models import Cluster, Group, Region, School
+from .models import Cluster, Group, School
 
 
 class BootstrapMixin:

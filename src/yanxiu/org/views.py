@@ -113,7 +113,6 @@ def staff_export(request):
     """The staff list as xlsx; ID numbers and phones masked unless the role needs them."""
     _deny_unless(request.user.has_perm("org.view_staff_list") or scopes.scope_of(request.user).led_groups)
     from openpyxl import Workbook
-    from openpyxl.styles import Font
 
     _form, qs = _staff_queryset(request)
     want_full = request.GET.get("full") == "1"

@@ -15,7 +15,7 @@ from collections import defaultdict
 from decimal import Decimal
 from operator import itemgetter
 
-from django.db.models import Count, FilteredRelation, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
 from .models import CreditKind, Policy

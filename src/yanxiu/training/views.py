@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
-from yanxiu.core.crud import ServiceFormView
+from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import Person, Region, School
 
 from . import access, ics, selectors, services
@@ -57,11 +57,6 @@ from .models import (
 def _deny_unless(allowed) -> None:
     if not allowed:
         raise PermissionDenied(_("您没有权限访问此页面。"))
-
-
-def _errors(request, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 def _admin_school(request) -> School | None:
@@ -264,12 +259,7 @@ class RecurringView(ServiceFormView):
 @require_POST
 def session_publish(request, pk):
     session = _visible_session(request, pk)
-    try:
-        services.session_publish(actor=request.user, session=session)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("活动通知已发布。"))
+    run_service(request, lambda: services.session_publish(actor=request.user, session=session), success=_("活动通知已发布。"))
     return redirect("training:session_detail", pk=pk)
 
 
@@ -326,12 +316,7 @@ class SessionInviteView(ServiceFormView):
 @require_POST
 def session_enroll(request, pk):
     session = _visible_session(request, pk)
-    try:
-        services.session_self_enroll(actor=request.user, session=session)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("报名成功。"))
+    run_service(request, lambda: services.session_self_enroll(actor=request.user, session=session), success=_("报名成功。"))
     return redirect("training:session_detail", pk=pk)
 
 
@@ -340,10 +325,7 @@ def session_enroll(request, pk):
 def enrollment_withdraw(request, pk):
     enrollment = get_object_or_404(Enrollment.objects.select_related("session__project"), pk=pk)
     _deny_unless(access.can_view_session(request.user, enrollment.session))
-    try:
-        services.enrollment_withdraw(actor=request.user, enrollment=enrollment)
-    except ValidationError as exc:
-        _errors(request, exc)
+    run_service(request, lambda: services.enrollment_withdraw(actor=request.user, enrollment=enrollment))
     return redirect("training:session_detail", pk=enrollment.session_id)
 
 
@@ -390,12 +372,7 @@ def leave_list(request):
 def leave_decide(request, pk):
     leave = get_object_or_404(selectors.leave_list(user=request.user), pk=pk)
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.leave_decide(actor=request.user, leave=leave, approve=approve, comment=request.POST.get("comment", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已批准。") if approve else _("已驳回。"))
+    run_service(request, lambda: services.leave_decide(actor=request.user, leave=leave, approve=approve, comment=request.POST.get("comment", "")), success=_("已批准。") if approve else _("已驳回。"))
     return redirect("training:leave_list")
 
 
@@ -403,10 +380,7 @@ def leave_decide(request, pk):
 @require_POST
 def leave_cancel(request, pk):
     leave = get_object_or_404(LeaveRequest, pk=pk, person_id=scopes.scope_of(request.user).person_id)
-    try:
-        services.leave_cancel(actor=request.user, leave=leave)
-    except ValidationError as exc:
-        _errors(request, exc)
+    run_service(request, lambda: services.leave_cancel(actor=request.user, leave=leave))
     return redirect("training:my")
 
 
@@ -572,12 +546,7 @@ class ProjectEditView(ServiceFormView):
 @require_POST
 def project_submit(request, pk):
     project = get_object_or_404(access.projects_visible_to(request.user), pk=pk)
-    try:
-        services.project_submit(actor=request.user, project=project)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已提交研训中心审核。"))
+    run_service(request, lambda: services.project_submit(actor=request.user, project=project), success=_("已提交研训中心审核。"))
     return redirect("training:project_detail", pk=pk)
 
 
@@ -835,12 +804,7 @@ def quota_detail(request, pk):
 @require_POST
 def quota_submit(request, pk):
     quota = _visible_quota(request, pk)
-    try:
-        services.quota_submit(actor=request.user, quota=quota)
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("名单已提交教育局。"))
+    run_service(request, lambda: services.quota_submit(actor=request.user, quota=quota), success=_("名单已提交教育局。"))
     return redirect("training:quota_detail", pk=pk)
 
 
@@ -848,10 +812,7 @@ def quota_submit(request, pk):
 @require_POST
 def quota_unname(request, pk):
     nomination = get_object_or_404(Nomination.objects.filter(quota__in=selectors.quotas_visible_to(request.user)), pk=pk)
-    try:
-        services.quota_unname(actor=request.user, nomination=nomination)
-    except ValidationError as exc:
-        _errors(request, exc)
+    run_service(request, lambda: services.quota_unname(actor=request.user, nomination=nomination))
     return redirect("training:quota_detail", pk=nomination.quota_id)
 
 
@@ -893,10 +854,5 @@ def swap_list(request):
 def swap_decide(request, pk):
     swap = get_object_or_404(selectors.swaps_awaiting(user=request.user), pk=pk)
     approve = request.POST.get("decision") == "approve"
-    try:
-        services.swap_request_decide(actor=request.user, swap=swap, approve=approve, comment=request.POST.get("comment", ""))
-    except ValidationError as exc:
-        _errors(request, exc)
-    else:
-        messages.success(request, _("已批准。") if approve else _("已驳回。"))
+    run_service(request, lambda: services.swap_request_decide(actor=request.user, swap=swap, approve=approve, comment=request.POST.get("comment", "")), success=_("已批准。") if approve else _("已驳回。"))
     return redirect("training:swap_list")
