@@ -224,3 +224,14 @@ def test_validation_messages_from_python_code_are_in_english():
     with translation.override("en"), pytest.raises(ValidationError) as excinfo:
         idnumber.parse("12345")
     assert excinfo.value.messages == ["The ID number must have 18 digits; it has 5."]
+
+
+@pytest.mark.django_db
+def test_form_page_titles_and_buttons_follow_the_language(client, roles):
+    client.force_login(roles.teacher)
+    client.post("/i18n/setlang/", {"language": "en", "next": "/"})
+    html = client.get("/org/me/edit/").content.decode()
+    assert "Edit personal details" in html and "修改个人信息" not in html and "保存" not in html
+    client.post("/i18n/setlang/", {"language": "zh-hans", "next": "/"})
+    html = client.get("/org/me/edit/").content.decode()
+    assert "修改个人信息" in html and "保存" in html

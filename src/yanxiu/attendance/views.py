@@ -24,6 +24,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
@@ -286,7 +287,7 @@ def export(request, session_id: int):
 class MarkView(ServiceFormView):
     form_class = MarkForm
     permission = "attendance.manage_session"
-    submit_label = _("登记")
+    submit_label = gettext_lazy("登记")
 
     def get_object(self):
         self.person = get_object_or_404(Person, pk=self.kwargs["person_id"])
@@ -306,14 +307,14 @@ class MarkView(ServiceFormView):
     def get_back_url(self):
         return reverse("attendance:sheet", args=[self.object.pk])
 
-    success_message = _("考勤已登记。")
+    success_message = gettext_lazy("考勤已登记。")
 
 
 class RuleView(ServiceFormView):
     form_class = RuleForm
     permission = "attendance.manage_session"
-    page_title = _("笔记与反思字数要求")
-    success_message = _("已保存。")
+    page_title = gettext_lazy("笔记与反思字数要求")
+    success_message = gettext_lazy("已保存。")
 
     def get_object(self):
         return _session(self.kwargs["session_id"])
@@ -339,8 +340,8 @@ class RuleView(ServiceFormView):
 class ReflectionSubmitView(ServiceFormView):
     form_class = ReflectionForm
     template_name = "attendance/reflection_form.html"
-    submit_label = _("提交")
-    success_message = _("笔记与反思已提交，等待审阅。")
+    submit_label = gettext_lazy("提交")
+    success_message = gettext_lazy("笔记与反思已提交，等待审阅。")
 
     def get_object(self):
         self.session = _session(self.kwargs["session_id"])

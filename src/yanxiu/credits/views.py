@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
@@ -182,9 +183,9 @@ def posting_list(request):
 
 class PostingCreateView(ServiceFormView):
     form_class = PostingForm
-    page_title = _("发布学时公示")
-    submit_label = _("发布公示")
-    success_message = _("公示已发布。")
+    page_title = gettext_lazy("发布学时公示")
+    submit_label = gettext_lazy("发布公示")
+    success_message = gettext_lazy("公示已发布。")
 
     def get_object(self):
         school = get_object_or_404(School, pk=self.kwargs["school_id"])
@@ -280,9 +281,9 @@ def entry_reverse(request, pk):
 
 class ClaimCreateView(ServiceFormView):
     form_class = ClaimForm
-    page_title = _("提交培训证书")
-    submit_label = _("提交审核")
-    success_message = _("证书已提交，学校审核后计入学时。")
+    page_title = gettext_lazy("提交培训证书")
+    submit_label = gettext_lazy("提交审核")
+    success_message = gettext_lazy("证书已提交，学校审核后计入学时。")
 
     def check(self):
         _my_person(self.request)
@@ -330,9 +331,9 @@ def claim_file(request, pk):
 
 class ActivityCreateView(ServiceFormView):
     form_class = ActivityForm
-    page_title = _("登记研修活动（公开课、获奖、师徒结对…）")
-    submit_label = _("登记并计入学时")
-    success_message = _("已登记，学时按政策上限计入。")
+    page_title = gettext_lazy("登记研修活动（公开课、获奖、师徒结对…）")
+    submit_label = gettext_lazy("登记并计入学时")
+    success_message = gettext_lazy("已登记，学时按政策上限计入。")
 
     def get_object(self):
         school = get_object_or_404(School, pk=self.kwargs["school_id"])

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
@@ -68,8 +69,8 @@ def my_profile(request):
 
 class ProfileEditView(ServiceFormView):
     form_class = ProfileForm
-    page_title = _("修改个人信息")
-    success_message = _("个人信息已保存。")
+    page_title = gettext_lazy("修改个人信息")
+    success_message = gettext_lazy("个人信息已保存。")
 
     def get_object(self):
         return get_object_or_404(Person, user=self.request.user)
@@ -200,8 +201,8 @@ def account_reset(request, pk):
 class EmploymentEditView(ServiceFormView):
     form_class = EmploymentForm
     permission = "org.manage_staff"
-    page_title = _("编辑教师信息")
-    success_message = _("教师信息已保存。")
+    page_title = gettext_lazy("编辑教师信息")
+    success_message = gettext_lazy("教师信息已保存。")
 
     def get_object(self):
         employment = _visible_employment(self.request, self.kwargs["pk"])
@@ -236,9 +237,9 @@ class EmploymentEditView(ServiceFormView):
 class TransferView(ServiceFormView):
     form_class = TransferForm
     permission = "org.transfer_employment"
-    page_title = _("教师调动")
-    submit_label = _("确认调动")
-    success_message = _("调动已完成，教师的档案随人转入新学校。")
+    page_title = gettext_lazy("教师调动")
+    submit_label = gettext_lazy("确认调动")
+    success_message = gettext_lazy("调动已完成，教师的档案随人转入新学校。")
 
     def get_object(self):
         return _visible_employment(self.request, self.kwargs["pk"])
@@ -268,8 +269,8 @@ class TransferView(ServiceFormView):
 class TeacherAddView(ServiceFormView):
     form_class = TeacherForm
     permission = "org.manage_staff"
-    page_title = _("新增教师")
-    success_message = _("教师已添加，初始密码为身份证号后 6 位，首次登录须修改。")
+    page_title = gettext_lazy("新增教师")
+    success_message = gettext_lazy("教师已添加，初始密码为身份证号后 6 位，首次登录须修改。")
 
     def get_object(self):
         return get_object_or_404(School, pk=self.kwargs["school_id"])
@@ -335,7 +336,7 @@ def school_detail(request, pk):
 
 class SchoolFormView(ServiceFormView):
     form_class = SchoolForm
-    success_message = _("学校信息已保存。")
+    success_message = gettext_lazy("学校信息已保存。")
 
     def get_form_kwargs(self):
         s = scopes.scope_of(self.request.user)
@@ -358,7 +359,7 @@ class SchoolFormView(ServiceFormView):
 
 class SchoolCreateView(SchoolFormView):
     permission = "org.add_school"
-    page_title = _("新建学校")
+    page_title = gettext_lazy("新建学校")
 
     def permission_object(self):
         return None
@@ -373,7 +374,7 @@ class SchoolCreateView(SchoolFormView):
 
 class SchoolEditView(SchoolFormView):
     permission = "org.change_school"
-    page_title = _("编辑学校")
+    page_title = gettext_lazy("编辑学校")
 
     def get_object(self):
         return get_object_or_404(scopes.schools_visible_to(self.request.user), pk=self.kwargs["pk"])
@@ -398,7 +399,7 @@ def school_history(request, pk):
 class GroupFormView(ServiceFormView):
     form_class = GroupForm
     permission = "org.change_school"
-    success_message = _("教研组已保存。")
+    success_message = gettext_lazy("教研组已保存。")
 
     def permission_object(self):
         return self.school
@@ -425,7 +426,7 @@ class GroupFormView(ServiceFormView):
 
 
 class GroupCreateView(GroupFormView):
-    page_title = _("新建教研组/备课组")
+    page_title = gettext_lazy("新建教研组/备课组")
 
     def get_object(self):
         self.school = get_object_or_404(School, pk=self.kwargs["school_id"])
@@ -433,7 +434,7 @@ class GroupCreateView(GroupFormView):
 
 
 class GroupEditView(GroupFormView):
-    page_title = _("编辑教研组/备课组")
+    page_title = gettext_lazy("编辑教研组/备课组")
 
     def get_object(self):
         group = get_object_or_404(Group.objects.select_related("school"), pk=self.kwargs["pk"])
@@ -521,7 +522,7 @@ def cluster_list(request):
 
 class ClusterFormView(ServiceFormView):
     form_class = ClusterForm
-    success_message = _("片区已保存。")
+    success_message = gettext_lazy("片区已保存。")
 
     def get_form_kwargs(self):
         return {"county": self.county}
@@ -537,7 +538,7 @@ class ClusterFormView(ServiceFormView):
 
 
 class ClusterCreateView(ClusterFormView):
-    page_title = _("新建片区")
+    page_title = gettext_lazy("新建片区")
 
     def get_object(self):
         self.county = _bureau_county(self.request, self.kwargs["county_id"])
@@ -545,7 +546,7 @@ class ClusterCreateView(ClusterFormView):
 
 
 class ClusterEditView(ClusterFormView):
-    page_title = _("编辑片区")
+    page_title = gettext_lazy("编辑片区")
 
     def get_object(self):
         cluster = get_object_or_404(Cluster, pk=self.kwargs["pk"])
@@ -558,9 +559,9 @@ class ClusterEditView(ClusterFormView):
 
 class AppointAdminView(ServiceFormView):
     form_class = AppointAdminForm
-    page_title = _("任命学校师训管理员")
-    submit_label = _("任命")
-    success_message = _("已任命。")
+    page_title = gettext_lazy("任命学校师训管理员")
+    submit_label = gettext_lazy("任命")
+    success_message = gettext_lazy("已任命。")
 
     def get_object(self):
         school = get_object_or_404(School, pk=self.kwargs["school_id"])

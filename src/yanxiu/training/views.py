@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
@@ -165,7 +166,7 @@ def session_detail(request, pk):
 class SessionFormView(ServiceFormView):
     form_class = SessionForm
     template_name = "training/session_form.html"
-    success_message = _("活动已保存。")
+    success_message = gettext_lazy("活动已保存。")
 
     def get_form_kwargs(self):
         kwargs = {"project": self.project}
@@ -189,8 +190,8 @@ class SessionFormView(ServiceFormView):
 
 class SessionCreateView(SessionFormView):
     permission = "training.manage_project"
-    page_title = _("新建培训活动")
-    submit_label = _("保存草稿")
+    page_title = gettext_lazy("新建培训活动")
+    submit_label = gettext_lazy("保存草稿")
 
     def get_object(self):
         self.project = get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["project"])
@@ -208,7 +209,7 @@ class SessionCreateView(SessionFormView):
 
 class SessionEditView(SessionFormView):
     permission = "training.manage_session"
-    page_title = _("编辑培训活动")
+    page_title = gettext_lazy("编辑培训活动")
 
     def get_object(self):
         session = _visible_session(self.request, self.kwargs["pk"])
@@ -225,8 +226,8 @@ class SessionEditView(SessionFormView):
 class RecurringView(ServiceFormView):
     form_class = RecurringForm
     permission = "training.manage_project"
-    page_title = _("按固定时段批量生成活动")
-    submit_label = _("生成")
+    page_title = gettext_lazy("按固定时段批量生成活动")
+    submit_label = gettext_lazy("生成")
 
     def get_object(self):
         self.project = get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["project"])
@@ -266,8 +267,8 @@ def session_publish(request, pk):
 class SessionCancelView(ServiceFormView):
     form_class = CancelForm
     permission = "training.manage_session"
-    page_title = _("取消活动")
-    submit_label = _("确认取消")
+    page_title = gettext_lazy("取消活动")
+    submit_label = gettext_lazy("确认取消")
 
     def get_object(self):
         return _visible_session(self.request, self.kwargs["pk"])
@@ -285,8 +286,8 @@ class SessionCancelView(ServiceFormView):
 class SessionInviteView(ServiceFormView):
     form_class = InviteForm
     permission = "training.manage_session"
-    page_title = _("邀请参训教师")
-    submit_label = _("邀请")
+    page_title = gettext_lazy("邀请参训教师")
+    submit_label = gettext_lazy("邀请")
 
     def get_object(self):
         return _visible_session(self.request, self.kwargs["pk"])
@@ -334,9 +335,9 @@ def enrollment_withdraw(request, pk):
 
 class LeaveCreateView(ServiceFormView):
     form_class = LeaveForm
-    page_title = _("请假申请")
-    submit_label = _("提交申请")
-    success_message = _("请假申请已提交，请等待审批。")
+    page_title = gettext_lazy("请假申请")
+    submit_label = gettext_lazy("提交申请")
+    success_message = gettext_lazy("请假申请已提交，请等待审批。")
 
     def get_object(self):
         return _visible_session(self.request, self.kwargs["pk"])
@@ -401,9 +402,9 @@ def leave_attachment(request, pk):
 class EvaluationView(ServiceFormView):
     form_class = EvaluationForm
     template_name = "training/evaluation_form.html"
-    page_title = _("培训满意度评价")
-    submit_label = _("提交评价")
-    success_message = _("感谢您的评价。")
+    page_title = gettext_lazy("培训满意度评价")
+    submit_label = gettext_lazy("提交评价")
+    success_message = gettext_lazy("感谢您的评价。")
 
     def get_object(self):
         return _visible_session(self.request, self.kwargs["pk"])
@@ -471,9 +472,9 @@ def project_detail(request, pk):
 
 class ProjectCreateView(ServiceFormView):
     form_class = ProjectForm
-    page_title = _("新建培训项目")
-    submit_label = _("保存")
-    success_message = _("项目已保存。")
+    page_title = gettext_lazy("新建培训项目")
+    submit_label = gettext_lazy("保存")
+    success_message = gettext_lazy("项目已保存。")
 
     def get_object(self):
         self.school = None
@@ -520,8 +521,8 @@ class ProjectCreateView(ServiceFormView):
 class ProjectEditView(ServiceFormView):
     form_class = ProjectForm
     permission = "training.manage_project"
-    page_title = _("编辑培训项目")
-    success_message = _("项目已保存。")
+    page_title = gettext_lazy("编辑培训项目")
+    success_message = gettext_lazy("项目已保存。")
 
     def get_object(self):
         return get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["pk"])
@@ -554,8 +555,8 @@ class ProjectReviewView(ServiceFormView):
     form_class = ReviewForm
     template_name = "training/project_review.html"
     permission = "training.review_project"
-    page_title = _("审核学校项目")
-    submit_label = _("提交审核结论")
+    page_title = gettext_lazy("审核学校项目")
+    submit_label = gettext_lazy("提交审核结论")
 
     def get_object(self):
         return get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["pk"])
@@ -602,8 +603,8 @@ def plan_list(request):
 
 class PlanFormView(ServiceFormView):
     form_class = PlanForm
-    page_title = _("年度研修计划")
-    success_message = _("计划已保存。")
+    page_title = gettext_lazy("年度研修计划")
+    success_message = gettext_lazy("计划已保存。")
     permission = "training.manage_school_training"
 
     def get_object(self):
@@ -690,8 +691,8 @@ def catalogue(request):
 class CategoryFormView(ServiceFormView):
     form_class = CategoryForm
     permission = "training.manage_category"
-    page_title = _("内容类别")
-    success_message = _("内容类别已保存。")
+    page_title = gettext_lazy("内容类别")
+    success_message = gettext_lazy("内容类别已保存。")
 
     def get_object(self):
         if "pk" in self.kwargs:
@@ -744,9 +745,9 @@ def quota_missed(request):
 class QuotaAllocateView(ServiceFormView):
     form_class = QuotaForm
     permission = "training.allocate_quota"
-    page_title = _("分配名额")
-    submit_label = _("分配")
-    success_message = _("名额已分配。")
+    page_title = gettext_lazy("分配名额")
+    submit_label = gettext_lazy("分配")
+    success_message = gettext_lazy("名额已分配。")
 
     def get_object(self):
         return get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["pk"])
@@ -819,9 +820,9 @@ def quota_unname(request, pk):
 class SwapCreateView(ServiceFormView):
     form_class = SwapForm
     permission = "training.name_on_quota"
-    page_title = _("换人/退出申请")
-    submit_label = _("提交教育局审批")
-    success_message = _("申请已提交，等待教育局审批。")
+    page_title = gettext_lazy("换人/退出申请")
+    submit_label = gettext_lazy("提交教育局审批")
+    success_message = gettext_lazy("申请已提交，等待教育局审批。")
 
     def get_object(self):
         return _visible_quota(self.request, self.kwargs["pk"])
