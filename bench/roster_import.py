@@ -12,8 +12,8 @@ database and cleaned between runs:
 (b) the baseline: ``bulk_create`` of the same Person and Employment rows from
     data parsed beforehand, without validation, accounts or history;
 (c) for information, the import with per-row history rows for created people
-    and employments (``roster.HISTORY_ON_CREATE``, off by default) against
-    without, which is what decided to leave them off.
+    and employments (``roster.HISTORY_ON_CREATE``, on by default) against
+    without (they are copied by the database, see core.history).
 
 The last line is ``RESULT roster_import ratio=X target=3 pass=true|false``
 with ratio = (a) / (b).

@@ -169,19 +169,21 @@ def test_import_of_good_files(school, superuser, name):
     assert event.target_id == str(school.pk)
     assert event.detail["created"] == 7 and event.detail["rows"] == 7
     assert event.detail["groups_created"] == ["语文组", "数学组", "英语组", "综合组", "一年级语文备课组"]
-    # Created rows get no per-row history (roster.HISTORY_ON_CREATE); the audit event stands for them.
-    assert not Person.history.exists()
-    assert not Employment.history.exists()
+    # Every created person and employment has its creation in the history, with who and why.
+    assert Person.history.filter(history_type="+").count() == 7
+    created = Employment.history.filter(history_type="+", history_user=superuser)
+    assert created.count() == 7 and set(created.values_list("history_change_reason", flat=True)) == {"花名册导入"}
+    first = Person.history.earliest("history_id")
+    assert first.id_number == Person.objects.get(pk=first.id).id_number
 
 
 @pytest.mark.django_db
-def test_history_rows_on_create_when_switched_on(school, superuser, monkeypatch):
-    monkeypatch.setattr(roster, "HISTORY_ON_CREATE", True)
+def test_history_rows_can_be_switched_off_for_bulk_loads(school, superuser, monkeypatch):
+    monkeypatch.setattr(roster, "HISTORY_ON_CREATE", False)
 
     assert import_roster(actor=superuser, school=school, file_name="good.xlsx", data=read("good.xlsx")).ok
 
-    assert Person.history.filter(history_type="+").count() == 7
-    assert Employment.history.filter(history_type="+", history_user=superuser).count() == 7
+    assert not Person.history.exists() and not Employment.history.exists()
 
 
 # --- Validation ----------------------------------------------------------------------------
