@@ -51,3 +51,23 @@ def test_export_command_writes_the_sign_in_sheet(past_session, roles, tmp_path):
     assert rows[roles.leader.person.name][6] == "缺训"
     assert rows["赵老师"][6] == "缺训" and rows["赵老师"][9] == "未到场"
     assert all("****" in r[8] for r in rows.values())
+
+
+def test_the_absence_list_page_and_its_download_are_scoped(client, past_session, roles):
+    client.force_login(roles.school_admin)
+    html = client.get("/attendance/absences/").content.decode()
+    assert "赵老师" in html and roles.leader.person.name in html and roles.member.person.name not in html
+    response = client.get("/attendance/absences/", {"format": "xlsx"})
+    sheet = load_workbook(__import__("io").BytesIO(response.content)).active
+    assert {row[1] for row in sheet.iter_rows(min_row=3, values_only=True)} == {"赵老师", roles.leader.person.name}
+    client.force_login(roles.other_admin)
+    assert "赵老师" not in client.get("/attendance/absences/").content.decode()
+    client.force_login(roles.teacher)
+    assert client.get("/attendance/absences/").status_code == 403
+
+
+def test_the_absence_list_follows_the_date_range(client, past_session, roles):
+    client.force_login(roles.school_admin)
+    yesterday = (timezone.localdate() - dt.timedelta(days=2)).isoformat()  # the session was three hours ago
+    html = client.get("/attendance/absences/", {"start": "2020-01-01", "end": yesterday}).content.decode()
+    assert "赵老师" not in html

@@ -51,3 +51,22 @@ def sheet_workbook(session: Session, rows: list[SheetRow]) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
+
+
+def absence_workbook_response(absences, *, start, end):
+    """The unexcused-absence list (缺训名单) for a notice, as an xlsx download; phones are not included."""
+    from django.http import HttpResponse
+
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet(_("缺训名单"))
+    ws.append([_("缺训名单 %(start)s 至 %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}])
+    ws.append([_("序号"), _("姓名"), _("学校"), _("培训活动"), _("活动时间"), _("地点")])
+    for index, enrollment in enumerate(absences.iterator(chunk_size=2000), start=1):
+        session = enrollment.session
+        ws.append([index, enrollment.person.name, enrollment.school.name if enrollment.school else "", session.title,
+                   f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}", session.place])
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    response["Content-Disposition"] = f'attachment; filename="absences-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
+    return response

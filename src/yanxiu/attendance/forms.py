@@ -52,3 +52,20 @@ class RuleForm(forms.ModelForm):
             "min_reflection_chars": forms.NumberInput(attrs={"class": "form-control"}),
             "min_notes_chars": forms.NumberInput(attrs={"class": "form-control"}),
         }
+
+
+class AbsenceFilterForm(forms.Form):
+    start = forms.DateField(label=_("起始日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    end = forms.DateField(label=_("截止日期"), required=False, widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+
+    def range(self):
+        """The chosen dates, defaulting to the school year so far (from 1 September)."""
+        import datetime as dt
+
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        year_start = dt.date(today.year if today.month >= 9 else today.year - 1, 9, 1)
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        start, end = data.get("start") or year_start, data.get("end") or today
+        return (start, end) if start <= end else (end, start)

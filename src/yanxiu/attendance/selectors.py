@@ -52,6 +52,19 @@ def absences_for(
     )
 
 
+def absences_visible_to(user, *, start: dt.date, end: dt.date, now: dt.datetime | None = None) -> QuerySet[Enrollment]:
+    """Unexcused absences in a date range that the user may list for a notice (通报).
+
+    Region staff and admins see the sessions they manage; a school admin also
+    sees their own teachers' absences from bureau-level training.
+    """
+    s = scopes.scope_of(user)
+    qs = absences_for(now=now).filter(session__starts_at__date__gte=start, session__starts_at__date__lte=end)
+    if s.superuser:
+        return qs
+    return qs.filter(Q(session__in=sessions_managed_by(user)) | Q(school_id__in=s.admin_schools))
+
+
 def sessions_managed_by(user) -> QuerySet[Session]:
     s = scopes.scope_of(user)
     qs = Session.objects.all()

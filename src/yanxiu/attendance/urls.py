@@ -13,6 +13,7 @@ urlpatterns = [
     path("code/", views.code_entry, name="code"),
     path("my/", views.my_attendance, name="my"),
     path("sessions/", views.session_list, name="sessions"),
+    path("absences/", views.absences, name="absences"),
     path("session/<int:session_id>/", views.sheet, name="sheet"),
     path("session/<int:session_id>/screen/", views.screen, name="screen"),
     path("session/<int:session_id>/screen/live/", views.screen_live, name="screen_live"),

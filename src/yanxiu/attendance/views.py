@@ -17,6 +17,7 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core import signing
+from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,12 +28,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
+from yanxiu.accounts import scopes
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
 from yanxiu.org.models import Person
 from yanxiu.training.models import Session
 
 from . import access, exports, originality, selectors, services, tokens
-from .forms import CodeForm, MarkForm, ReflectionForm, ReviewForm, RuleForm
+from .forms import AbsenceFilterForm, CodeForm, MarkForm, ReflectionForm, ReviewForm, RuleForm
 from .models import Method, Reflection
 
 DEVICE_COOKIE = "yx_device"
@@ -414,3 +416,18 @@ def reflection_review(request, reflection_id: int):
     context = {"reflection": reflection, "session": session, "form": form, "matches": matches,
                "page_title": _("审阅反思 · %(name)s") % {"name": reflection.person.name}}
     return render(request, "attendance/reflection_review.html", context, status=400 if request.method == "POST" else 200)
+
+
+@login_required
+def absences(request):
+    """Unexcused absences (缺训) for notices, with an xlsx download."""
+    s = scopes.scope_of(request.user)
+    if not (s.superuser or s.admin_schools or s.region_counties):
+        raise PermissionDenied(_("您没有权限查看缺训名单。"))
+    form = AbsenceFilterForm(request.GET or None)
+    start, end = form.range()
+    qs = selectors.absences_visible_to(request.user, start=start, end=end)
+    if request.GET.get("format") == "xlsx":
+        return exports.absence_workbook_response(qs, start=start, end=end)
+    page = Paginator(qs, 50).get_page(request.GET.get("page"))
+    return render(request, "attendance/absences.html", {"form": form, "page_obj": page, "start": start, "end": end, "page_title": _("缺训名单")})

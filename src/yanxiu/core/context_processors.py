@@ -26,6 +26,8 @@ def navigation(request):
         items.append((_("我的考勤"), reverse("attendance:my")))
     if s.superuser or s.region_counties or s.admin_schools or s.led_groups or s.presenter:
         items.append((_("考勤管理"), reverse("attendance:sessions")))
+    if s.superuser or s.region_counties or s.admin_schools:
+        items.append((_("缺训名单"), reverse("attendance:absences")))
     # --- end attendance ---------------------------------------------------
     # --- training ---------------------------------------------------------
     if s.is_teacher:
