@@ -115,3 +115,18 @@ def test_the_api_gives_a_teacher_their_standing_with_a_masked_id(client, setup, 
     client.force_login(roles.school_admin)
     rows = client.get(f"/api/credits/schools/{school.pk}/compliance?year={YEAR}").json()
     assert any(r["name"] == "张老师" and r["total"] == 40 for r in rows)
+
+
+def test_the_county_page_charts_each_schools_statuses(client, roles, school):
+    import json
+    import re
+
+    adopt("000", school.county)
+    credit(roles.teacher.person, 50)
+    client.force_login(roles.bureau)
+    html = client.get(f"/credits/county/{school.county.pk}/?year={YEAR}").content.decode()
+    data = json.loads(re.search(r'<script id="county-chart" type="application/json">(.*?)</script>', html, re.S).group(1))
+    assert school.name in data["categories"]
+    met = data["series"][0]
+    assert met["name"] == "达标" and met["data"][data["categories"].index(school.name)] == 1
+    assert "vendor/echarts/echarts.min.js" in html

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_POST
 from yanxiu.accounts import scopes
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
+from yanxiu.policy.compliance import Status
 
 from . import selectors, services
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
@@ -126,8 +127,16 @@ def county_list(request, pk):
         item = by_school.setdefault(r.school_id, {"id": r.school_id, "code": r.school_code, "name": r.school_name, "met": 0, "below": 0, "fail": 0, "total": 0})
         item[r.status] += 1
         item["total"] += 1
+    schools = sorted(by_school.values(), key=lambda x: x["code"])
+    chart = {
+        "categories": [s["name"] for s in schools],
+        "series": [
+            {"name": _(Status.LABELS[status]), "data": [s[status] for s in schools], "color": color}
+            for status, color in (("met", "#198754"), ("below", "#ffc107"), ("fail", "#dc3545"))
+        ],
+    }
     return render(request, "credits/county_list.html", {
-        "county": county, "year": year, "schools": sorted(by_school.values(), key=lambda x: x["code"]), "counts": _summary(rows),
+        "county": county, "year": year, "schools": schools, "counts": _summary(rows), "chart": chart,
         "years": range(year - 4, year + 2), "page_title": _("%(county)s 学时达标情况") % {"county": county.name},
     })
 
