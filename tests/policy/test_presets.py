@@ -143,3 +143,19 @@ def test_the_compliance_command_prints_one_json_line_per_teacher(people, school,
     assert row["total"] == 50 and row["by_kind"]["school_based"] == 30 and row["status"] == "达标" and row["shortfall"] == {}
     call_command("compliance", "--year", str(YEAR), "--json")
     assert len(capsys.readouterr().out.splitlines()) == 2
+
+
+def test_sums_of_tenths_stay_exact_on_every_database(db, roles, school):
+    """SQLite sums decimals as floats; the compliance totals must not show it."""
+    from decimal import Decimal
+
+    from tests.credits.factories import YEAR, adopt, credit
+    from yanxiu.org.models import Employment
+    from yanxiu.policy.compliance import compliance_rows
+
+    adopt("000", school.county)
+    teacher = roles.teacher.person
+    for _ in range(3):
+        credit(teacher, Decimal("0.1"), kind="centralised")
+    row = compliance_rows(Employment.objects.filter(person=teacher), YEAR)[0]
+    assert row.total == Decimal("0.3") and str(row.total) == "0.30"

@@ -49,6 +49,16 @@ class SessionCreditResult:
     skipped: list[tuple[object, str]] = field(default_factory=list)  # (person, reason)
 
 
+
+CENT = Decimal("0.01")
+
+
+def _hours(entries) -> Decimal:
+    """Sum of ``hours``, exact to the ledger's two places on every database
+    (SQLite sums decimals as floats: 0.1 + 0.2 would be 0.300000000000000)."""
+    total = entries.aggregate(s=Sum("hours"))["s"]
+    return Decimal("0") if total is None else total.quantize(CENT)
+
 @transaction.atomic
 def credit_school_session(*, actor, session) -> SessionCreditResult:
     """Credit every participant of a finished session whose evidence is complete:
@@ -224,10 +234,10 @@ def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.d
     if proof_file:
         record.proof_file = proof_file
     record.full_clean(exclude=["entry"])
-    used = CreditEntry.objects.filter(person=person, school_year=year, source_type__in=[SourceType.ACTIVITY, SourceType.REVERSAL],
-                                      source_key__startswith=f"activity:{activity_type}:").aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    used = _hours(CreditEntry.objects.filter(person=person, school_year=year, source_type__in=[SourceType.ACTIVITY, SourceType.REVERSAL],
+                                             source_key__startswith=f"activity:{activity_type}:"))
     # Reversals of activity entries carry no source key; subtract them explicitly.
-    reversed_hours = CreditEntry.objects.filter(person=person, school_year=year, reverses__source_key__startswith=f"activity:{activity_type}:").aggregate(s=Sum("hours"))["s"] or Decimal("0")
+    reversed_hours = _hours(CreditEntry.objects.filter(person=person, school_year=year, reverses__source_key__startswith=f"activity:{activity_type}:"))
     used += reversed_hours
     room = per_year - used
     if room <= 0:
@@ -407,6 +417,8 @@ def certificates_for_session_project(*, actor, project) -> list[Certificate]:
 
     certs = []
     for r in rows:
+        if r["h"]:
+            r["h"] = r["h"].quantize(CENT)  # SQLite sums decimals as floats
         if r["h"] and r["h"] > 0:
             person = Person.objects.get(pk=r["person_id"])
             certs.append(certificate_issue(actor=actor, person=person, title=project.title, organiser=school.name if school else project.region.name,

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
-from ninja import Field, Router, Schema
+from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
+
+from yanxiu.api.pagination import Page
 
 from . import selectors
 
@@ -38,13 +40,13 @@ class StaffOut(Schema):
 
 
 @router.get("/schools", response=list[SchoolOut])
-@paginate
+@paginate(Page)
 def list_schools(request, search: str = ""):
     return selectors.school_list(user=request.auth, search=search[:50])
 
 
 @router.get("/staff", response=list[StaffOut])
-@paginate
-def list_staff(request, search: str = "", school_id: int | None = None):
+@paginate(Page)
+def list_staff(request, search: str = "", school_id: int | None = Query(None, ge=1, le=2**62)):
     filters = {"school_id": school_id} if school_id else {}
     return selectors.staff_list(user=request.auth, search=search[:50], filters=filters)

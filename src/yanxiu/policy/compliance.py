@@ -22,6 +22,7 @@ from .models import CreditKind, Policy
 from .spec import PolicySpec
 
 ZERO = Decimal("0")
+CENT = Decimal("0.01")  # the ledger's amounts have two decimal places
 KINDS = list(CreditKind.values)
 SCHOOL_BASED_INDEX = KINDS.index(CreditKind.SCHOOL_BASED)
 
@@ -257,7 +258,9 @@ def _fetch(query) -> list[tuple]:
 
     connection = connections[query.db]
     if connection.vendor != "postgresql":
-        return list(query)
+        # SQLite sums decimals as floats (0.1 + 0.2 comes back 0.300000000000000):
+        # back to the ledger's two places.
+        return [tuple(v.quantize(CENT) if isinstance(v, Decimal) else v for v in row) for row in query]
     sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

@@ -12,22 +12,15 @@ from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, Validat
 from django.utils.translation import gettext as _
 from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
 from yanxiu.accounts import scopes
+from yanxiu.api.pagination import Page
 
 from . import access, selectors, services
 from .models import Enrollment, Project, Session, TrainingKind, TrainingLevel
 
 router = Router(tags=["training"])
-
-
-class Page(LimitOffsetPagination):
-    """Limit/offset pages with bounds, so a huge number is a 422, not a database overflow."""
-
-    class Input(Schema):
-        limit: int = Field(50, ge=1, le=500)
-        offset: int = Field(0, ge=0, le=1_000_000)
 
 
 def _service_errors(func):
