@@ -38,7 +38,7 @@ def navigation(request):
         people.append((_("访问记录"), reverse("org:access_log")))
 
     training = []
-    if admin:
+    if admin or s.led_groups:
         training.append((_("培训项目"), reverse("training:project_list")))
     if s.superuser or s.admin_schools:
         training.append((_("研修计划"), reverse("training:plan_list")))

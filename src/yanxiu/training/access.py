@@ -2,6 +2,8 @@
 
 - A school project and its sessions are managed by the school's admin (and the
   bureau over the school); a bureau project by the bureau of its region.
+- A group leader (教研组长) adds and runs their own group's sessions (集体备课,
+  课例研究 …) under an approved project of their school.
 - School-chosen projects are reviewed by the training centre (研训员) of the
   school's county.
 - Leave is decided first by the admin of the teacher's school, then, for
@@ -46,8 +48,28 @@ def can_review_project(user, project: Project) -> bool:
     return s.superuser or project.region_id in s.centre_counties
 
 
+def led_groups_of_school(user, project: Project) -> set[int]:
+    """The groups the user leads in the project's school (empty for a bureau project)."""
+    from yanxiu.org.models import Group
+
+    s = scopes.scope_of(user)
+    if not s.led_groups or project.owner_school_id is None:
+        return set()
+    return set(Group.objects.filter(pk__in=s.led_groups, school_id=project.owner_school_id).values_list("pk", flat=True))
+
+
+def can_add_session(user, project: Project) -> bool:
+    """Project managers add any session; a group leader adds their group's, once the project may run."""
+    if can_manage_project(user, project):
+        return True
+    runnable = project.status == Project.Status.APPROVED or not project.requires_approval
+    return runnable and bool(led_groups_of_school(user, project))
+
+
 def can_manage_session(user, session: Session) -> bool:
-    return can_manage_project(user, session.project)
+    if can_manage_project(user, session.project):
+        return True
+    return session.group_id is not None and session.group_id in led_groups_of_school(user, session.project)
 
 
 def can_manage_categories(user, region) -> bool:

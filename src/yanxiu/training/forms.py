@@ -96,16 +96,26 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
         ]
         widgets = {"content": forms.Textarea(attrs={"rows": 3}), "requirements": forms.Textarea(attrs={"rows": 2})}
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, groups=None, **kwargs):
+        """``groups``: ids a group leader may choose from (None: every group of the school)."""
         super().__init__(*args, **kwargs)
         school = project.owner_school
         people = school_people(school)
         self.fields["presenter"].queryset = people
         self.fields["lead_speaker"].queryset = people
-        self.fields["group"].queryset = Group.objects.filter(school=school) if school else Group.objects.none()
+        self.fields["group"].queryset = _school_groups(school, groups)
+        if groups is not None:
+            self.fields["group"].required = True
         if project.is_bureau_level:
             for name in ("group", "theme", "lead_speaker", "invite_scope", "presenter"):
                 del self.fields[name]
+
+
+def _school_groups(school, only=None):
+    if school is None:
+        return Group.objects.none()
+    groups = Group.objects.filter(school=school)
+    return groups if only is None else groups.filter(pk__in=only)
 
 
 class RecurringForm(BootstrapMixin, forms.Form):
@@ -124,10 +134,11 @@ class RecurringForm(BootstrapMixin, forms.Form):
     group = forms.ModelChoiceField(label=_("教研组"), queryset=Group.objects.none(), required=False)
     theme = forms.CharField(label=_("研讨主题"), max_length=120, required=False)
 
-    def __init__(self, *args, project: Project, **kwargs):
+    def __init__(self, *args, project: Project, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
-        school = project.owner_school
-        self.fields["group"].queryset = Group.objects.filter(school=school) if school else Group.objects.none()
+        self.fields["group"].queryset = _school_groups(project.owner_school, groups)
+        if groups is not None:
+            self.fields["group"].required = True
 
 
 class InviteForm(BootstrapMixin, forms.Form):

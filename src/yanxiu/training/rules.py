@@ -13,6 +13,11 @@ def manages_project(user, project):
 
 
 @rules.predicate
+def adds_session(user, project):
+    return project is not None and access.can_add_session(user, project)
+
+
+@rules.predicate
 def reviews_project(user, project):
     return project is not None and access.can_review_project(user, project)
 
@@ -53,6 +58,7 @@ def names_on_quota(user, quota):
 
 
 rules.add_perm("training.manage_project", manages_project)
+rules.add_perm("training.add_session", adds_session)
 rules.add_perm("training.review_project", reviews_project)
 rules.add_perm("training.manage_session", manages_session)
 rules.add_perm("training.view_session", views_session)

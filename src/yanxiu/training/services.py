@@ -301,9 +301,18 @@ def _check_session(session: Session) -> None:
         raise ValidationError(errors)
 
 
+def _require_group_of_leader(actor, project: Project, group) -> None:
+    """A group leader who does not manage the project works only on their own group's sessions."""
+    if access.can_manage_project(actor, project):
+        return
+    if group is None or group.pk not in access.led_groups_of_school(actor, project):
+        raise ValidationError({"group": _("教研组长只能安排本组的活动，请选择您负责的教研组。")})
+
+
 @transaction.atomic
 def session_create(*, actor, project: Project, **fields: Any) -> Session:
-    _require(access.can_manage_project(actor, project))
+    _require(access.can_add_session(actor, project))
+    _require_group_of_leader(actor, project, fields.get("group"))
     unknown = set(fields) - _SESSION_FIELDS
     if unknown:
         raise ValueError(f"unknown session fields: {sorted(unknown)}")
@@ -336,6 +345,7 @@ def session_update(*, actor, session: Session, **fields: Any) -> Session:
     changed = {k: str(v) for k, v in fields.items() if getattr(session, k) != v}
     for key, value in fields.items():
         setattr(session, key, value)
+    _require_group_of_leader(actor, session.project, session.group)
     if session.project.is_bureau_level:
         session.invite_scope = Session.InviteScope.LIST
     session.hours = session.compute_hours(**hours_policy_for(session.project))
@@ -407,7 +417,8 @@ def sessions_create_recurring(
     **fields: Any,
 ) -> list[Session]:
     """One session on every ``weekday`` (0 = Monday) between the two dates, inclusive."""
-    _require(access.can_manage_project(actor, project))
+    _require(access.can_add_session(actor, project))
+    _require_group_of_leader(actor, project, fields.get("group"))
     if last_date < first_date:
         raise ValidationError({"last_date": _("结束日期不能早于开始日期。")})
     if end_time <= start_time:

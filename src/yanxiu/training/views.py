@@ -163,13 +163,20 @@ def session_detail(request, pk):
     return render(request, "training/session_detail.html", context)
 
 
+def _groups_for_form(user, project):
+    """The groups a session form offers: all of the school's to a manager, a leader's own otherwise."""
+    if access.can_manage_project(user, project):
+        return None
+    return access.led_groups_of_school(user, project)
+
+
 class SessionFormView(ServiceFormView):
     form_class = SessionForm
     template_name = "training/session_form.html"
     success_message = gettext_lazy("活动已保存。")
 
     def get_form_kwargs(self):
-        kwargs = {"project": self.project}
+        kwargs = {"project": self.project, "groups": _groups_for_form(self.request.user, self.project)}
         if self.object is not None:
             kwargs["instance"] = self.object
         return kwargs
@@ -189,7 +196,7 @@ class SessionFormView(ServiceFormView):
 
 
 class SessionCreateView(SessionFormView):
-    permission = "training.manage_project"
+    permission = "training.add_session"
     page_title = gettext_lazy("新建培训活动")
     submit_label = gettext_lazy("保存草稿")
 
@@ -225,7 +232,7 @@ class SessionEditView(SessionFormView):
 
 class RecurringView(ServiceFormView):
     form_class = RecurringForm
-    permission = "training.manage_project"
+    permission = "training.add_session"
     page_title = gettext_lazy("按固定时段批量生成活动")
     submit_label = gettext_lazy("生成")
 
@@ -237,7 +244,7 @@ class RecurringView(ServiceFormView):
         return self.project
 
     def get_form_kwargs(self):
-        return {"project": self.project}
+        return {"project": self.project, "groups": _groups_for_form(self.request.user, self.project)}
 
     def get_initial(self):
         return {"title": self.project.title, "weekday": 1, "start_time": dt.time(15, 10), "end_time": dt.time(16, 40)}
@@ -437,7 +444,8 @@ def evaluations(request):
 @login_required
 def project_list(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties)
+    # Group leaders see their school's projects, to add their group's sessions.
+    _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
     year = request.GET.get("year", "")
     qs = selectors.project_list(user=request.user, school_year=year, status=request.GET.get("status", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -461,6 +469,7 @@ def project_detail(request, pk):
         "project": project,
         "sessions": sessions,
         "can_manage": can_manage,
+        "can_add_session": access.can_add_session(request.user, project),
         "can_review": access.can_review_project(request.user, project) and project.status == Project.Status.SUBMITTED,
         "quotas": selectors.quotas_visible_to(request.user).filter(project=project) if project.is_bureau_level else None,
         "can_allocate": access.can_allocate_quota(request.user, project),
