@@ -193,6 +193,27 @@ def test_recurring_slot_starting_mid_week_begins_on_the_next_matching_day(roles,
     assert [timezone.localtime(s.starts_at).date() for s in sessions] == [dt.date(2026, 9, 8), dt.date(2026, 9, 15)]
 
 
+def test_recurring_slot_skips_holidays(roles, school_project):
+    sessions = services.sessions_create_recurring(
+        actor=roles.school_admin, project=school_project, weekday=1, start_time=dt.time(15, 10),
+        end_time=dt.time(16, 40), first_date=dt.date(2026, 9, 29), last_date=dt.date(2026, 10, 13),
+        skip_dates=[dt.date(2026, 10, 6)],  # National Day week
+    )
+    assert [timezone.localtime(s.starts_at).date() for s in sessions] == [dt.date(2026, 9, 29), dt.date(2026, 10, 13)]
+    assert sessions[1].title.endswith("（第2次）")
+
+
+def test_the_recurring_page_reads_holidays_and_names_a_bad_date(client, roles, school_project):
+    client.force_login(roles.school_admin)
+    url = f"/training/projects/{school_project.pk}/sessions/recurring/"
+    form = {"title": "周二教研", "weekday": 1, "start_time": "15:10", "end_time": "16:40",
+            "first_date": "2026-09-29", "last_date": "2026-10-13", "place": "会议室"}
+    response = client.post(url, {**form, "skip_dates": "2026-10-06，国庆"})
+    assert response.status_code == 400 and "无法识别的日期：国庆" in response.content.decode()
+    assert client.post(url, {**form, "skip_dates": "2026/10/06"}).status_code == 302
+    assert school_project.sessions.count() == 2
+
+
 def test_a_school_admin_cannot_touch_another_schools_session(roles, ready_session):
     with pytest.raises(PermissionDenied):
         services.session_update(actor=roles.other_admin, session=ready_session, place="别处")

@@ -111,6 +111,23 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
                 del self.fields[name]
 
 
+def _parse_dates(text: str) -> list:
+    import datetime as dt
+    import re
+
+    dates, bad = [], []
+    for token in re.split(r"[\s,，、;；]+", text.strip()):
+        if not token:
+            continue
+        try:
+            dates.append(dt.date.fromisoformat(token.replace("/", "-").replace(".", "-")))
+        except ValueError:
+            bad.append(token)
+    if bad:
+        raise forms.ValidationError(_("无法识别的日期：%(dates)s（请写成 2026-10-06 这样的格式）。") % {"dates": "、".join(bad)})
+    return dates
+
+
 def _school_groups(school, only=None):
     if school is None:
         return Group.objects.none()
@@ -133,12 +150,19 @@ class RecurringForm(BootstrapMixin, forms.Form):
     requirements = forms.CharField(label=_("参训要求"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
     group = forms.ModelChoiceField(label=_("教研组"), queryset=Group.objects.none(), required=False)
     theme = forms.CharField(label=_("研讨主题"), max_length=120, required=False)
+    skip_dates = forms.CharField(
+        label=_("跳过的日期"), required=False, max_length=500,
+        help_text=_("节假日、考试周等不安排活动的日期，用逗号或空格分隔，如 2026-10-06, 2026-11-10"),
+    )
 
     def __init__(self, *args, project: Project, groups=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["group"].queryset = _school_groups(project.owner_school, groups)
         if groups is not None:
             self.fields["group"].required = True
+
+    def clean_skip_dates(self):
+        return _parse_dates(self.cleaned_data.get("skip_dates") or "")
 
 
 class InviteForm(BootstrapMixin, forms.Form):

@@ -414,9 +414,11 @@ def sessions_create_recurring(
     end_time: dt.time,
     first_date: dt.date,
     last_date: dt.date,
+    skip_dates: Iterable[dt.date] = (),
     **fields: Any,
 ) -> list[Session]:
-    """One session on every ``weekday`` (0 = Monday) between the two dates, inclusive."""
+    """One session on every ``weekday`` (0 = Monday) between the two dates,
+    inclusive, except on ``skip_dates`` (holidays, exam weeks)."""
     _require(access.can_add_session(actor, project))
     _require_group_of_leader(actor, project, fields.get("group"))
     if last_date < first_date:
@@ -425,10 +427,12 @@ def sessions_create_recurring(
         raise ValidationError({"end_time": _("结束时刻必须晚于开始时刻。")})
     if not 0 <= weekday <= 6:
         raise ValidationError({"weekday": _("星期应为周一至周日。")})
+    skipped = set(skip_dates)
     day = first_date + dt.timedelta(days=(weekday - first_date.weekday()) % 7)
     dates = []
     while day <= last_date:
-        dates.append(day)
+        if day not in skipped:
+            dates.append(day)
         day += dt.timedelta(days=7)
     if not dates:
         raise ValidationError({"last_date": _("所选日期范围内没有这一天（星期）。")})
