@@ -195,10 +195,10 @@ class SessionFormView(ServiceFormView):
         return {k: v for k, v in form.cleaned_data.items() if k in form.fields}
 
 
-class SessionCreateView(SessionFormView):
+class AddToProjectMixin:
+    """A page that adds to the project named in the URL; permission is checked on the project."""
+
     permission = "training.add_session"
-    page_title = gettext_lazy("新建培训活动")
-    submit_label = gettext_lazy("保存草稿")
 
     def get_object(self):
         self.project = get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["project"])
@@ -206,6 +206,11 @@ class SessionCreateView(SessionFormView):
 
     def permission_object(self):
         return self.project
+
+
+class SessionCreateView(AddToProjectMixin, SessionFormView):
+    page_title = gettext_lazy("新建培训活动")
+    submit_label = gettext_lazy("保存草稿")
 
     def get_back_url(self):
         return reverse("training:project_detail", args=[self.project.pk])
@@ -230,18 +235,10 @@ class SessionEditView(SessionFormView):
         return services.session_update(actor=self.request.user, session=self.object, **self._fields(form))
 
 
-class RecurringView(ServiceFormView):
+class RecurringView(AddToProjectMixin, ServiceFormView):
     form_class = RecurringForm
-    permission = "training.add_session"
     page_title = gettext_lazy("按固定时段批量生成活动")
     submit_label = gettext_lazy("生成")
-
-    def get_object(self):
-        self.project = get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["project"])
-        return None
-
-    def permission_object(self):
-        return self.project
 
     def get_form_kwargs(self):
         return {"project": self.project, "groups": _groups_for_form(self.request.user, self.project)}
