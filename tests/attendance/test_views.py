@@ -179,3 +179,19 @@ def test_sheet_finds_a_shared_device_even_when_no_flag_was_stored(client, sessio
     client.force_login(roles.school_admin)
     html = client.get(reverse("attendance:sheet", args=[session.pk])).content.decode()
     assert "共用设备提示" in html and html.count("设备存疑</span>") == 2
+
+
+def test_the_phone_sign_in_reads_three_rows_and_writes_two(client, session, roles):
+    """The hall-wide burst path: login (session, user), the session row, one
+    enrolment-and-device probe, the attendance row and its audit row."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(roles.teacher)
+    confirm = client.get(scan_url(session))["Location"]
+    with CaptureQueriesContext(connection) as ctx:
+        done = client.post(confirm, {"p": confirm.split("p=", 1)[1]}, headers={"HX-Request": "true"})
+    assert "签到成功" in done.content.decode()
+    statements = [q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))]
+    assert [s.split()[0] for s in statements] == ["SELECT"] * 4 + ["INSERT"] * 2, statements
+    assert '"training_session"."project_id"' not in statements[2]  # one row, no joins

@@ -159,19 +159,22 @@ def _enrolment_and_device(actor, session: Session, device: str) -> tuple[int, bo
     cached = getattr(actor, "_yanxiu_scope", None)
     # A scalar subquery, so that the enrolment is one probe of the unique
     # (session, person) index even while the planner's statistics are stale.
-    person = cached.person_id if cached is not None else Subquery(Person.objects.filter(user_id=actor.pk).values("pk")[:1])
+    person = (
+        cached.person_id if cached is not None
+        else Subquery(Person.objects.filter(user_id=actor.pk).order_by().values("pk")[:1])
+    )
     who = {"person_id": person}
     shared = (
         Exists(Attendance.objects.filter(session_id=session.pk, signin_device=device).exclude(person_id=OuterRef("person_id")))
         if device
         else Value(False)
     )
-    row = (
+    rows = (
         Enrollment.objects.filter(session_id=session.pk, status=Enrollment.Status.ENROLLED, **who)
         .annotate(shared=shared)
-        .values_list("person_id", "shared")
-        .first()
+        .values_list("person_id", "shared")[:1]
     )
+    row = next(iter(rows), None)
     if row is None:
         person_of(actor)  # a clearer message when the account has no person at all
         raise ValidationError(_("您不在本次活动的参训名单中，不能签到。如有疑问请联系管理员。"))
