@@ -12,5 +12,5 @@ BIND="${YANXIU_BIND:-127.0.0.1:8000}"
 WORKER=$!
 trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
 echo "==> 研修已启动：http://$BIND/  (Ctrl-C 停止)"
-.venv/bin/gunicorn yanxiu.wsgi --bind "$BIND" --worker-class gthread --workers 2 --threads 8 \
+.venv/bin/gunicorn yanxiu.wsgi -c python:yanxiu.gunicorn_conf --bind "$BIND" \
   --access-logfile - --access-logformat '%(h)s "%(m)s %(U)s" %(s)s %(M)sms'
