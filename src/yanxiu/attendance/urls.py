@@ -29,4 +29,7 @@ urlpatterns = [
 if getattr(settings, "YANXIU_BENCH_ENDPOINTS", False) or os.environ.get("YANXIU_BENCH_ENDPOINTS") == "1":
     from . import bench_views
 
-    urlpatterns += [path("bench/insert/", bench_views.insert_one, name="bench_insert")]
+    urlpatterns += [
+        path("bench/insert/", bench_views.insert_one, name="bench_insert"),
+        path("bench/floor/<int:session_id>/", bench_views.signin_floor, name="bench_floor"),
+    ]
