@@ -64,7 +64,7 @@ def test_a_certificate_counts_once_the_school_verifies_it(roles, school):
     claim = claim_verify(actor=roles.school_admin, claim=claim)
     assert claim.status == CertificateClaim.Status.VERIFIED and claim.entry.hours == 12 and claim.entry.school_year == 2025
     other = claim_submit(actor=roles.teacher, title="x", organiser="y", level="city", kind="centralised", hours=Decimal("40"),
-                         start_date=dt.date(2025, 11, 1), end_date=dt.date(2025, 11, 2), file=SimpleUploadedFile("c.pdf", b"x"))
+                         start_date=dt.date(2025, 11, 1), end_date=dt.date(2025, 11, 2), file=SimpleUploadedFile("c.pdf", b"%PDF-1.4 x"))
     with pytest.raises(ValidationError, match="上限"):
         claim_verify(actor=roles.school_admin, claim=other)
     assert claim_reject(actor=roles.school_admin, claim=other, comment="学时与证书不符").status == "rejected"

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from yanxiu.training.models import LeaveRequest, Project, Session
@@ -110,3 +111,30 @@ def test_evaluation_via_api_and_summaries(api, roles, published_session):
     assert summary["presenter"] == "5.00" and summary["organisation"] == "4.00"
     presenters = api("get", "/evaluations/presenters", roles.school_admin).json()
     assert presenters[0]["name"] == "王教授" and presenters[0]["count"] == 1
+
+
+def test_sick_leave_with_its_note_via_multipart(client, roles, published_session):
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    client.force_login(roles.teacher)
+    fake = SimpleUploadedFile("note.jpg", b"<html><script>alert(1)</script></html>")
+    r = client.post("/api/training/leave/with-attachment",
+                    {"session_id": published_session.pk, "leave_type": "sick", "reason": "发烧", "attachment": fake})
+    assert r.status_code == 400 and "证明材料“note.jpg”的内容不是有效的JPG文件" in r.json()["detail"]
+    assert not LeaveRequest.objects.exists()
+    buffer = io.BytesIO()
+    Image.new("RGB", (60, 40), "white").save(buffer, format="PNG")
+    note = SimpleUploadedFile("病历.png", buffer.getvalue())
+    r = client.post("/api/training/leave/with-attachment",
+                    {"session_id": published_session.pk, "leave_type": "sick", "reason": "发烧", "attachment": note})
+    assert r.status_code == 201 and r.json()["has_attachment"] and r.json()["leave_type"] == "sick"
+    leave = LeaveRequest.objects.get()
+    client.force_login(roles.school_admin)
+    served = client.get(reverse("training:leave_attachment", args=[leave.pk]))
+    assert served.status_code == 200 and served["Content-Type"] == "image/png"
+    assert served["Content-Security-Policy"] == "sandbox" and b"".join(served.streaming_content) == buffer.getvalue()
+    client.force_login(roles.other_admin)
+    assert client.get(reverse("training:leave_attachment", args=[leave.pk])).status_code == 404

@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
-from yanxiu.core import audit
+from yanxiu.core import audit, uploads
 from yanxiu.policy.compliance import school_year_for, spec_in_force
 from yanxiu.policy.models import ActivityType, credit_kind_for_training
 
@@ -162,6 +162,8 @@ def claim_submit(*, actor, **fields) -> CertificateClaim:
     school = _current_school(person)
     if school is None:
         raise ValidationError(_("您当前没有在职学校，无法提交。"))
+    if fields.get("file"):
+        uploads.check_evidence(fields["file"], field="file", label=_("证书扫描件"))
     claim = CertificateClaim(person=person, school=school, **fields)
     claim.full_clean()
     claim.save()
@@ -232,6 +234,7 @@ def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.d
     record = ActivityRecord(person=person, school=school, activity_type=activity_type, title=title, date=date, proof=proof.strip(),
                             created_by=actor)
     if proof_file:
+        uploads.check_evidence(proof_file, field="proof_file", label=_("证明文件"))
         record.proof_file = proof_file
     record.full_clean(exclude=["entry"])
     used = _hours(CreditEntry.objects.filter(person=person, school_year=year, source_type__in=[SourceType.ACTIVITY, SourceType.REVERSAL],

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
+from yanxiu.core import uploads
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
 from yanxiu.policy.compliance import Status
@@ -332,10 +333,7 @@ def claim_file(request, pk):
     claim = get_object_or_404(CertificateClaim.objects.select_related("school"), pk=pk)
     s = scopes.scope_of(request.user)
     _deny_unless(claim.person_id == s.person_id or scopes.can_manage_school(request.user, claim.school))
-    response = HttpResponse(claim.file.open("rb").read(), content_type="application/octet-stream")
-    extension = claim.file.name.rsplit(".", 1)[-1][:5] if "." in claim.file.name else "bin"
-    response["Content-Disposition"] = f'attachment; filename="claim-{claim.pk}.{extension}"'
-    return response
+    return uploads.evidence_response(claim.file, download_name=f"claim-{claim.pk}")
 
 
 class ActivityCreateView(ServiceFormView):

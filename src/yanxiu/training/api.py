@@ -10,7 +10,7 @@ from functools import wraps
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema, Status
+from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
@@ -388,10 +388,20 @@ def list_leave(request, awaiting: bool = False):
 @router.post("/leave", response={201: LeaveOut})
 @_service_errors
 def create_leave(request, payload: LeaveIn):
-    """Sick leave (病假) needs a note: upload it through the page, which accepts files."""
+    """Official or personal leave (公假、事假). Sick leave (病假) needs a note: use ``/leave/with-attachment``."""
     session = _session(request, payload.session_id)
     leave = services.leave_request_create(actor=request.auth, session=session, leave_type=payload.leave_type,
                                           reason=payload.reason)
+    return Status(201, leave)
+
+
+@router.post("/leave/with-attachment", response={201: LeaveOut})
+@_service_errors
+def create_leave_with_attachment(request, payload: Form[LeaveIn], attachment: File[UploadedFile]):
+    """Any leave with its note (multipart form): a JPG, PNG, WebP photo or a PDF of at most 10 MB."""
+    session = _session(request, payload.session_id)
+    leave = services.leave_request_create(actor=request.auth, session=session, leave_type=payload.leave_type,
+                                          reason=payload.reason, attachment=attachment)
     return Status(201, leave)
 
 

@@ -225,7 +225,10 @@ class SwapForm(BootstrapMixin, forms.Form):
 class LeaveForm(BootstrapMixin, forms.Form):
     leave_type = forms.ChoiceField(label=_("请假类型"), choices=LeaveType.choices)
     reason = forms.CharField(label=_("请假理由"), widget=forms.Textarea(attrs={"rows": 3}))
-    attachment = forms.FileField(label=_("证明材料"), required=False, help_text=_("请病假须上传医院证明或病历照片"))
+    attachment = forms.FileField(
+        label=_("证明材料"), required=False, help_text=_("请病假须上传医院证明或病历照片（JPG、PNG、WebP 或 PDF，不超过 10 MB）"),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,image/webp,application/pdf"}),
+    )
 
 
 class DecisionForm(BootstrapMixin, forms.Form):

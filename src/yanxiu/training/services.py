@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
-from yanxiu.core import audit
+from yanxiu.core import audit, uploads
 
 from . import access
 from .models import (
@@ -757,6 +757,11 @@ def leave_request_create(*, actor, session: Session, leave_type: str, reason: st
         errors["reason"] = _("请填写请假理由。")
     if leave_type == LeaveType.SICK and not attachment:
         errors["attachment"] = _("请病假须上传病假证明（医院证明或病历照片）。")
+    elif attachment:
+        try:
+            uploads.check_evidence(attachment, field="attachment", label=_("证明材料"))
+        except ValidationError as exc:
+            errors.update(exc.message_dict)
     if errors:
         raise ValidationError(errors)
     if LeaveRequest.objects.filter(

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
+from yanxiu.core import uploads
 from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import Person, Region, School
 
@@ -395,9 +396,7 @@ def leave_attachment(request, pk):
     leave = get_object_or_404(selectors.leave_list(user=request.user), pk=pk)
     if not leave.attachment:
         raise PermissionDenied(_("没有证明材料。"))
-    from django.http import FileResponse
-
-    return FileResponse(leave.attachment.open("rb"), as_attachment=False, filename=leave.attachment.name.rsplit("/", 1)[-1])
+    return uploads.evidence_response(leave.attachment, download_name=f"leave-{leave.pk}")
 
 
 # --- Evaluation ----------------------------------------------------------------------
