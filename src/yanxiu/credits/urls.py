@@ -23,6 +23,7 @@ urlpatterns = [
     path("claims/new/", views.ClaimCreateView.as_view(), name="claim_create"),
     path("claims/<int:pk>/", views.claim_review, name="claim_review"),
     path("claims/<int:pk>/file/", views.claim_file, name="claim_file"),
+    path("activities/<int:pk>/proof/", views.activity_proof, name="activity_proof"),
     path("sessions/<int:pk>/credit/", views.session_credit, name="session_credit"),
     path("certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"),

@@ -23,11 +23,11 @@ from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_servic
 from yanxiu.org.models import Person, Region, School
 from yanxiu.policy.compliance import Status
 
-from . import selectors, services
+from . import evidence, selectors, services
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
 from .importer import import_results
 from .ledger import can_reverse, credit_reverse
-from .models import Certificate, CertificateClaim, CreditEntry, Objection, Posting
+from .models import ActivityRecord, Certificate, CertificateClaim, CreditEntry, Objection, Posting
 from .pdf import qr_svg, render_pdf
 
 
@@ -53,13 +53,20 @@ def _my_person(request) -> Person:
 # --- Teacher ------------------------------------------------------------------
 
 
+def _with_evidence(entries) -> list:
+    entries = list(entries)
+    for e in entries:
+        e.evidence_view = evidence.describe(e)
+    return entries
+
+
 def _person_page(request, person, *, template="credits/person.html"):
     employment = person.current_employment
     county = employment.school.county if employment else None
     year = _year(request, county)
     row = selectors.person_compliance(person, year)
     cycle = selectors.person_compliance(person, year, cycle=True)
-    entries = list(selectors.entries_for(person, (year, year)))
+    entries = _with_evidence(selectors.entries_for(person, (year, year)))
     open_postings = []
     if employment:
         open_postings = list(
@@ -336,6 +343,16 @@ def claim_file(request, pk):
     return uploads.evidence_response(claim.file, download_name=f"claim-{claim.pk}")
 
 
+@login_required
+def activity_proof(request, pk):
+    record = get_object_or_404(ActivityRecord.objects.select_related("school"), pk=pk)
+    s = scopes.scope_of(request.user)
+    _deny_unless(record.person_id == s.person_id or scopes.can_manage_school(request.user, record.school))
+    if not record.proof_file:
+        raise Http404(_("没有证明文件。"))
+    return uploads.evidence_response(record.proof_file, download_name=f"activity-{record.pk}")
+
+
 class ActivityCreateView(ServiceFormView):
     form_class = ActivityForm
     page_title = gettext_lazy("登记研修活动（公开课、获奖、师徒结对…）")
@@ -384,7 +401,7 @@ def _transcript_context(request, person, *, cycle: bool):
     year = _year(request, employment.school.county if employment else None)
     row = selectors.person_compliance(person, year, cycle=cycle)
     years = row.years if row else (year, year)
-    entries = list(selectors.entries_for(person, years))
+    entries = _with_evidence(selectors.entries_for(person, years))
     return {"person": person, "employment": employment, "row": row, "years": years, "entries": entries,
             "issued": timezone.localdate(), "cycle": cycle}
 
@@ -410,10 +427,10 @@ def transcript_xlsx(request, pk):
     ws.title = "学时证明"
     y0, y1 = context["years"]
     ws.append([_("学时证明"), person.name, f"{y0}-{y1 + 1}"])
-    ws.append([_("学年"), _("培训名称"), _("类别"), _("内容类别"), _("学时"), _("学分"), _("来源"), _("登记时间"), _("说明")])
+    ws.append([_("学年"), _("培训名称"), _("类别"), _("内容类别"), _("学时"), _("学分"), _("来源"), _("证据"), _("登记时间"), _("说明")])
     for e in context["entries"]:
         ws.append([f"{e.school_year}-{e.school_year + 1}", e.title, e.get_kind_display(), e.category, float(e.hours), float(e.credits),
-                   e.get_source_type_display(), timezone.localtime(e.created_at).strftime("%Y-%m-%d"), e.reason])
+                   e.get_source_type_display(), e.evidence_view.text, timezone.localtime(e.created_at).strftime("%Y-%m-%d"), e.reason])
     row = context["row"]
     if row:
         ws.append([])
