@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "yanxiu.org",
     "yanxiu.policy",
     "yanxiu.training",
+    "yanxiu.needs",
     "yanxiu.attendance",
     "yanxiu.credits",
     "yanxiu.reports",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("accounts/", include("yanxiu.accounts.urls")),
     path("org/", include("yanxiu.org.urls")),
     path("training/", include("yanxiu.training.urls")),
+    path("needs/", include("yanxiu.needs.urls")),
     path("attendance/", include("yanxiu.attendance.urls")),
     path("credits/", include("yanxiu.credits.urls")),
     path("policy/", include("yanxiu.policy.urls")),

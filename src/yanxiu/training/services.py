@@ -58,7 +58,7 @@ def _actor_person(actor):
     return Person.objects.get(pk=person_id)
 
 
-def _validate_school_year(value: str) -> None:
+def validate_school_year(value: str) -> None:
     parts = (value or "").split("-")
     if len(parts) != 2 or not all(p.isdigit() and len(p) == 4 for p in parts) or int(parts[1]) != int(parts[0]) + 1:
         raise ValidationError({"school_year": _("学年格式应为“2026-2027”（前后相差一年）。")})
@@ -119,7 +119,7 @@ def plan_save(*, actor, school, plan: SchoolPlan | None = None, **fields: Any) -
         raise PermissionDenied(_("该计划不属于本校。"))
     for key, value in fields.items():
         setattr(plan, key, value)
-    _validate_school_year(plan.school_year)
+    validate_school_year(plan.school_year)
     if SchoolPlan.objects.filter(school=school, school_year=plan.school_year).exclude(pk=plan.pk).exists():
         raise ValidationError({"school_year": _("本校 %(year)s 学年的计划已存在。") % {"year": plan.school_year}})
     plan.full_clean()
@@ -133,7 +133,7 @@ _PROJECT_FIELDS = {"title", "description", "level", "kind", "category", "school_
 
 
 def _check_project(project: Project) -> None:
-    _validate_school_year(project.school_year)
+    validate_school_year(project.school_year)
     if project.owner_school_id is not None and project.level in BUREAU_LEVELS:
         raise ValidationError({"level": _("学校项目的级别只能是“校培”。")})
     if project.owner_school_id is None and project.level == TrainingLevel.SCHOOL:

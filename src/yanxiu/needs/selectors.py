@@ -1,0 +1,129 @@
+"""Reads of needs surveys, scoped to the acting user, and their tallies."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Q, QuerySet
+
+from yanxiu.accounts import scopes
+from yanxiu.org.models import Employment, Person
+from yanxiu.training.models import ContentCategory, TrainingKind
+
+from .models import NeedsResponse, NeedsSurvey, PreferredTime
+
+
+def surveys_visible_to(user) -> QuerySet[NeedsSurvey]:
+    """School admins see their schools' surveys; bureau and centre staff those of their counties."""
+    s = scopes.scope_of(user)
+    qs = NeedsSurvey.objects.select_related("school").annotate(response_count=Count("responses"))
+    if s.superuser:
+        return qs
+    return qs.filter(Q(school_id__in=s.admin_schools) | Q(school__county_id__in=s.region_counties))
+
+
+def open_surveys_for(person_id: int | None) -> list[NeedsSurvey]:
+    """Open surveys of the teacher's current schools, each with ``answered`` set."""
+    if person_id is None:
+        return []
+    schools = Employment.objects.filter(person_id=person_id, end_date__isnull=True).values("school_id")
+    surveys = [s for s in NeedsSurvey.objects.filter(school_id__in=schools, closed_at__isnull=True).order_by("closes_on") if s.is_open()]
+    answered = set(NeedsResponse.objects.filter(person_id=person_id, survey__in=surveys).values_list("survey_id", flat=True))
+    for survey in surveys:
+        survey.answered = survey.pk in answered
+    return surveys
+
+
+@dataclass
+class Tally:
+    label: str
+    count: int
+    compulsory: bool = False
+
+    def share(self, total: int) -> int:
+        return round(100 * self.count / total) if total else 0
+
+
+@dataclass
+class Results:
+    survey: NeedsSurvey
+    staff: int
+    respondents: int
+    categories: list[Tally]
+    kinds: list[Tally]
+    times: list[Tally]
+    suggestions: list[str]
+    missing: list[str] = field(default_factory=list)
+
+    @property
+    def rate(self) -> int:
+        return round(100 * self.respondents / self.staff) if self.staff else 0
+
+    def chart(self) -> dict:
+        """The stacked-bar spec of static/yanxiu/charts.js: one bar per content, most wanted first."""
+        return {"categories": [t.label for t in self.categories],
+                "series": [{"name": "人数", "data": [t.count for t in self.categories], "color": "#0d6efd"}]}
+
+
+def _category_tallies(responses: QuerySet[NeedsResponse], offered: QuerySet[ContentCategory]) -> list[Tally]:
+    picked = Counter(
+        NeedsResponse.categories.through.objects.filter(needsresponse__in=responses).values_list("contentcategory_id", flat=True)
+    )
+    return sorted((Tally(str(c), picked.get(c.pk, 0), c.compulsory) for c in offered), key=lambda t: -t.count)
+
+
+def _choice_tallies(values: list[list[str]], choices) -> list[Tally]:
+    picked = Counter(v for row in values for v in row)
+    return sorted((Tally(str(label), picked.get(value, 0)) for value, label in choices), key=lambda t: -t.count)
+
+
+def results(survey: NeedsSurvey, *, with_missing: bool = True) -> Results:
+    responses = survey.responses.all()
+    rows = list(responses.values_list("kinds", "times", "suggestion"))
+    staff_ids = set(
+        Employment.objects.filter(school_id=survey.school_id, end_date__isnull=True).values_list("person_id", flat=True)
+    )
+    answered = set(responses.values_list("person_id", flat=True))
+    missing = []
+    if with_missing:
+        missing = list(Person.objects.filter(pk__in=staff_ids - answered).order_by("name").values_list("name", flat=True))
+    return Results(
+        survey=survey,
+        staff=len(staff_ids),
+        respondents=len(rows),
+        categories=_category_tallies(responses, survey.categories.all()),
+        kinds=[t for t in _choice_tallies([r[0] for r in rows], TrainingKind.choices) if t.count],
+        times=_choice_tallies([r[1] for r in rows], PreferredTime.choices),
+        suggestions=[r[2] for r in rows if r[2]],
+        missing=missing,
+    )
+
+
+@dataclass
+class CountyRow:
+    label: str
+    count: int
+    schools: int
+    compulsory: bool = False
+
+
+def county_summary(county, school_year: str) -> tuple[list[CountyRow], int, int]:
+    """Needs of all the county's schools in a school year: (rows by content, surveys, respondents)."""
+    surveys = NeedsSurvey.objects.filter(school__county=county, school_year=school_year)
+    through = NeedsResponse.categories.through.objects.filter(needsresponse__survey__in=surveys)
+    per_category = (
+        through.values("contentcategory_id")
+        .annotate(n=Count("pk"), schools=Count("needsresponse__survey__school_id", distinct=True))
+        .order_by()
+    )
+    by_id = {row["contentcategory_id"]: row for row in per_category}
+    categories = ContentCategory.objects.filter(pk__in=by_id)
+    rows = [CountyRow(str(c), by_id[c.pk]["n"], by_id[c.pk]["schools"], c.compulsory) for c in categories]
+    respondents = NeedsResponse.objects.filter(survey__in=surveys).count()
+    return sorted(rows, key=lambda r: -r.count), surveys.count(), respondents
+
+
+def latest_for_plan(plan) -> NeedsSurvey | None:
+    """The most recent survey of the plan's school and school year, which the plan is built from."""
+    return NeedsSurvey.objects.filter(school_id=plan.school_id, school_year=plan.school_year).first()
