@@ -90,6 +90,11 @@ def test_seed_demo_writes_a_living_county():
     last = Session.objects.filter(enrollments__person=teacher, ends_at__lt=now).order_by("-starts_at").first()
     assert not Reflection.objects.filter(person=teacher, session=last).exists()  # still to write
     assert Session.objects.filter(enrollments__person=teacher, starts_at__gt=now).exists()
+    from yanxiu.needs.models import NeedsResponse
+    from yanxiu.needs.selectors import open_surveys_for
+
+    assert [s.answered for s in open_surveys_for(teacher.pk)] == [False]  # the demo teacher still has it to fill in
+    assert NeedsResponse.objects.count() > 10
 
     rows = compliance_rows(Employment.objects.filter(school__county=county), year)
     mine = [r for r in rows if r.person_id == teacher.pk]

@@ -179,6 +179,7 @@ class ActivitySummary:
     credit_entries: int = 0
     imported: int = 0
     quotas: int = 0
+    needs_responses: int = 0
     notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
 
@@ -295,6 +296,7 @@ class _Seeder:
         self._import_online_training()
         self._county_training()
         self._review_queue()
+        self._needs_surveys()
         self._posting()
         return self.summary
 
@@ -698,6 +700,47 @@ class _Seeder:
             )
             project_submit(actor=admin, project=project)
 
+    def _needs_surveys(self, schools: int = 5) -> None:
+        """The first schools survey next term's training needs; about two thirds have answered so far.
+
+        The demo teacher has not answered yet, so 我的培训 shows the survey to fill in.
+        """
+        from yanxiu.accounts.models import User
+        from yanxiu.needs.services import survey_create, survey_respond
+        from yanxiu.training.models import TrainingKind
+
+        year_label = f"{self.year}-{self.year + 1}"
+        offered = list(self.categories.values())
+        kinds = [TrainingKind.LESSON_STUDY, TrainingKind.COLLECTIVE_PREP, TrainingKind.LECTURE, TrainingKind.OBSERVATION,
+                 TrainingKind.ONLINE, TrainingKind.MENTORING]
+        times = ["research_time", "after_school", "weekend", "holiday", "online_anytime"]
+        suggestions = [
+            "希望多安排同学科的课堂观察，听完课当场研讨。", "作业设计方面的培训很需要，最好有具体案例。",
+            "希望请教研员来校指导新课标下的单元教学设计。", "信息技术培训希望分层进行，年纪大的老师跟不上。",
+            "班主任工作和家校沟通方面的培训希望多一些。", "不要占用周末，放在周三下午教研时间最好。",
+        ]
+        for school in self.schools[:schools]:
+            staff = [r[1] for r in self.staff[school.pk] if r[3]]
+            if not staff:
+                continue
+            survey = survey_create(
+                actor=self.admin_of[school.pk], school=school, school_year=year_label,
+                title=f"{self.year + 1}年春季学期教师培训需求调研", closes_on=self.today + dt.timedelta(days=10),
+                categories=offered, intro="请根据自己的教学实际勾选最需要的培训内容、形式和时间，学校据此安排下学期校本研修。",
+            )
+            users = User.objects.in_bulk([self.person_user[pid] for pid in staff])
+            for pid in staff:
+                if pid == self.teacher_pid or self.rng.random() > 0.68:
+                    continue
+                picked = [c for c in offered if self.rng.random() < (0.75 if c.code == "JX01" else 0.4)] or [offered[0]]
+                survey_respond(
+                    actor=users[self.person_user[pid]], survey=survey, categories=picked,
+                    kinds=self.rng.sample(kinds, self.rng.randint(1, 3)), times=self.rng.sample(times, self.rng.randint(1, 2)),
+                    suggestion=self.rng.choice(suggestions) if self.rng.random() < 0.3 else "",
+                )
+                self.summary.needs_responses += 1
+        self.log(f"需求调研：{min(schools, len(self.schools))} 所学校，{self.summary.needs_responses} 人已填写。")
+
     def _posting(self) -> None:
         """The first school posts this term's credits; a teacher who was late objects."""
         from yanxiu.accounts.models import User
@@ -732,7 +775,8 @@ def describe(summary: ActivitySummary) -> list[str]:
         f"研修活动：{s.schools} 所学校，{s.school_year}—{s.school_year + 1} 学年，已结束活动 {s.sessions_past} 次、"
         f"即将开展 {s.sessions_upcoming} 次；报名 {s.enrollments} 人次，考勤 {s.attendance} 条（请假 {s.leave}），"
         f"反思 {s.reflections} 篇，评价 {s.evaluations} 条；学时记录 {s.credit_entries} 条"
-        f"（其中县级网络研修导入 {s.imported} 条），县级培训名额 {s.quotas} 所学校（用时 {s.seconds:.1f} 秒）。",
+        f"（其中县级网络研修导入 {s.imported} 条），县级培训名额 {s.quotas} 所学校，需求调研答卷 {s.needs_responses} 份"
+        f"（用时 {s.seconds:.1f} 秒）。",
     ]
     lines.extend(s.notes)
     return lines
