@@ -1,13 +1,17 @@
-"""Evidence files people upload: sick notes, certificate scans, activity proofs.
+"""Files people upload: evidence (sick notes, certificate scans, activity
+proofs) and the materials of a session (slides, photos, video, records).
 
-Only photos and PDF are accepted, checked by their first bytes as well as by
-their name, so a web page or a script renamed ``note.jpg`` is refused. Files
-are served back through :func:`evidence_response`, which names the type from
-the checked extension and sandboxes the response, so even a file stored
-before these checks cannot run as a page in the reviewer's browser.
+Evidence is photos and PDF only; materials add Office documents and video.
+Both are checked by their first bytes as well as by their name, so a web page
+or a script renamed ``note.jpg`` is refused. Files are served back through
+:func:`evidence_response` and :func:`material_response`, which name the type
+from the checked extension and sandbox the response, so even a file stored
+before these checks cannot run as a page in the reader's browser.
 """
 
 from __future__ import annotations
+
+import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -32,10 +36,26 @@ def extension_of(name: str) -> str:
     return name.rsplit(".", 1)[-1].lower() if "." in name else ""
 
 
+def _short_name(file) -> tuple[str, str]:
+    name = getattr(file, "name", "") or ""
+    return name, name.rsplit("/", 1)[-1]
+
+
+def _content_ok(file, extension: str, magic: tuple[bytes, ...], size) -> bool:
+    """Do the file's first bytes match what its extension promises?"""
+    file.seek(0)
+    head = file.read(16)
+    file.seek(0)
+    if not size or not head.startswith(magic):
+        return False
+    if extension == "webp":
+        return head[8:12] == b"WEBP"
+    return True
+
+
 def check_evidence(file, *, field: str, label: str) -> None:
     """Raise a ValidationError on ``field`` unless ``file`` is a photo or PDF of a sensible size."""
-    name = getattr(file, "name", "") or ""
-    short = name.rsplit("/", 1)[-1]
+    name, short = _short_name(file)
     kind = EVIDENCE_TYPES.get(extension_of(name))
     if kind is None:
         raise ValidationError({field: _("%(label)s“%(name)s”的格式不支持：请上传 JPG、PNG、WebP 图片或 PDF 文件。")
@@ -44,10 +64,7 @@ def check_evidence(file, *, field: str, label: str) -> None:
     if size is not None and size > max_evidence_bytes():
         raise ValidationError({field: _("%(label)s“%(name)s”超过 %(limit)s MB，请压缩或拍照后重新上传。")
                                % {"label": label, "name": short, "limit": max_evidence_bytes() // (1024 * 1024)}})
-    file.seek(0)
-    head = file.read(16)
-    file.seek(0)
-    if not size or not head.startswith(kind[1]) or (extension_of(name) == "webp" and head[8:12] != b"WEBP"):
+    if not _content_ok(file, extension_of(name), kind[1], size):
         raise ValidationError({field: _("%(label)s“%(name)s”的内容不是有效的%(type)s文件，请重新选择。")
                                % {"label": label, "name": short, "type": extension_of(name).upper()}})
 
@@ -61,6 +78,94 @@ def evidence_response(fieldfile, *, download_name: str) -> FileResponse:
                                 content_type="application/octet-stream")
     else:
         response = FileResponse(fieldfile.open("rb"), filename=f"{download_name}.{extension}", content_type=kind[0])
+    if extension != "pdf":  # Chromium's PDF viewer does not open in a sandboxed document
+        response["Content-Security-Policy"] = "sandbox"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# --- Session materials --------------------------------------------------------
+
+_OOXML = (b"PK\x03\x04",)
+_OLE = (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1",)
+
+# extension -> (content type, accepted leading bytes); video is checked at offset 4.
+MATERIAL_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
+    **EVIDENCE_TYPES,
+    "docx": ("application/vnd.openxmlformats-officedocument.wordprocessingml.document", _OOXML),
+    "pptx": ("application/vnd.openxmlformats-officedocument.presentationml.presentation", _OOXML),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", _OOXML),
+    "doc": ("application/msword", _OLE),
+    "ppt": ("application/vnd.ms-powerpoint", _OLE),
+    "xls": ("application/vnd.ms-excel", _OLE),
+    "mp4": ("video/mp4", (b"ftyp",)),
+    "mov": ("video/quicktime", (b"ftyp",)),
+}
+IMAGE_EXTENSIONS = frozenset({"jpg", "jpeg", "png", "webp"})
+VIDEO_EXTENSIONS = frozenset({"mp4", "mov"})
+OFFICE_EXTENSIONS = frozenset({"docx", "pptx", "xlsx", "doc", "ppt", "xls"})
+#: Served inline (shown in the browser); the rest are downloads.
+INLINE_MATERIAL_EXTENSIONS = IMAGE_EXTENSIONS | VIDEO_EXTENSIONS | {"pdf"}
+
+
+def max_material_bytes(extension: str) -> int:
+    """The size limit of a material: one for video, one for everything else (settings, in MB)."""
+    if extension in VIDEO_EXTENSIONS:
+        return int(getattr(settings, "YANXIU_MAX_MATERIAL_VIDEO_MB", 200)) * 1024 * 1024
+    return int(getattr(settings, "YANXIU_MAX_MATERIAL_MB", 50)) * 1024 * 1024
+
+
+def _material_content_ok(file, extension: str, size) -> bool:
+    magic = MATERIAL_TYPES[extension][1]
+    if extension in VIDEO_EXTENSIONS:
+        file.seek(0)
+        head = file.read(12)
+        file.seek(0)
+        return bool(size) and head[4:8] in magic
+    if not _content_ok(file, extension, magic, size):
+        return False
+    if magic is _OOXML:
+        # An Office Open XML file is a zip with a content-types part, not any zip renamed.
+        try:
+            with zipfile.ZipFile(file) as archive:
+                ok = "[Content_Types].xml" in archive.namelist()
+        except (zipfile.BadZipFile, OSError, ValueError):
+            ok = False
+        file.seek(0)
+        return ok
+    return True
+
+
+def check_material(file, *, field: str, label: str) -> None:
+    """Raise a ValidationError on ``field`` unless ``file`` is a document, photo or video of a sensible size."""
+    name, short = _short_name(file)
+    extension = extension_of(name)
+    if extension not in MATERIAL_TYPES:
+        raise ValidationError({field: _("%(label)s“%(name)s”的格式不支持：请上传 PDF、Word、PowerPoint、Excel 文档，"
+                                        "JPG、PNG、WebP 图片或 MP4、MOV 视频。") % {"label": label, "name": short}})
+    size = getattr(file, "size", None)
+    limit = max_material_bytes(extension)
+    if size is not None and size > limit:
+        raise ValidationError({field: _("%(label)s“%(name)s”超过 %(limit)s MB，请压缩或拆分后重新上传。")
+                               % {"label": label, "name": short, "limit": limit // (1024 * 1024)}})
+    if not _material_content_ok(file, extension, size):
+        raise ValidationError({field: _("%(label)s“%(name)s”的内容不是有效的%(type)s文件，请重新选择。")
+                               % {"label": label, "name": short, "type": extension.upper()}})
+
+
+def material_response(fieldfile, *, download_name: str) -> FileResponse:
+    """Serve a stored material: photos, PDF and video inline with their checked type, Office files as downloads.
+
+    ``download_name`` is the name without extension; the extension comes from the stored file.
+    """
+    extension = extension_of(fieldfile.name)
+    kind = MATERIAL_TYPES.get(extension)
+    if kind is None:
+        response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=f"{download_name}.bin",
+                                content_type="application/octet-stream")
+    else:
+        response = FileResponse(fieldfile.open("rb"), as_attachment=extension not in INLINE_MATERIAL_EXTENSIONS,
+                                filename=f"{download_name}.{extension}", content_type=kind[0])
     if extension != "pdf":  # Chromium's PDF viewer does not open in a sandboxed document
         response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
