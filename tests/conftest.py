@@ -17,6 +17,17 @@ os.environ.setdefault("YANXIU_TESTING", "1")
 DEMO_PASSWORD = "Yx-test-2026!"
 
 
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in English leaves
+    English active on the thread, as it would for the next request served."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+
+
 # --- CI: skipped means failed -------------------------------------------------
 
 _skipped: list[str] = []

@@ -40,6 +40,8 @@ def navigation(request):
     training = []
     if admin or s.led_groups:
         training.append((_("培训项目"), reverse("training:project_list")))
+    if admin:
+        training.append((_("需求调研"), reverse("needs:list")))
     if s.superuser or s.admin_schools:
         training.append((_("研修计划"), reverse("training:plan_list")))
     if s.superuser or s.centre_counties:
