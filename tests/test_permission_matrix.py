@@ -18,6 +18,8 @@ LOGIN = "login"  # redirect to the login page
 # name -> (method, kwargs key, {role: status}); roles not listed default to the "*" entry.
 MATRIX = {
     "reports:home": ("get", None, {"anon": LOGIN, "*": 200}),
+    "reports:followups": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
+                                        "centre": 200, "*": 403}),
     "accounts:login": ("get", None, {"*": 200}),
     "accounts:password_change": ("get", None, {"anon": LOGIN, "*": 200}),
     "org:my_profile": ("get", None, {"anon": LOGIN, "presenter": 302, "bureau": 302, "centre": 302, "far_bureau": 302, "*": 200}),

@@ -52,4 +52,11 @@ def admin_cards(user, scope: Scope) -> list[Card]:
     if scope.superuser or scope.admin_schools or scope.region_counties:
         upcoming = training.session_list(user=user, status="published", upcoming=True).count()
         cards.append(Card(_("即将开展的研修活动"), upcoming, reverse("training:project_list")))
+    if scope.admin_schools:
+        from yanxiu.credits.selectors import current_school_year
+
+        from .followup import followups
+
+        missing = sum(1 for r in followups(sorted(scope.admin_schools), current_school_year()) if r.shared_in is None)
+        cards.append(Card(_("上级培训返校未分享"), missing, reverse("reports:followups"), "warning" if missing else "secondary"))
     return cards
