@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "yanxiu.needs",
     "yanxiu.attendance",
     "yanxiu.credits",
+    "yanxiu.archive",
     "yanxiu.reports",
     "yanxiu.demo",
 ]
