@@ -14,7 +14,7 @@ from yanxiu.attendance.models import Attendance, Reflection, SimilarityFlag
 from yanxiu.credits.ledger import verify_ledger
 from yanxiu.credits.models import CreditEntry, Objection, Posting, SourceType
 from yanxiu.demo import activity as demo_activity
-from yanxiu.org.models import Employment, Region
+from yanxiu.org.models import Employment, Region, School
 from yanxiu.policy.compliance import Status, compliance_rows
 from yanxiu.policy.models import Policy
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Project, Quota, Session
@@ -95,6 +95,10 @@ def test_seed_demo_writes_a_living_county():
 
     assert [s.answered for s in open_surveys_for(teacher.pk)] == [False]  # the demo teacher still has it to fill in
     assert NeedsResponse.objects.count() > 10
+    from yanxiu.reports.followup import followups
+
+    back = followups(School.objects.filter(county=county), year)
+    assert {r.level for r in back} == {"provincial"} and any(r.shared_in for r in back) and any(not r.shared_in for r in back)
 
     rows = compliance_rows(Employment.objects.filter(school__county=county), year)
     mine = [r for r in rows if r.person_id == teacher.pk]

@@ -294,6 +294,7 @@ class _Seeder:
         self._pending_leave()
         self._credit_sessions()
         self._import_online_training()
+        self._import_upper_level_training()
         self._county_training()
         self._review_queue()
         self._needs_surveys()
@@ -618,6 +619,32 @@ class _Seeder:
         self.summary.imported = result.credited
         self.summary.credit_entries += result.credited
         self.log(f"已导入县级网络研修结果 {rows} 行，合格登记 {result.credited} 人。")
+
+    def _import_upper_level_training(self) -> None:
+        """Two teachers per school back from a week of 省培: one has presented at school since, one not yet (三个一)."""
+        from yanxiu.credits.importer import import_results
+
+        start, end = dt.date(self.year, 9, 15), dt.date(self.year, 9, 19)
+        if end >= self.today:
+            return
+        title = f"湖南省{self.year}年中小学骨干教师能力提升培训"
+        out = io.StringIO()
+        writer = csv.writer(out)
+        writer.writerow(["身份证号", "姓名", "培训名称", "级别", "类别", "内容类别", "学时", "开始日期", "结束日期", "结果", "主办单位"])
+        for school in self.schools[:CREDIT_SCHOOLS]:
+            staff = self.staff[school.pk]
+            presenters = set(self._presenters(school, staff)) if staff else set()
+            chosen = [r for r in staff if r[1] in presenters and r[1] != self.leader_pid][:1]
+            chosen += [r for r in staff if r[1] not in presenters and r[1] != self.teacher_pid][:1]
+            for _sid, _pid, name, _uid, _pos, _tier, id_number in chosen:
+                writer.writerow([id_number, name, title, "省培", "集中培训", "课堂教学与教研", "40", start.isoformat(),
+                                 end.isoformat(), "合格", "湖南省教师发展中心"])
+        result = import_results(actor=self.centre, name=f"{title}结果.csv", data=out.getvalue().encode("utf-8"),
+                                school_year=self.year)
+        if result.errors:
+            raise RuntimeError(f"demo import refused: {[e.as_json() for e in result.errors[:3]]}")
+        self.summary.credit_entries += result.credited
+        self.log(f"已导入省级培训结果，合格登记 {result.credited} 人。")
 
     def _county_training(self) -> None:
         """A county training next month: places for the larger schools, names from several of them."""
