@@ -14,6 +14,7 @@ urlpatterns = [
     path("needs/", include("yanxiu.needs.urls")),
     path("attendance/", include("yanxiu.attendance.urls")),
     path("credits/", include("yanxiu.credits.urls")),
+    path("archive/", include("yanxiu.archive.urls")),
     path("policy/", include("yanxiu.policy.urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

@@ -1,0 +1,130 @@
+"""Pages of session materials and the school's yearly resource library.
+
+The materials card itself sits on the session page (training), rendered by
+the ``session_materials`` template tag; its upload form and delete buttons
+post here and come back to the session page.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_POST
+
+from yanxiu.core import uploads
+from yanxiu.core.crud import ServiceFormView, run_service
+from yanxiu.org.models import School
+from yanxiu.training.models import Session
+
+from . import exports, selectors, services
+from .forms import LibraryFilterForm, MaterialForm
+from .models import Material
+
+
+def _session(session_id: int) -> Session:
+    return get_object_or_404(Session.objects.select_related("project", "project__owner_school"), pk=session_id)
+
+
+def _material(material_id: int) -> Material:
+    return get_object_or_404(
+        Material.objects.select_related("session", "session__project", "session__project__owner_school"), pk=material_id
+    )
+
+
+def _back_to_session(session_id: int) -> str:
+    return reverse("training:session_detail", args=[session_id]) + "#materials"
+
+
+class MaterialAddView(ServiceFormView):
+    form_class = MaterialForm
+    permission = "archive.manage_materials"
+    submit_label = gettext_lazy("上传")
+    success_message = gettext_lazy("资料已上传。")
+
+    def get_object(self):
+        return _session(self.kwargs["session_id"])
+
+    def get_context_data(self, **kwargs):
+        kwargs["page_title"] = _("上传活动资料 · %(title)s") % {"title": self.object.title}
+        return kwargs
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.material_add(actor=self.request.user, session=self.object, title=data["title"], kind=data["kind"],
+                                     file=data["file"])
+
+    def get_success_url(self, result):
+        return _back_to_session(self.object.pk)
+
+    def get_back_url(self):
+        return _back_to_session(self.object.pk)
+
+
+@login_required
+@require_POST
+def material_delete(request, material_id: int):
+    material = _material(material_id)
+    if not request.user.has_perm("archive.manage_materials", material.session):
+        raise PermissionDenied(_("您没有权限删除这份资料。"))
+    session_id = material.session_id
+    run_service(request, lambda: services.material_remove(actor=request.user, material=material),
+                success=_("已删除资料“%(title)s”。") % {"title": material.title})
+    return redirect(_back_to_session(session_id))
+
+
+@login_required
+def material_file(request, material_id: int):
+    material = _material(material_id)
+    if not request.user.has_perm("archive.view_materials", material.session):
+        raise PermissionDenied(_("您没有权限查看这份资料。"))
+    return uploads.material_response(material.file, download_name=exports.safe_name(material.title, f"material-{material.pk}"))
+
+
+# --- The school's resource library ------------------------------------------------------
+
+
+def _library_school(request, school_id: int) -> School:
+    school = get_object_or_404(School, pk=school_id)
+    if not request.user.has_perm("archive.view_library", school):
+        raise PermissionDenied(_("您没有权限查看该校的资源库。"))
+    return school
+
+
+def _library_filter(request, school) -> tuple[LibraryFilterForm, int, str, str]:
+    """The filter form and the chosen school year, kind and grouping (defaults: this year, all kinds, by month)."""
+    years = selectors.library_years(school)
+    form = LibraryFilterForm(request.GET or None, years=years)
+    year, kind, group = form.values(selectors.current_school_year())
+    if year not in years:  # a year asked for by address: offer it in the list too
+        form.fields["year"].widget.choices = [(y, f"{y}-{y + 1}") for y in sorted([*years, year], reverse=True)]
+    return form, year, kind, group
+
+
+@login_required
+def school_library(request, school_id: int):
+    school = _library_school(request, school_id)
+    form, year, kind, group = _library_filter(request, school)
+    context = {
+        "school": school,
+        "form": form,
+        "year": year,
+        "year_label": selectors.school_year_label(year),
+        "kind": kind,
+        "group_by": group,
+        "groups": selectors.school_library(user=request.user, school=school, year=year, kind=kind, group_by=group),
+        "totals": selectors.library_totals(user=request.user, school=school, year=year),
+        "page_title": _("%(school)s · 校本研修资源库") % {"school": school.name},
+    }
+    return render(request, "archive/school.html", context)
+
+
+@login_required
+def school_library_zip(request, school_id: int):
+    school = _library_school(request, school_id)
+    _form, year, kind, _group = _library_filter(request, school)
+    return exports.library_zip_response(user=request.user, school=school, year=year, kind=kind)
