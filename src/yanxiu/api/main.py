@@ -20,6 +20,7 @@ ROUTERS = {
     "/attendance/": "yanxiu.attendance.api.router",
     "/org/": "yanxiu.org.api.router",
     "/training/": "yanxiu.training.api.router",
+    "/archive/": "yanxiu.archive.api.router",
 }
 for prefix, dotted in ROUTERS.items():
     api.add_router(prefix, dotted)
