@@ -251,3 +251,14 @@ def test_school_admins_find_the_library_in_the_menu(client, roles, school):
     assert "资源库" in body and reverse("archive:school", args=[school.pk]) in body
     client.logout()
     assert reverse("archive:school", args=[school.pk]) not in client_for(client, roles.teacher).get("/").content.decode()
+
+
+def test_two_sessions_of_the_same_day_and_title_get_a_folder_each(client, roles, school, sessions, add):
+    first, second = sessions.make(title="周三教研"), sessions.make(title="周三教研")
+    second.starts_at = first.starts_at
+    second.save()
+    add(first, pdf(), title="讲稿")
+    add(second, pdf(), title="讲稿")
+    archive = read_zip(client_for(client, roles.centre).get(reverse("archive:school_zip", args=[school.pk]) + "?year=2026"))
+    day = f"{timezone.localtime(first.starts_at):%Y-%m-%d}"
+    assert sorted(archive.namelist()) == [f"{day} 周三教研 (2)/讲稿.pdf", f"{day} 周三教研/讲稿.pdf"]

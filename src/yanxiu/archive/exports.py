@@ -58,10 +58,18 @@ def write_library_zip(target, *, user, school, year: int, kind: str = "") -> dic
     """Write the year's materials (and sign-in sheets, without a kind filter) into ``target``; returns counts."""
     used: set[str] = set()
     folders: dict[int, str] = {}
+    used_folders: set[str] = set()
+
+    def folder_of(session) -> str:
+        # Two sessions of the same day and title still get a folder each.
+        if session.pk not in folders:
+            folders[session.pk] = _unique(session_folder(session), used_folders)
+        return folders[session.pk]
+
     counts = {"materials": 0, "sheets": 0, "missing": []}
     with zipfile.ZipFile(target, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
         for material in selectors.library_materials(user=user, school=school, year=year, kind=kind).iterator(chunk_size=500):
-            folder = folders.setdefault(material.session_id, session_folder(material.session))
+            folder = folder_of(material.session)
             extension = material.extension or "bin"
             arcname = _unique(f"{folder}/{safe_name(material.title)}.{extension}", used)
             compress = zipfile.ZIP_STORED if extension in _STORED else zipfile.ZIP_DEFLATED
@@ -69,7 +77,7 @@ def write_library_zip(target, *, user, school, year: int, kind: str = "") -> dic
                 with material.file.open("rb") as source:
                     with archive.open(_entry(arcname, material, compress), "w", force_zip64=material.size > 2**31) as sink:
                         shutil.copyfileobj(source, sink, 1024 * 1024)
-            except (FileNotFoundError, OSError):
+            except OSError:  # the file is gone from storage: listed in the note below
                 counts["missing"].append(arcname)
                 continue
             counts["materials"] += 1
@@ -77,7 +85,7 @@ def write_library_zip(target, *, user, school, year: int, kind: str = "") -> dic
             for session in selectors.sessions_started(selectors.library_sessions(user=user, school=school, year=year)):
                 if not attendance_access.can_manage_attendance(user, session):
                     continue
-                folder = folders.setdefault(session.pk, session_folder(session))
+                folder = folder_of(session)
                 rows = attendance_selectors.attendance_sheet(user=user, session=session)
                 arcname = _unique(f"{folder}/{safe_name(_('签到表'))}.xlsx", used)
                 archive.writestr(_entry(arcname, None, zipfile.ZIP_STORED), attendance_exports.sheet_workbook(session, rows))
