@@ -52,6 +52,7 @@ def navigation(request):
         training.append((_("考勤管理"), reverse("attendance:sessions")))
     if admin:
         training.append((_("缺训名单"), reverse("attendance:absences")))
+        training.append((_("返校“三个一”"), reverse("reports:followups")))
     if s.admin_schools:
         training.append((_("资源库"), reverse("archive:school", args=[min(s.admin_schools)])))
 
