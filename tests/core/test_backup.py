@@ -75,22 +75,34 @@ def _round_trip(env: dict[str, str], backup_file: Path) -> None:
     before = _state(env)
     assert len(before["schools"]) == 3
 
+    media = Path(env["YANXIU_VAR_DIR"]) / "media"
+    note = media / "training" / "leave" / "2026" / "11" / "ab12_病假条.jpg"
+    note.parent.mkdir(parents=True)
+    note.write_bytes(b"\xff\xd8\xff sick note")
+
     out = _yanxiu(env, "backup", str(backup_file)).stdout
     assert "备份完成" in out and backup_file.is_file()
+    assert Path(f"{backup_file}.media.tar").is_file() and "上传文件" in out
 
     _shell(env, MODIFY)
     changed = _state(env)
     assert changed != before and "990000" in changed["regions"]
+    note.unlink()
+    (media / "archive").mkdir()
+    (media / "archive" / "later.pdf").write_bytes(b"%PDF-1.4 later")
 
     out = _yanxiu(env, "restore", str(backup_file), "--no-input").stdout
-    assert "恢复完成" in out
+    assert "恢复完成" in out and "上传文件" in out and "已一并恢复" in out
     assert _state(env) == before
+    # The uploaded files match the restored database: the note is back, the later upload gone.
+    assert note.read_bytes() == b"\xff\xd8\xff sick note" and not (media / "archive").exists()
 
     # The database as it was before the restore was kept, and restores too.
-    safety = sorted((Path(env["YANXIU_VAR_DIR"]) / "backups").glob("pre-restore-*"))
+    safety = sorted(p for p in (Path(env["YANXIU_VAR_DIR"]) / "backups").glob("pre-restore-*") if not p.name.endswith(".tar"))
     assert len(safety) == 1
     _yanxiu(env, "restore", str(safety[0]), "--no-input", "--skip-safety-backup")
     assert _state(env) == changed
+    assert (media / "archive" / "later.pdf").is_file() and not note.exists()
 
 
 def test_sqlite_round_trip(tmp_path):
@@ -119,6 +131,16 @@ def test_sqlite_backup_into_directory_and_bad_sources(tmp_path):
 
     missing_dir = _yanxiu(env, "backup", str(tmp_path / "nope" / "x.sqlite3"), check=False)
     assert missing_dir.returncode != 0 and "目标目录不存在" in missing_dir.stderr
+
+    import tarfile
+
+    unsafe = tmp_path / "unsafe.sqlite3"
+    unsafe.write_bytes(files[0].read_bytes())
+    with tarfile.open(f"{unsafe}.media.tar", "w") as tar:
+        info = tarfile.TarInfo("../../escape.txt")
+        tar.addfile(info)
+    result = _yanxiu(env, "restore", str(unsafe), "--no-input", check=False)
+    assert result.returncode != 0 and "不安全的条目" in result.stderr
 
     not_sqlite = tmp_path / "not.sqlite3"
     not_sqlite.write_text("hello")

@@ -7,6 +7,10 @@
 - PostgreSQL: ``pg_dump -Fc`` and ``pg_restore --clean --if-exists --no-owner``
   with the connection settings of ``DATABASES['default']`` (the password is
   passed in ``PGPASSWORD``, never on the command line).
+- Uploaded files (sick notes, certificate scans, session materials under
+  ``MEDIA_ROOT``) go into ``<backup>.media.tar`` beside the database backup.
+  Restore unpacks it into a fresh folder and swaps it in, so the files always
+  match the restored database; a backup without one leaves the files alone.
 
 Every failure raises :class:`BackupError` with a Chinese message.
 """
@@ -18,6 +22,7 @@ import os
 import shutil
 import sqlite3
 import subprocess
+import tarfile
 from pathlib import Path
 
 from django.conf import settings
@@ -74,13 +79,15 @@ def describe(path: Path) -> str:
 
 
 def backup(dest: str | os.PathLike) -> Path:
-    """Back up the default database to ``dest`` (a file, or a directory to put a dated file in)."""
+    """Back up the default database to ``dest`` (a file, or a directory to put a dated file in),
+    and the uploaded files beside it (:func:`media_archive_for`)."""
     kind = engine()
     path = _resolve_dest(dest)
     if kind == "sqlite":
         _sqlite_backup(path)
     else:
         _pg_dump(path)
+    _media_backup(media_archive_for(path))
     return path
 
 
@@ -103,13 +110,77 @@ def restore(src: str | os.PathLike, *, safety_dir: Path | None = None) -> Path |
     if safety_dir is not None:
         safety_dir.mkdir(parents=True, exist_ok=True)
         safety = backup(safety_dir / f"pre-restore-{default_filename(kind)}")
+    archive = media_archive_for(path)
+    if archive.is_file():
+        _media_check(archive)
     connections.close_all()
     if kind == "sqlite":
         _sqlite_restore(path)
     else:
         _pg_restore(path)
     connections.close_all()
+    if archive.is_file():
+        _media_restore(archive)
     return safety
+
+
+# --- Uploaded files ----------------------------------------------------------------
+
+
+def media_archive_for(path: Path) -> Path:
+    return path.with_name(path.name + ".media.tar")
+
+
+def _media_root() -> Path:
+    return Path(settings.MEDIA_ROOT)
+
+
+def _media_backup(archive: Path) -> None:
+    """Write every file under MEDIA_ROOT into ``archive`` (an empty archive when there are none)."""
+    root = _media_root()
+    part = archive.with_name(archive.name + ".part")
+    try:
+        with tarfile.open(part, "w") as tar:
+            if root.is_dir():
+                for file in sorted(p for p in root.rglob("*") if p.is_file()):
+                    tar.add(file, arcname=file.relative_to(root).as_posix(), recursive=False)
+        os.replace(part, archive)
+    except OSError as exc:
+        raise BackupError(f"上传文件备份失败：{exc}") from exc
+    finally:
+        part.unlink(missing_ok=True)
+
+
+def _media_check(archive: Path) -> None:
+    try:
+        with tarfile.open(archive, "r") as tar:
+            for member in tar.getmembers():
+                name = Path(member.name)
+                if name.is_absolute() or ".." in name.parts or not (member.isfile() or member.isdir()):
+                    raise BackupError(f"上传文件备份 {archive} 中有不安全的条目：{member.name}")
+    except tarfile.TarError as exc:
+        raise BackupError(f"上传文件备份 {archive} 已损坏：{exc}") from exc
+
+
+def _media_restore(archive: Path) -> None:
+    """Unpack into a fresh folder beside MEDIA_ROOT, then swap it in."""
+    root = _media_root()
+    fresh = root.with_name(root.name + ".restoring")
+    old = root.with_name(root.name + ".replaced")
+    shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
+    try:
+        fresh.mkdir(parents=True)
+        with tarfile.open(archive, "r") as tar:
+            tar.extractall(fresh, filter="data")
+        if root.exists():
+            root.rename(old)
+        fresh.rename(root)
+    except (OSError, tarfile.TarError) as exc:
+        raise BackupError(f"上传文件恢复失败：{exc}（数据库已恢复，上传文件未变）") from exc
+    finally:
+        shutil.rmtree(fresh, ignore_errors=True)
+    shutil.rmtree(old, ignore_errors=True)
 
 
 # --- SQLite ------------------------------------------------------------------------

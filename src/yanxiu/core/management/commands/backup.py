@@ -24,3 +24,4 @@ class Command(BaseCommand):
         except backup.BackupError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"备份完成：{backup.describe(path)}"))
+        self.stdout.write(f"上传文件：{backup.describe(backup.media_archive_for(path))}（恢复时与数据库文件放在同一目录）")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -42,4 +44,8 @@ class Command(BaseCommand):
         if safety is not None:
             self.stdout.write(f"恢复前的数据库已另存为：{backup.describe(safety)}")
         self.stdout.write(self.style.SUCCESS(f"恢复完成：{src}"))
+        if backup.media_archive_for(Path(src).expanduser()).is_file():
+            self.stdout.write("上传文件（证明材料、证书扫描件、活动资料）已一并恢复。")
+        else:
+            self.stdout.write(self.style.WARNING("备份旁没有上传文件备份（.media.tar），上传文件保持不变。"))
         self.stdout.write("如备份来自较早的版本，请再运行 yanxiu migrate。")
