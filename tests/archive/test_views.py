@@ -262,3 +262,23 @@ def test_two_sessions_of_the_same_day_and_title_get_a_folder_each(client, roles,
     archive = read_zip(client_for(client, roles.centre).get(reverse("archive:school_zip", args=[school.pk]) + "?year=2026"))
     day = f"{timezone.localtime(first.starts_at):%Y-%m-%d}"
     assert sorted(archive.namelist()) == [f"{day} 周三教研 (2)/讲稿.pdf", f"{day} 周三教研/讲稿.pdf"]
+
+
+def test_a_video_answers_byte_ranges_so_phone_players_can_start_and_seek(client, roles, session, add):
+    material = add(session, mp4(), kind="video", title="课堂实录")
+    data = mp4().read()
+    url = reverse("archive:material_file", args=[material.pk])
+    client_for(client, roles.teacher)
+    whole = client.get(url)
+    assert whole.status_code == 200 and whole["Accept-Ranges"] == "bytes" and b"".join(whole.streaming_content) == data
+    first = client.get(url, headers={"Range": "bytes=0-7"})
+    assert first.status_code == 206 and first["Content-Range"] == f"bytes 0-7/{len(data)}" and first["Content-Length"] == "8"
+    assert b"".join(first.streaming_content) == data[:8] and first["Content-Type"] == "video/mp4"
+    rest = client.get(url, headers={"Range": "bytes=8-"})
+    assert b"".join(rest.streaming_content) == data[8:]
+    tail = client.get(url, headers={"Range": "bytes=-4"})
+    assert b"".join(tail.streaming_content) == data[-4:] and tail["Content-Range"] == f"bytes {len(data) - 4}-{len(data) - 1}/{len(data)}"
+    beyond = client.get(url, headers={"Range": f"bytes={len(data)}-"})
+    assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(data)}"
+    client_for(client, roles.other_teacher)
+    assert client.get(url, headers={"Range": "bytes=0-7"}).status_code == 403

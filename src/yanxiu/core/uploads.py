@@ -15,7 +15,8 @@ import zipfile
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.http import FileResponse
+from django.http import FileResponse, HttpResponse, StreamingHttpResponse
+from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
 # extension -> (content type, accepted leading bytes)
@@ -153,13 +154,63 @@ def check_material(file, *, field: str, label: str) -> None:
                                % {"label": label, "name": short, "type": extension.upper()}})
 
 
-def material_response(fieldfile, *, download_name: str) -> FileResponse:
+def _byte_range(header: str, size: int) -> tuple[int, int] | None:
+    """(first, last) of a single ``bytes=`` range within ``size``; None when absent, unsupported or unsatisfiable."""
+    unit, _sep, spec = (header or "").partition("=")
+    if unit.strip() != "bytes" or "," in spec:
+        return None
+    first, _dash, last = spec.strip().partition("-")
+    try:
+        if first:
+            start, end = int(first), int(last) if last else size - 1
+        else:  # the last N bytes
+            start, end = max(size - int(last), 0), size - 1
+    except ValueError:
+        return None
+    if start < 0 or start > end or start >= size:
+        return None
+    return start, min(end, size - 1)
+
+
+def _partial(fieldfile, start: int, end: int, size: int, content_type: str) -> StreamingHttpResponse:
+    def chunks(chunk=64 * 1024):
+        with fieldfile.open("rb") as fh:
+            fh.seek(start)
+            left = end - start + 1
+            while left > 0:
+                data = fh.read(min(chunk, left))
+                if not data:
+                    break
+                left -= len(data)
+                yield data
+
+    response = StreamingHttpResponse(chunks(), status=206, content_type=content_type)
+    response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Content-Length"] = str(end - start + 1)
+    return response
+
+
+def material_response(fieldfile, *, download_name: str, range_header: str = "") -> HttpResponseBase:
     """Serve a stored material: photos, PDF and video inline with their checked type, Office files as downloads.
 
     ``download_name`` is the name without extension; the extension comes from the stored file.
+    Videos answer a single byte range (``range_header``, the request's Range), which phones'
+    players need to start and to seek.
     """
     extension = extension_of(fieldfile.name)
     kind = MATERIAL_TYPES.get(extension)
+    if extension in VIDEO_EXTENSIONS and range_header:
+        size = fieldfile.size
+        wanted = _byte_range(range_header, size)
+        if wanted is None:
+            response = HttpResponse(status=416)
+            response["Content-Range"] = f"bytes */{size}"
+        else:
+            response = _partial(fieldfile, *wanted, size, kind[0])
+        response["Accept-Ranges"] = "bytes"
+        response["Content-Security-Policy"] = "sandbox"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
     if kind is None:
         response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=f"{download_name}.bin",
                                 content_type="application/octet-stream")
@@ -169,4 +220,6 @@ def material_response(fieldfile, *, download_name: str) -> FileResponse:
     if extension != "pdf":  # Chromium's PDF viewer does not open in a sandboxed document
         response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
+    if extension in VIDEO_EXTENSIONS:
+        response["Accept-Ranges"] = "bytes"
     return response
