@@ -282,3 +282,10 @@ def test_a_video_answers_byte_ranges_so_phone_players_can_start_and_seek(client,
     assert beyond.status_code == 416 and beyond["Content-Range"] == f"bytes */{len(data)}"
     client_for(client, roles.other_teacher)
     assert client.get(url, headers={"Range": "bytes=0-7"}).status_code == 403
+
+
+def test_region_staff_reach_a_schools_library_from_the_school_page(client, roles, school):
+    client_for(client, roles.centre)
+    page = client.get(reverse("org:school_detail", args=[school.pk])).content.decode()
+    assert reverse("archive:school", args=[school.pk]) in page
+    assert client.get(reverse("archive:school", args=[school.pk])).status_code == 200
