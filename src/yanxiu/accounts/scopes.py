@@ -180,6 +180,16 @@ def _current_school_id(person) -> int | None:
     return Employment.objects.filter(person=person, end_date__isnull=True).values_list("school_id", flat=True).first()
 
 
+def admin_school(user, wanted: str | None = None):
+    """The school a school admin works on: ``wanted`` (a ?school= value) when they administer it, else their first."""
+    from yanxiu.org.models import School
+
+    s = scope_of(user)
+    if wanted and str(wanted).isdigit() and (int(wanted) in s.admin_schools or s.superuser):
+        return School.objects.filter(pk=int(wanted)).first()
+    return School.objects.filter(pk=min(s.admin_schools)).first() if s.admin_schools else None
+
+
 def can_manage_school(user, school) -> bool:
     s = scope_of(user)
     return s.superuser or school.pk in s.admin_schools or school.county_id in s.bureau_counties

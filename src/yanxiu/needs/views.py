@@ -24,11 +24,7 @@ def _deny_unless(allowed) -> None:
 
 def _admin_school(request) -> School | None:
     """The school a school admin works on (?school= when they run several)."""
-    s = scopes.scope_of(request.user)
-    wanted = request.GET.get("school") or request.POST.get("school") or ""
-    if wanted.isdigit() and (int(wanted) in s.admin_schools or s.superuser):
-        return School.objects.filter(pk=int(wanted)).first()
-    return School.objects.filter(pk__in=s.admin_schools).order_by("pk").first()
+    return scopes.admin_school(request.user, request.GET.get("school") or request.POST.get("school"))
 
 
 @login_required

@@ -63,12 +63,7 @@ def _deny_unless(allowed) -> None:
 
 def _admin_school(request) -> School | None:
     """The school a school admin works on (?school= when they run several)."""
-    s = scopes.scope_of(request.user)
-    ids = sorted(s.admin_schools)
-    wanted = request.GET.get("school") or request.POST.get("school")
-    if wanted and wanted.isdigit() and (int(wanted) in s.admin_schools or s.superuser):
-        return School.objects.filter(pk=int(wanted)).first()
-    return School.objects.filter(pk=ids[0]).first() if ids else None
+    return scopes.admin_school(request.user, request.GET.get("school") or request.POST.get("school"))
 
 
 def _bureau_region(request) -> Region | None:
