@@ -70,19 +70,30 @@ def check_evidence(file, *, field: str, label: str) -> None:
                                % {"label": label, "name": short, "type": extension_of(name).upper()}})
 
 
-def evidence_response(fieldfile, *, download_name: str) -> FileResponse:
-    """Serve a stored evidence file inline if it is a photo or PDF, else as a download; never as a page."""
+def _serve(fieldfile, *, types: dict, inline: frozenset, download_name: str) -> FileResponse:
+    """A stored file with the content type of its checked extension: inline when in ``inline``, else a
+    download; an unknown extension is an anonymous download. Never run as a page in the reader's browser."""
     extension = extension_of(fieldfile.name)
-    kind = EVIDENCE_TYPES.get(extension)
+    kind = types.get(extension)
     if kind is None:
         response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=f"{download_name}.bin",
                                 content_type="application/octet-stream")
     else:
-        response = FileResponse(fieldfile.open("rb"), filename=f"{download_name}.{extension}", content_type=kind[0])
+        response = FileResponse(fieldfile.open("rb"), as_attachment=extension not in inline,
+                                filename=f"{download_name}.{extension}", content_type=kind[0])
+    return _protect(response, extension)
+
+
+def _protect(response, extension: str):
     if extension != "pdf":  # Chromium's PDF viewer does not open in a sandboxed document
         response["Content-Security-Policy"] = "sandbox"
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+def evidence_response(fieldfile, *, download_name: str) -> FileResponse:
+    """Serve a stored evidence file inline if it is a photo or PDF, else as a download."""
+    return _serve(fieldfile, types=EVIDENCE_TYPES, inline=frozenset(EVIDENCE_TYPES), download_name=download_name)
 
 
 # --- Session materials --------------------------------------------------------
@@ -198,7 +209,6 @@ def material_response(fieldfile, *, download_name: str, range_header: str = "") 
     players need to start and to seek.
     """
     extension = extension_of(fieldfile.name)
-    kind = MATERIAL_TYPES.get(extension)
     if extension in VIDEO_EXTENSIONS and range_header:
         size = fieldfile.size
         wanted = _byte_range(range_header, size)
@@ -206,20 +216,10 @@ def material_response(fieldfile, *, download_name: str, range_header: str = "") 
             response = HttpResponse(status=416)
             response["Content-Range"] = f"bytes */{size}"
         else:
-            response = _partial(fieldfile, *wanted, size, kind[0])
-        response["Accept-Ranges"] = "bytes"
-        response["Content-Security-Policy"] = "sandbox"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
-    if kind is None:
-        response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=f"{download_name}.bin",
-                                content_type="application/octet-stream")
+            response = _partial(fieldfile, *wanted, size, MATERIAL_TYPES[extension][0])
+        response = _protect(response, extension)
     else:
-        response = FileResponse(fieldfile.open("rb"), as_attachment=extension not in INLINE_MATERIAL_EXTENSIONS,
-                                filename=f"{download_name}.{extension}", content_type=kind[0])
-    if extension != "pdf":  # Chromium's PDF viewer does not open in a sandboxed document
-        response["Content-Security-Policy"] = "sandbox"
-    response["X-Content-Type-Options"] = "nosniff"
+        response = _serve(fieldfile, types=MATERIAL_TYPES, inline=INLINE_MATERIAL_EXTENSIONS, download_name=download_name)
     if extension in VIDEO_EXTENSIONS:
         response["Accept-Ranges"] = "bytes"
     return response

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Q, QuerySet
+from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
 from yanxiu.org.models import Employment, Person
@@ -39,10 +40,11 @@ def open_surveys_for(person_id: int | None) -> list[NeedsSurvey]:
 class Tally:
     label: str
     count: int
-    compulsory: bool = False
 
-    def share(self, total: int) -> int:
-        return round(100 * self.count / total) if total else 0
+
+def bar_chart(rows) -> dict:
+    """The stacked-bar spec of static/yanxiu/charts.js: one bar per row (label, count), in the rows' order."""
+    return {"categories": [r.label for r in rows], "series": [{"name": _("人数"), "data": [r.count for r in rows], "color": "#0d6efd"}]}
 
 
 @dataclass
@@ -61,16 +63,15 @@ class Results:
         return round(100 * self.respondents / self.staff) if self.staff else 0
 
     def chart(self) -> dict:
-        """The stacked-bar spec of static/yanxiu/charts.js: one bar per content, most wanted first."""
-        return {"categories": [t.label for t in self.categories],
-                "series": [{"name": "人数", "data": [t.count for t in self.categories], "color": "#0d6efd"}]}
+        """One bar per content, most wanted first."""
+        return bar_chart(self.categories)
 
 
 def _category_tallies(responses: QuerySet[NeedsResponse], offered: QuerySet[ContentCategory]) -> list[Tally]:
     picked = Counter(
         NeedsResponse.categories.through.objects.filter(needsresponse__in=responses).values_list("contentcategory_id", flat=True)
     )
-    return sorted((Tally(str(c), picked.get(c.pk, 0), c.compulsory) for c in offered), key=lambda t: -t.count)
+    return sorted((Tally(str(c), picked.get(c.pk, 0)) for c in offered), key=lambda t: -t.count)
 
 
 def _choice_tallies(values: list[list[str]], choices) -> list[Tally]:
@@ -105,7 +106,6 @@ class CountyRow:
     label: str
     count: int
     schools: int
-    compulsory: bool = False
 
 
 def county_summary(county, school_year: str) -> tuple[list[CountyRow], int, int]:
@@ -119,7 +119,7 @@ def county_summary(county, school_year: str) -> tuple[list[CountyRow], int, int]
     )
     by_id = {row["contentcategory_id"]: row for row in per_category}
     categories = ContentCategory.objects.filter(pk__in=by_id)
-    rows = [CountyRow(str(c), by_id[c.pk]["n"], by_id[c.pk]["schools"], c.compulsory) for c in categories]
+    rows = [CountyRow(str(c), by_id[c.pk]["n"], by_id[c.pk]["schools"]) for c in categories]
     respondents = NeedsResponse.objects.filter(survey__in=surveys).count()
     return sorted(rows, key=lambda r: -r.count), surveys.count(), respondents
 

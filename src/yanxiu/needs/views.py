@@ -134,7 +134,7 @@ def county_summary(request, county_id):
     county = get_object_or_404(Region, pk=county_id)
     year = request.GET.get("year") or school_year_of(timezone.localdate())
     rows, surveys, respondents = selectors.county_summary(county, year)
-    chart = {"categories": [r.label for r in rows], "series": [{"name": _("人数"), "data": [r.count for r in rows], "color": "#0d6efd"}]}
+    chart = selectors.bar_chart(rows)
     first = int(year[:4]) if year[:4].isdigit() else timezone.localdate().year
     context = {
         "county": county, "year": year, "rows": rows, "surveys": surveys, "respondents": respondents, "chart": chart,
