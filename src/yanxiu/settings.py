@@ -8,6 +8,8 @@ Everything that differs between machines comes from environment variables:
 - ``YANXIU_SECRET_KEY``: overrides the key generated on first run and kept in
   ``var/secret_key``.
 - ``YANXIU_ALLOWED_HOSTS``: comma-separated host names (default: all local).
+- ``YANXIU_PUBLIC_URL``: the address phones use (``http://192.168.1.20:8000``);
+  its host is allowed, its origin trusted for CSRF, and QR codes point to it.
 - ``YANXIU_VAR_DIR``: where the database, secret key and uploads live.
 """
 
@@ -16,8 +18,10 @@ from __future__ import annotations
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -44,8 +48,22 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
+def _public_url() -> str:
+    """The address phones and printed QR codes use, e.g. ``http://192.168.1.20:8000``."""
+    value = os.environ.get("YANXIU_PUBLIC_URL", "").strip().rstrip("/")
+    if not value:
+        return ""
+    parts = urlsplit(value if "://" in value else f"http://{value}")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise ImproperlyConfigured(f"YANXIU_PUBLIC_URL must look like http://192.168.1.20:8000, not {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"
+
+
 SECRET_KEY = _secret_key()
 DEBUG = _env_bool("YANXIU_DEBUG")
+# Allowed hosts, CSRF origins and the QR codes for sign-in and certificates all
+# follow YANXIU_PUBLIC_URL (see core/public_url.py).
+PUBLIC_URL = _public_url()
 ALLOWED_HOSTS = [
     h.strip()
     for h in os.environ.get("YANXIU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
@@ -54,6 +72,13 @@ ALLOWED_HOSTS = [
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("YANXIU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
+if PUBLIC_URL:
+    _public_host = urlsplit(PUBLIC_URL).hostname
+    _public_host = f"[{_public_host}]" if ":" in _public_host else _public_host
+    if _public_host not in ALLOWED_HOSTS and "*" not in ALLOWED_HOSTS:
+        ALLOWED_HOSTS.append(_public_host)
+    if PUBLIC_URL not in CSRF_TRUSTED_ORIGINS:
+        CSRF_TRUSTED_ORIGINS.append(PUBLIC_URL)
 
 INSTALLED_APPS = [
     "django.contrib.admin",

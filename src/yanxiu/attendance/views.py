@@ -29,6 +29,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from yanxiu.accounts import scopes
+from yanxiu.core import public_url
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
 from yanxiu.org.models import Person
 from yanxiu.training.models import Session
@@ -206,9 +207,10 @@ def _screen_context(request, session: Session, purpose: str) -> dict:
     import segno
 
     issued = tokens.issue(session.pk, purpose)
-    url = request.build_absolute_uri(reverse("attendance:scan", args=[session.pk, issued.token]))
+    url = public_url.absolute_url(reverse("attendance:scan", args=[session.pk, issued.token]), request)
     qr = segno.make(url, error="m")
     return {
+        "unreachable_url": public_url.is_loopback(url),
         "session": session,
         "purpose": purpose,
         "purpose_label": _purpose_label(purpose),

@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
-from yanxiu.core import uploads
+from yanxiu.core import public_url, uploads
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
 from yanxiu.policy.compliance import Status
@@ -116,6 +116,7 @@ def school_list(request, pk):
     shown = [r for r in rows if not status or r.status == status]
     return render(request, "credits/school_list.html", {
         "school": school, "year": year, "rows": shown, "counts": _summary(rows), "status": status,
+        "in_progress": bool(rows) and rows[0].in_progress,
         "can_manage": scopes.can_manage_school(request.user, school), "years": range(year - 4, year + 2),
         "page_title": _("%(school)s 学时达标情况") % {"school": school.name},
         "sessions": selectors.sessions_to_credit(request.user) if scopes.can_manage_school(request.user, school) else [],
@@ -132,19 +133,23 @@ def county_list(request, pk):
     rows = selectors.county_compliance(county, year)
     by_school: dict[int, dict] = {}
     for r in rows:
-        item = by_school.setdefault(r.school_id, {"id": r.school_id, "code": r.school_code, "name": r.school_name, "met": 0, "below": 0, "fail": 0, "total": 0})
+        item = by_school.setdefault(r.school_id, {"id": r.school_id, "code": r.school_code, "name": r.school_name, "total": 0,
+                                                  **dict.fromkeys(Status.ALL, 0)})
         item[r.status] += 1
         item["total"] += 1
     schools = sorted(by_school.values(), key=lambda x: x["code"])
+    in_progress = bool(rows) and rows[0].in_progress
+    shown = (("met", "#198754"), ("in_progress", "#0dcaf0"), ("at_risk", "#ffc107")) if in_progress else (
+        ("met", "#198754"), ("below", "#ffc107"), ("fail", "#dc3545"))
     chart = {
         "categories": [s["name"] for s in schools],
         "series": [
             {"name": _(Status.LABELS[status]), "data": [s[status] for s in schools], "color": color}
-            for status, color in (("met", "#198754"), ("below", "#ffc107"), ("fail", "#dc3545"))
+            for status, color in shown
         ],
     }
     return render(request, "credits/county_list.html", {
-        "county": county, "year": year, "schools": schools, "counts": _summary(rows), "chart": chart,
+        "county": county, "year": year, "schools": schools, "counts": _summary(rows), "chart": chart, "in_progress": in_progress,
         "years": range(year - 4, year + 2), "page_title": _("%(county)s 学时达标情况") % {"county": county.name},
     })
 
@@ -443,7 +448,7 @@ def transcript_xlsx(request, pk):
 
 
 def _certificate_pdf(request, cert) -> bytes:
-    url = request.build_absolute_uri(reverse("credits:verify", args=[cert.code]))
+    url = public_url.absolute_url(reverse("credits:verify", args=[cert.code]), request)
     return render_pdf("credits/pdf/certificate.html", {"cert": cert, "qr": qr_svg(url), "verify_url": url})
 
 

@@ -45,12 +45,13 @@ class Command(BaseCommand):
                 f"{len(county.groups)} 个教研组/备课组，{len(county.teachers)} 名教师"
                 f"（{time.monotonic() - started:.1f} 秒）。正在写入数据库……"
             )
-        step = max(len(county.teachers) // 10, 1)
-        last = [0]
+        last = [-1]
 
         def progress(done: int, total: int) -> None:
-            if verbosity >= 2 or (verbosity >= 1 and len(county.teachers) >= 20000 and done - last[0] >= step):
-                last[0] = done
+            # Every tenth of the way (every step at -v2), so a long build never looks stuck.
+            tenth = done * 10 // max(total, 1)
+            if verbosity >= 2 or (verbosity >= 1 and tenth > last[0]):
+                last[0] = tenth
                 self.stdout.write(f"  {done * 100 // total}%（{time.monotonic() - started:.0f} 秒）")
 
         try:
@@ -65,8 +66,14 @@ class Command(BaseCommand):
     def _seed_activity(self, seed: int, verbosity: int) -> None:
         from yanxiu.demo import activity as demo_activity
 
-        log = self.stdout.write if verbosity >= 2 else None
-        summary = demo_activity.seed_activity(seed=seed, log=log)
+        started = time.monotonic()
+        if verbosity >= 1:
+            self.stdout.write("正在生成一学年的研修活动（首次约一两分钟）……")
+
+        def log(message: str) -> None:
+            self.stdout.write(f"  {message}（{time.monotonic() - started:.0f} 秒）")
+
+        summary = demo_activity.seed_activity(seed=seed, log=log if verbosity >= 1 else None)
         if verbosity >= 1:
             for line in demo_activity.describe(summary):
                 self.stdout.write(line)
