@@ -4,6 +4,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from yanxiu.core.widgets import CheckboxGroup
 from yanxiu.org.forms import BootstrapMixin
 from yanxiu.training.models import ContentCategory, TrainingKind, school_year_of
 from yanxiu.training.selectors import categories_for
@@ -12,7 +13,7 @@ from .models import PreferredTime
 
 
 def _checkboxes():
-    return forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"})
+    return CheckboxGroup()
 
 
 class SurveyForm(BootstrapMixin, forms.Form):

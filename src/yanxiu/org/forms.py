@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yanxiu.core.widgets import bootstrap_choice_group
+
 from .choices import SUBJECTS, Education, EmploymentType, Gender, Position, Stage, Tier, Title
 from .models import Cluster, Group, School
 
@@ -14,6 +16,8 @@ class BootstrapMixin:
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput):
                 widget.attrs.setdefault("class", "form-check-input")
+            elif isinstance(widget, forms.RadioSelect):  # and CheckboxSelectMultiple
+                bootstrap_choice_group(widget)
             elif isinstance(widget, (forms.Select, forms.SelectMultiple)):
                 widget.attrs.setdefault("class", "form-select")
             else:
