@@ -21,5 +21,10 @@ urlpatterns = [
     path("django-admin/", admin.site.urls),
 ]
 
+handler400 = "yanxiu.core.views.bad_request"
+handler403 = "yanxiu.core.views.permission_denied"
+handler404 = "yanxiu.core.views.page_not_found"
+handler500 = "yanxiu.core.views.server_error"
+
 if settings.DEBUG:
     urlpatterns += [path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT})]
