@@ -51,3 +51,51 @@ def test_entered_gender_and_birth_date_must_agree_with_the_number():
     assert "女" in problems["gender"]
     assert "1990-03-07" in problems["birth_date"]
     assert idnumber.check_consistency(info, gender="F", birth_date=dt.date(1990, 3, 7)) == []
+
+
+# Region codes whose period in python-stdnum's table starts after the holder's
+# birth year (the card was issued later, where they then lived), and codes that
+# ended (renamed or merged counties): real numbers, to be accepted.
+@pytest.mark.parametrize(
+    "body, region, ended",
+    [
+        ("33032419750312001", "永嘉县", None),  # [1981-]
+        ("33010819700101002", "滨江区", None),  # [1996-]
+        ("33011219680505003", "临安区", None),  # [2017-]
+        ("11010319800101001", "崇文区", 2010),  # [-2010], merged into 东城区
+        ("33012319650707004", "富阳县", 1994),  # [-1994], became 富阳市
+        ("33010419720909005", "江干区", 2021),  # [1983-2021]
+    ],
+)
+def test_region_codes_of_any_period_are_accepted(body, region, ended):
+    info = idnumber.parse(checked(body))
+    assert info.region == region
+    assert info.region_ended == ended
+    assert info.birth_date.year == int(body[6:10])
+
+
+def test_a_code_reused_under_another_name_gives_the_current_name():
+    # 330206: 滨海区 1985-1986, then 北仑区.
+    info = idnumber.parse(checked("33020619600101001"))
+    assert info.region == "北仑区" and info.region_ended is None
+
+
+@pytest.mark.parametrize("body", ["33039919800101001", "99010119800101001", "33000119800101001"])
+def test_unknown_region_codes_are_still_refused(body):
+    with pytest.raises(ValidationError) as exc:
+        idnumber.parse(checked(body))
+    assert "行政区划代码" in exc.value.messages[0]
+    assert body[:6] in exc.value.messages[0]
+
+
+def test_check_digit_birth_date_and_gender_are_still_checked_for_old_codes():
+    good = checked("33032419750312001")
+    wrong_digit = good[:-1] + ("0" if good[-1] != "0" else "1")
+    with pytest.raises(ValidationError) as exc:
+        idnumber.parse(wrong_digit)
+    assert "校验位" in exc.value.messages[0]
+    with pytest.raises(ValidationError) as exc:
+        idnumber.parse(checked("33032419750230001"))
+    assert "出生日期" in exc.value.messages[0]
+    info = idnumber.parse(good)
+    assert dict(idnumber.check_consistency(info, gender="F"))["gender"]
