@@ -6,6 +6,13 @@ JOIN of current employments to the ledger rows of the school year, with a
 filtered SUM per kind and per category); Python only compares the few
 aggregated numbers of each teacher with the policy. Reversal entries carry
 negative amounts, so the sums are always the net ledger.
+
+A verdict (达标 / 未达标 / 不合格) is given only for a school year (or cycle)
+that is over. While it runs a teacher short of the minimum is 进行中 (in
+progress, N to go), or 有未达标风险 (at risk) when the hours so far plus the
+scheduled sessions they are enrolled in still fall short; an absence counts
+only once the session's credit has been registered, and ended sessions not
+yet registered are reported as pending.
 """
 
 from __future__ import annotations
@@ -31,22 +38,30 @@ class Status:
     MET = "met"
     BELOW = "below"
     FAIL = "fail"
+    IN_PROGRESS = "in_progress"
+    AT_RISK = "at_risk"
 
-    LABELS = {MET: "达标", BELOW: "未达标", FAIL: "不合格"}
+    LABELS = {MET: "达标", BELOW: "未达标", FAIL: "不合格", IN_PROGRESS: "进行中", AT_RISK: "有未达标风险"}
+    ALL = (MET, BELOW, FAIL, IN_PROGRESS, AT_RISK)
 
 
 class _Context:
     """What every row of one policy group shares."""
 
-    __slots__ = ("spec", "years", "categories", "cycle", "with_long_cycle", "start", "no_sums", "schools", "school_names")
+    __slots__ = ("spec", "years", "categories", "cycle", "with_long_cycle", "start", "no_sums", "schools", "school_names",
+                 "open", "scheduled", "pending")
 
-    def __init__(self, spec: PolicySpec, years: tuple[int, int], categories: list[str], cycle: bool):
+    def __init__(self, spec: PolicySpec, years: tuple[int, int], categories: list[str], cycle: bool, open_period: bool = False):
         self.spec, self.years, self.categories, self.cycle = spec, years, categories, cycle
         self.with_long_cycle = spec.long_cycle_exempts_school_based
         self.start = spec.year_start(years[0])
         self.no_sums = (None,) * (2 + len(KINDS) + len(categories) + (1 if self.with_long_cycle else 0))
         self.schools: dict[int, str] = {}
         self.school_names: dict[int, str] = {}
+        # The year (or cycle) is still running: no verdict yet, a projection instead.
+        self.open = open_period
+        self.scheduled: dict[int, Decimal] = {}  # person -> amount of enrolled sessions still to come
+        self.pending: dict[int, int] = {}  # person -> ended sessions whose credit is not registered yet
 
 
 class ComplianceRow(tuple):
@@ -107,6 +122,33 @@ class ComplianceRow(tuple):
         return self.spec.unit_label
 
     @property
+    def in_progress(self) -> bool:
+        """The school year (or cycle) is still running: no verdict yet."""
+        return self._ctx.open
+
+    @property
+    def scheduled(self) -> Decimal:
+        """Amount of the sessions the teacher is enrolled in that are still to come this period."""
+        return self._ctx.scheduled.get(self._p[0], ZERO)
+
+    @property
+    def projected(self) -> Decimal:
+        return self.total + self.scheduled
+
+    @property
+    def pending(self) -> int:
+        """Ended sessions the teacher took part in whose credit is not registered yet."""
+        return self._ctx.pending.get(self._p[0], 0)
+
+    @property
+    def minimum(self) -> Decimal:
+        return (self.spec.cycle_min or ZERO) if self.cycle else self.spec.total_min
+
+    @property
+    def to_go(self) -> Decimal:
+        return max(self.minimum - self.total, ZERO)
+
+    @property
     def blocks_excellent(self) -> bool:
         return self.status == Status.BELOW and self.spec.below_min_blocks_excellent and not self.cycle
 
@@ -123,6 +165,8 @@ class ComplianceRow(tuple):
         label = Status.LABELS[self.status]
         if self.blocks_excellent:
             return label + "（不能评优秀）"
+        if self.status in (Status.IN_PROGRESS, Status.AT_RISK) and self.to_go > 0:
+            return label + _("（还差 %(n)s %(unit)s）") % {"n": _fmt(self.to_go), "unit": self.unit}
         return label
 
     @property
@@ -147,6 +191,9 @@ class ComplianceRow(tuple):
             "status": self.status_label,
             "status_code": self.status,
             "reason": reason,
+            "in_progress": self.in_progress,
+            "projected": float(self.projected),
+            "pending": self.pending,
         }
 
 
@@ -202,20 +249,72 @@ def school_year_for(county, day: dt.date) -> int:
     return spec.school_year_of(day)
 
 
-def _absences(person_ids, start: dt.date, end: dt.date) -> dict[int, int]:
-    """Unexcused absences (缺训) per person in the period, from the attendance app."""
+def registered_session_ids() -> QuerySet:
+    """Sessions whose credit has been registered (``credit_school_session`` ran for them)."""
+    from yanxiu.core.models import AuditEvent
+
+    return AuditEvent.objects.filter(action="credit.session", target_type="training.session").values_list("target_id", flat=True)
+
+
+def _absences(person_ids, start: dt.date, end: dt.date, *, registered_only: bool = False, now: dt.datetime | None = None) -> dict[int, int]:
+    """Unexcused absences (缺训) per person in the period, from the attendance app.
+    With ``registered_only`` only sessions whose credit has been registered count
+    (while the year runs, attendance may still be corrected until then)."""
     try:
         from yanxiu.attendance.selectors import absences_for
         from yanxiu.training.models import Session
     except ImportError:  # an installation without the attendance app
         return {}
     sessions = Session.objects.filter(starts_at__date__gte=start, starts_at__date__lte=end)
+    if registered_only:
+        sessions = sessions.filter(pk__in=[int(pk) for pk in set(registered_session_ids()) if pk.isdigit()])
     rows = (
-        absences_for(sessions=sessions)
+        absences_for(sessions=sessions, now=now)
         .filter(person_id__in=person_ids)
         .order_by()
         .values("person_id")
         .annotate(n=Count("id"))
+    )
+    return {r["person_id"]: r["n"] for r in rows}
+
+
+def _scheduled(person_ids, spec: PolicySpec, now: dt.datetime, end: dt.date) -> dict[int, Decimal]:
+    """Amount (in the policy's unit) of the published sessions each person is
+    enrolled in that start after ``now`` and by ``end``: one GROUP BY."""
+    from yanxiu.policy.models import credit_kind_for_training
+    from yanxiu.training.models import Enrollment, Session
+
+    rows = (
+        Enrollment.objects.filter(
+            person_id__in=person_ids, status=Enrollment.Status.ENROLLED, session__status=Session.Status.PUBLISHED,
+            session__starts_at__gt=now, session__starts_at__date__lte=end,
+        )
+        .order_by()
+        .values_list("person_id", "session__project__level", "session__project__kind")
+        .annotate(h=Sum("session__hours"))
+    )
+    result: dict[int, Decimal] = defaultdict(lambda: ZERO)
+    for person_id, level, kind, hours in rows:
+        hours = Decimal(hours or 0).quantize(CENT)
+        amount = spec.credits_for(credit_kind_for_training(level=level, kind=kind), hours) if spec.amount_field == "credits" else hours
+        result[person_id] += amount
+    return dict(result)
+
+
+def _pending(person_ids, start: dt.date, now: dt.datetime) -> dict[int, int]:
+    """Ended sessions per person (enrolled, not cancelled) whose credit is not registered yet."""
+    from yanxiu.training.models import Enrollment, Session
+
+    registered = [int(pk) for pk in set(registered_session_ids()) if pk.isdigit()]
+    rows = (
+        Enrollment.objects.filter(
+            person_id__in=person_ids, status=Enrollment.Status.ENROLLED, session__status=Session.Status.PUBLISHED,
+            session__ends_at__lt=now, session__starts_at__date__gte=start,
+        )
+        .exclude(session_id__in=registered)
+        .order_by()
+        .values("person_id")
+        .annotate(n=Count("session_id", distinct=True))
     )
     return {r["person_id"]: r["n"] for r in rows}
 
@@ -272,10 +371,23 @@ def _age_on(birth: dt.date, day: dt.date) -> int:
 
 
 def classify(person: tuple, sums: tuple, ctx: _Context, absences: int = 0) -> str:
-    """达标 / 未达标 / 不合格 from the aggregated numbers (cheap: no text, no dicts)."""
-    spec = ctx.spec
-    if absences and spec.unexcused_absence_fails and not ctx.cycle:
+    """达标 / 未达标 / 不合格 from the aggregated numbers (cheap: no text, no dicts);
+    while the period runs, 进行中 or 有未达标风险 instead of a negative verdict."""
+    if ctx.open:
+        if absences and ctx.spec.unexcused_absence_fails and not ctx.cycle:
+            return Status.AT_RISK
+        if _verdict(person, sums, ctx) == Status.MET:
+            return Status.MET
+        need = (ctx.spec.cycle_min or ZERO) if ctx.cycle else ctx.spec.total_min
+        projected = (sums[1] or ZERO) + ctx.scheduled.get(person[0], ZERO)
+        return Status.IN_PROGRESS if projected >= need else Status.AT_RISK
+    if absences and ctx.spec.unexcused_absence_fails and not ctx.cycle:
         return Status.FAIL
+    return _verdict(person, sums, ctx)
+
+
+def _verdict(person: tuple, sums: tuple, ctx: _Context) -> str:
+    spec = ctx.spec
     if spec.age_opt_out_age and _age_on(person[3], ctx.start) >= spec.age_opt_out_age:
         return Status.MET
     total = sums[1] or ZERO
@@ -302,6 +414,10 @@ def explain(row: ComplianceRow) -> tuple[dict[str, Decimal], str]:
     spec, unit, shortfall = row.spec, row.spec.unit_label, {}
     if row.status == Status.FAIL:
         return shortfall, _("无正当理由缺席培训 %(n)d 次，年度考核为不合格。") % {"n": row.absences}
+    if row.in_progress and row.absences and spec.unexcused_absence_fails and not row.cycle:
+        return shortfall, _("学年进行中。已登记无正当理由缺席培训 %(n)d 次，按政策学年结束时年度考核将为不合格；如有误请联系学校更正考勤。") % {
+            "n": row.absences
+        } + _pending_sentence(row)
     if row.age is not None and spec.age_opt_out_age and row.age >= spec.age_opt_out_age:
         return shortfall, _("学年开始时已满 %(age)d 周岁，按本政策免于学时要求。") % {"age": spec.age_opt_out_age}
     problems: list[str] = []
@@ -339,6 +455,17 @@ def explain(row: ComplianceRow) -> tuple[dict[str, Decimal], str]:
                 _("内容“%(star)s%(cat)s” %(have)s %(unit)s，不足 %(need)s %(unit)s")
                 % {"star": star, "cat": category, "have": _fmt(have), "need": _fmt(need), "unit": unit}
             )
+    if problems and row.in_progress:
+        values = {"have": _fmt(row.total), "need": _fmt(row.minimum), "go": _fmt(row.to_go), "unit": unit,
+                  "scheduled": _fmt(row.scheduled), "projected": _fmt(row.projected)}
+        head = (_("周期进行中") if row.cycle else _("学年进行中")) + "：" + "；".join(problems) + "。"
+        if row.status == Status.AT_RISK:
+            tail = _("算上已报名、尚未开展的培训 %(scheduled)s %(unit)s，预计 %(projected)s %(unit)s，仍不足 %(need)s %(unit)s，有未达标风险。") % values
+        elif row.to_go > 0:
+            tail = _("还差 %(go)s %(unit)s；已报名、尚未开展的培训 %(scheduled)s %(unit)s，按计划可以补足。") % values
+        else:
+            tail = _("请在学年结束前补足以上各项。")
+        return shortfall, head + tail + _pending_sentence(row)
     if problems:
         tail = _("年度考核不能评为优秀。") if row.blocks_excellent else _("未达到要求。")
         return shortfall, "；".join(problems) + "，" + tail
@@ -348,20 +475,36 @@ def explain(row: ComplianceRow) -> tuple[dict[str, Decimal], str]:
         }
     if row.long_cycle and spec.long_cycle_exempts_school_based and row.by_kind.get(CreditKind.SCHOOL_BASED, ZERO) < spec.kind_min.get(CreditKind.SCHOOL_BASED, ZERO):
         return shortfall, _("学年累计 %(have)s %(unit)s，达到要求；参加长周期培训，免校本研修部分。") % {"have": _fmt(row.total), "unit": unit}
-    return shortfall, _("学年累计 %(have)s %(unit)s，达到要求。") % {"have": _fmt(row.total), "unit": unit}
+    return shortfall, _("学年累计 %(have)s %(unit)s，达到要求。") % {"have": _fmt(row.total), "unit": unit} + _pending_sentence(row)
 
 
-def compliance_rows(employments: QuerySet, year: int, *, spec: PolicySpec | None = None, cycle: bool = False) -> list[ComplianceRow]:
+def _pending_sentence(row: ComplianceRow) -> str:
+    if not row.in_progress or not row.pending:
+        return ""
+    return _("另有 %(n)d 次已结束的培训学时待登记。") % {"n": row.pending}
+
+
+def compliance_rows(
+    employments: QuerySet, year: int, *, spec: PolicySpec | None = None, cycle: bool = False, now: dt.datetime | None = None,
+    final: bool = False,
+) -> list[ComplianceRow]:
     """Compliance of every current employment in ``employments`` for school year
     ``year`` (or, with ``cycle``, for the policy cycle containing it), ordered
     by school code and name.
+
+    A period not over at ``now`` (default: the current time) gets 进行中 / 有未达标风险
+    instead of a negative verdict; ``final`` asks for the verdict as if it were over.
 
     With no ``spec`` each county's policy in force applies; a ``spec`` (the
     preview of an edited policy) applies to all. Two queries per policy: the
     ledger GROUP BY person and the list of teachers; Python only joins them.
     """
+    from django.utils import timezone
+
     from yanxiu.org.models import Employment, Region, School
 
+    now = now or timezone.now()
+    today = timezone.localdate(now)
     employments = employments.filter(end_date__isnull=True)
     if spec is not None:
         groups = [(spec, employments)]
@@ -392,11 +535,18 @@ def compliance_rows(employments: QuerySet, year: int, *, spec: PolicySpec | None
         # the rest) rather than pay a semi-join of millions of rows against their ids.
         everyone = len(people) * 2 >= Employment.objects.filter(end_date__isnull=True).count()
         sums_query, categories = aggregate(None if everyone else qs, group_spec, years, with_categories=not cycle)
-        ctx = _Context(group_spec, years, categories, cycle)
+        ctx = _Context(group_spec, years, categories, cycle, open_period=not final and today <= end)
+        if ctx.open:
+            person_ids = [p[0] for p in people]
+            ctx.scheduled = _scheduled(person_ids, group_spec, now, end)
+            ctx.pending = _pending(person_ids, start, now)
         ctx.schools = dict(School.objects.filter(pk__in={p[4] for p in people}).values_list("pk", "code"))
         ctx.school_names = dict(School.objects.filter(pk__in=ctx.schools).values_list("pk", "name"))
         sums = {r[0]: r for r in _fetch(sums_query)}
-        absences = _absences(qs.values("person_id"), start, end) if group_spec.unexcused_absence_fails and not cycle else {}
+        absences = (
+            _absences(qs.values("person_id"), start, end, registered_only=ctx.open, now=now)
+            if group_spec.unexcused_absence_fails and not cycle else {}
+        )
         no_sums, get, new = ctx.no_sums, sums.get, tuple.__new__
         if absences:
             result.extend(ComplianceRow(p, get(p[0], no_sums), ctx, absences.get(p[0], 0)) for p in people)
@@ -416,4 +566,4 @@ def status_counts(rows: list[ComplianceRow]) -> dict[str, int]:
     counts = defaultdict(int)
     for row in rows:
         counts[row.status] += 1
-    return {key: counts.get(key, 0) for key in (Status.MET, Status.BELOW, Status.FAIL)}
+    return {key: counts.get(key, 0) for key in Status.ALL}

@@ -78,8 +78,9 @@ def policy_detail(request, pk):
 
 def _preview(region, year, current_spec, candidate_spec):
     employments = Employment.objects.filter(school__county__in=_counties_in(region))
-    before = status_counts(compliance_rows(employments, year, spec=current_spec)) if current_spec else None
-    after = status_counts(compliance_rows(employments, year, spec=candidate_spec))
+    # The verdict as if the year ended today, so that before and after compare like with like.
+    before = status_counts(compliance_rows(employments, year, spec=current_spec, final=True)) if current_spec else None
+    after = status_counts(compliance_rows(employments, year, spec=candidate_spec, final=True))
     return {"before": before, "after": after, "year": year, "teachers": sum(after.values())}
 
 
