@@ -1,7 +1,10 @@
 """PDF rendering with WeasyPrint and the Chinese font shipped in yanxiu/fonts.
 
 No system CJK font is needed: the templates load the subset font through an
-@font-face rule with a file:// URL (see ``font_face_css``).
+@font-face rule with a file:// URL (see ``font_face_css``). It is the TrueType
+(glyf) build of the subset, made by ``scripts/pdf_font.py``: embedded as a
+CIDFontType2 font it renders and extracts in PDFium, Poppler and MuPDF alike,
+where the CFF build came out as a CIDFontType0C font MuPDF could not draw.
 """
 
 from __future__ import annotations
@@ -14,12 +17,13 @@ from django.template.loader import render_to_string
 # WeasyPrint logs every rendering step at INFO; keep the server log readable.
 logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
-FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansSC-Subset.otf"
+FONT_PATH = Path(__file__).resolve().parent.parent / "fonts" / "NotoSansSC-Subset.ttf"
 
 
 def font_face_css() -> str:
+    # One weight only: headings are drawn bolder by WeasyPrint from the same embedded font.
     return (
-        "@font-face { font-family: 'Yanxiu Sans'; src: url('%s') format('opentype'); }\n"
+        "@font-face { font-family: 'Yanxiu Sans'; src: url('%s') format('truetype'); }\n"
         "html { font-family: 'Yanxiu Sans', sans-serif; }" % FONT_PATH.as_uri()
     )
 
