@@ -1,6 +1,7 @@
 """Evidence uploads: real photos and PDFs pass, anything else is refused by name and content."""
 
 import io
+from urllib.parse import quote
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -66,9 +67,10 @@ class Stored:
 def test_photos_are_served_inline_in_a_sandbox_and_anything_else_as_a_download():
     response = uploads.evidence_response(Stored("training/leave/2026/11/ab_note.png", b"\x89PNG\r\n\x1a\n"), download_name="leave-7")
     assert response["Content-Type"] == "image/png" and response["Content-Security-Policy"] == "sandbox"
-    assert response["X-Content-Type-Options"] == "nosniff" and 'inline; filename="leave-7.png"' == response["Content-Disposition"]
+    assert response["X-Content-Type-Options"] == "nosniff" and response["Content-Disposition"] == "inline; filename=\"leave-7.png\"; filename*=UTF-8''leave-7.png"
     response = uploads.evidence_response(Stored("training/leave/2026/11/ab_note.html", b"<script>"), download_name="leave-8")
     assert response["Content-Type"] == "application/octet-stream"
     assert response["Content-Disposition"].startswith("attachment;") and response["Content-Security-Policy"] == "sandbox"
-    pdf = uploads.evidence_response(Stored("c.pdf", b"%PDF-1.4"), download_name="claim-1")
+    pdf = uploads.evidence_response(Stored("c.pdf", b"%PDF-1.4"), download_name="证书扫描件-省级/培训\x00", fallback="claim-1")
+    assert pdf["Content-Disposition"] == "inline; filename=\"claim-1.pdf\"; filename*=UTF-8''" + quote("证书扫描件-省级_培训_.pdf")
     assert pdf["Content-Type"] == "application/pdf" and "Content-Security-Policy" not in pdf

@@ -8,30 +8,23 @@ video never sits in memory; media that is already compressed is stored as is.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import zipfile
 
-from django.http import FileResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.attendance import access as attendance_access
 from yanxiu.attendance import exports as attendance_exports
 from yanxiu.attendance import selectors as attendance_selectors
+from yanxiu.core import downloads
+from yanxiu.core.downloads import safe_name
 
 from . import selectors
 
-# Characters Windows and zip tools refuse in a file or folder name.
-_UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]+')
 # Already compressed: deflating them again costs time and saves nothing.
 _STORED = frozenset({"jpg", "jpeg", "png", "webp", "mp4", "mov", "docx", "pptx", "xlsx"})
-
-
-def safe_name(text: str, fallback: str = "_") -> str:
-    cleaned = _UNSAFE.sub("_", text or "").strip().strip(".")
-    return cleaned[:80] or fallback
 
 
 def _unique(name: str, used: set[str]) -> str:
@@ -105,7 +98,7 @@ def _entry(arcname: str, material, compress: int) -> zipfile.ZipInfo:
     return info
 
 
-def library_zip_response(*, user, school, year: int, kind: str = "") -> FileResponse:
+def library_zip_response(*, user, school, year: int, kind: str = ""):
     target = tempfile.TemporaryFile(prefix="yanxiu-archive-", suffix=".zip")
     try:
         write_library_zip(target, user=user, school=school, year=year, kind=kind)
@@ -118,4 +111,5 @@ def library_zip_response(*, user, school, year: int, kind: str = "") -> FileResp
         from .models import MaterialKind
 
         name += f"（{MaterialKind(kind).label}）"
-    return FileResponse(target, as_attachment=True, filename=f"{safe_name(name)}.zip", content_type="application/zip")
+    return downloads.file_download(target, name=downloads.filename(name, ext="zip"), content_type="application/zip",
+                                   fallback=f"library-{school.code}-{year}.zip")

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import io
-
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
+from yanxiu.core import downloads, xlsx
 from yanxiu.training.models import Session
 
 from .selectors import SheetRow
@@ -20,20 +18,20 @@ def _time(value) -> str:
 
 
 def sheet_workbook(session: Session, rows: list[SheetRow]) -> bytes:
-    wb = Workbook()
+    wb = xlsx.workbook()
     ws = wb.active
     ws.title = _("签到表")
     start = f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}" if session.starts_at else ""
-    ws.append([f"{session.title}　{start}　{session.place}"])
+    xlsx.append(ws, [f"{session.title}　{start}　{session.place}"])
     ws["A1"].font = Font(bold=True, size=13)
     headers = [_("序号"), _("姓名"), _("学校"), _("教研组"), _("签到时间"), _("签退时间"), _("考勤状态"), _("设备存疑"), _("手机（隐去中间四位）"), _("备注")]
-    ws.append(headers)
+    xlsx.append(ws, headers)
     for cell in ws[2]:
         cell.font = Font(bold=True)
         cell.alignment = Alignment(horizontal="center")
     for index, row in enumerate(rows, start=1):
         a = row.attendance
-        ws.append([
+        xlsx.append(ws, [
             index,
             row.name,
             row.school,
@@ -48,25 +46,25 @@ def sheet_workbook(session: Session, rows: list[SheetRow]) -> bytes:
     for col, width in enumerate([6, 10, 24, 14, 20, 20, 12, 10, 16, 30], start=1):
         ws.column_dimensions[get_column_letter(col)].width = width
     ws.freeze_panes = "A3"
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)
+
+
+def sheet_filename(session: Session) -> str:
+    """签到表-<session title>-<date>.xlsx"""
+    day = f"{timezone.localtime(session.starts_at):%Y-%m-%d}" if session.starts_at else ""
+    return downloads.filename(_("签到表"), session.title, day, ext="xlsx")
 
 
 def absence_workbook_response(absences, *, start, end):
     """The unexcused-absence list (缺训名单) for a notice, as an xlsx download; phones are not included."""
-    from django.http import HttpResponse
-
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook(write_only=True)
     ws = wb.create_sheet(_("缺训名单"))
-    ws.append([_("缺训名单 %(start)s 至 %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}])
-    ws.append([_("序号"), _("姓名"), _("学校"), _("培训活动"), _("活动时间"), _("地点")])
+    xlsx.append(ws, [_("缺训名单 %(start)s 至 %(end)s") % {"start": start.isoformat(), "end": end.isoformat()}])
+    xlsx.append(ws, [_("序号"), _("姓名"), _("学校"), _("培训活动"), _("活动时间"), _("地点")])
     for index, enrollment in enumerate(absences.iterator(chunk_size=2000), start=1):
         session = enrollment.session
-        ws.append([index, enrollment.person.name, enrollment.school.name if enrollment.school else "", session.title,
+        xlsx.append(ws, [index, enrollment.person.name, enrollment.school.name if enrollment.school else "", session.title,
                    f"{timezone.localtime(session.starts_at):%Y-%m-%d %H:%M}", session.place])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="absences-{start:%Y%m%d}-{end:%Y%m%d}.xlsx"'
-    return response
+    return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE,
+                              name=downloads.filename(_("缺训名单"), f"{start:%Y%m%d}", f"{end:%Y%m%d}", ext="xlsx"),
+                              fallback=f"absences-{start:%Y%m%d}-{end:%Y%m%d}.xlsx")

@@ -30,6 +30,7 @@ from django.views.decorators.http import require_http_methods
 
 from yanxiu.accounts import scopes
 from yanxiu.core import public_url
+from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
 from yanxiu.org.models import Person
 from yanxiu.training.models import Session
@@ -291,10 +292,8 @@ def export(request, session_id: int):
     if not request.user.has_perm("attendance.manage_session", session):
         raise PermissionDenied(_("您没有权限导出本次活动的考勤。"))
     rows = selectors.attendance_sheet(user=request.user, session=session)
-    data = exports.sheet_workbook(session, rows)
-    response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="signin-{session.pk}.xlsx"'
-    return response
+    return downloads.download(exports.sheet_workbook(session, rows), content_type=xlsx.CONTENT_TYPE,
+                              name=exports.sheet_filename(session), fallback=f"signin-{session.pk}.xlsx")
 
 
 class MarkView(ServiceFormView):

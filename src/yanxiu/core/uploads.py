@@ -19,6 +19,8 @@ from django.http import FileResponse, HttpResponse, StreamingHttpResponse
 from django.http.response import HttpResponseBase
 from django.utils.translation import gettext as _
 
+from . import downloads
+
 # extension -> (content type, accepted leading bytes)
 EVIDENCE_TYPES: dict[str, tuple[str, tuple[bytes, ...]]] = {
     "jpg": ("image/jpeg", (b"\xff\xd8\xff",)),
@@ -70,17 +72,20 @@ def check_evidence(file, *, field: str, label: str) -> None:
                                % {"label": label, "name": short, "type": extension_of(name).upper()}})
 
 
-def _serve(fieldfile, *, types: dict, inline: frozenset, download_name: str) -> FileResponse:
+def _serve(fieldfile, *, types: dict, inline: frozenset, download_name: str, fallback: str = "") -> FileResponse:
     """A stored file with the content type of its checked extension: inline when in ``inline``, else a
-    download; an unknown extension is an anonymous download. Never run as a page in the reader's browser."""
+    download; an unknown extension is an anonymous download. Never run as a page in the reader's browser.
+    ``download_name`` (without extension) is cleaned and sent by :mod:`yanxiu.core.downloads`;
+    ``fallback`` is the ASCII name for old clients."""
     extension = extension_of(fieldfile.name)
     kind = types.get(extension)
     if kind is None:
-        response = FileResponse(fieldfile.open("rb"), as_attachment=True, filename=f"{download_name}.bin",
-                                content_type="application/octet-stream")
+        extension, content_type, as_attachment = "bin", "application/octet-stream", True
     else:
-        response = FileResponse(fieldfile.open("rb"), as_attachment=extension not in inline,
-                                filename=f"{download_name}.{extension}", content_type=kind[0])
+        content_type, as_attachment = kind[0], extension not in inline
+    name = downloads.filename(download_name, ext=extension)
+    response = downloads.file_download(fieldfile.open("rb"), name=name, content_type=content_type, inline=not as_attachment,
+                                       fallback=f"{fallback}.{extension}" if fallback else None)
     return _protect(response, extension)
 
 
@@ -91,9 +96,9 @@ def _protect(response, extension: str):
     return response
 
 
-def evidence_response(fieldfile, *, download_name: str) -> FileResponse:
+def evidence_response(fieldfile, *, download_name: str, fallback: str = "") -> FileResponse:
     """Serve a stored evidence file inline if it is a photo or PDF, else as a download."""
-    return _serve(fieldfile, types=EVIDENCE_TYPES, inline=frozenset(EVIDENCE_TYPES), download_name=download_name)
+    return _serve(fieldfile, types=EVIDENCE_TYPES, inline=frozenset(EVIDENCE_TYPES), download_name=download_name, fallback=fallback)
 
 
 # --- Session materials --------------------------------------------------------

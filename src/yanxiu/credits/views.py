@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
 from yanxiu.core import public_url, uploads
+from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
 from yanxiu.policy.compliance import Status
@@ -345,7 +346,7 @@ def claim_file(request, pk):
     claim = get_object_or_404(CertificateClaim.objects.select_related("school"), pk=pk)
     s = scopes.scope_of(request.user)
     _deny_unless(claim.person_id == s.person_id or scopes.can_manage_school(request.user, claim.school))
-    return uploads.evidence_response(claim.file, download_name=f"claim-{claim.pk}")
+    return uploads.evidence_response(claim.file, download_name=f"{_('证书扫描件')}-{claim.title}", fallback=f"claim-{claim.pk}")
 
 
 @login_required
@@ -355,7 +356,7 @@ def activity_proof(request, pk):
     _deny_unless(record.person_id == s.person_id or scopes.can_manage_school(request.user, record.school))
     if not record.proof_file:
         raise Http404(_("没有证明文件。"))
-    return uploads.evidence_response(record.proof_file, download_name=f"activity-{record.pk}")
+    return uploads.evidence_response(record.proof_file, download_name=f"{_('证明文件')}-{record.title}", fallback=f"activity-{record.pk}")
 
 
 class ActivityCreateView(ServiceFormView):
@@ -416,35 +417,35 @@ def transcript_pdf(request, pk):
     person = get_object_or_404(Person, pk=pk)
     context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
     pdf = render_pdf("credits/pdf/transcript.html", context)
-    response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="transcript-{context["years"][0]}.pdf"'
-    return response
+    return downloads.download(pdf, content_type="application/pdf", name=_transcript_filename(context, "pdf"),
+                              fallback=f"transcript-{context['years'][0]}.pdf")
+
+
+def _transcript_filename(context, ext: str) -> str:
+    """学时证明-<name>-<school years>.<ext>"""
+    y0, y1 = context["years"]
+    return downloads.filename(_("学时证明"), context["person"].name, f"{y0}-{y1 + 1}", ext=ext)
 
 
 @login_required
 def transcript_xlsx(request, pk):
-    from openpyxl import Workbook
-
     person = get_object_or_404(Person, pk=pk)
     context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
-    wb = Workbook()
+    wb = xlsx.workbook()
     ws = wb.active
     ws.title = "学时证明"
     y0, y1 = context["years"]
-    ws.append([_("学时证明"), person.name, f"{y0}-{y1 + 1}"])
-    ws.append([_("学年"), _("培训名称"), _("类别"), _("内容类别"), _("学时"), _("学分"), _("来源"), _("证据"), _("登记时间"), _("说明")])
+    xlsx.append(ws, [_("学时证明"), person.name, f"{y0}-{y1 + 1}"])
+    xlsx.append(ws, [_("学年"), _("培训名称"), _("类别"), _("内容类别"), _("学时"), _("学分"), _("来源"), _("证据"), _("登记时间"), _("说明")])
     for e in context["entries"]:
-        ws.append([f"{e.school_year}-{e.school_year + 1}", e.title, e.get_kind_display(), e.category, float(e.hours), float(e.credits),
+        xlsx.append(ws, [f"{e.school_year}-{e.school_year + 1}", e.title, e.get_kind_display(), e.category, float(e.hours), float(e.credits),
                    e.get_source_type_display(), e.evidence_view.text, timezone.localtime(e.created_at).strftime("%Y-%m-%d"), e.reason])
     row = context["row"]
     if row:
-        ws.append([])
-        ws.append([_("合计"), float(row.total), row.unit, row.status_label, row.reason])
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-    response["Content-Disposition"] = f'attachment; filename="transcript-{y0}.xlsx"'
-    return response
+        xlsx.append(ws, [])
+        xlsx.append(ws, [_("合计"), float(row.total), row.unit, row.status_label, row.reason])
+    return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE, name=_transcript_filename(context, "xlsx"),
+                              fallback=f"transcript-{y0}.xlsx")
 
 
 def _certificate_pdf(request, cert) -> bytes:
@@ -456,9 +457,9 @@ def _certificate_pdf(request, cert) -> bytes:
 def certificate_pdf(request, code):
     cert = get_object_or_404(Certificate.objects.select_related("person", "school"), code=code)
     _deny_unless(selectors.can_view_person_credits(request.user, cert.person))
-    response = HttpResponse(_certificate_pdf(request, cert), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="certificate-{cert.code}.pdf"'
-    return response
+    return downloads.download(_certificate_pdf(request, cert), content_type="application/pdf",
+                              name=downloads.filename(_("培训证书"), cert.person.name, cert.code, ext="pdf"),
+                              fallback=f"certificate-{cert.code}.pdf")
 
 
 @login_required
@@ -469,10 +470,10 @@ def school_certificates_zip(request, pk):
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
         for cert in Certificate.objects.filter(school=school, school_year=year).select_related("person"):
-            archive.writestr(f"{cert.person.name}-{cert.title[:30]}-{cert.code}.pdf", _certificate_pdf(request, cert))
-    response = HttpResponse(buffer.getvalue(), content_type="application/zip")
-    response["Content-Disposition"] = f'attachment; filename="certificates-{school.code}-{year}.zip"'
-    return response
+            archive.writestr(downloads.filename(cert.person.name, cert.title[:30], cert.code, ext="pdf"), _certificate_pdf(request, cert))
+    return downloads.download(buffer.getvalue(), content_type="application/zip",
+                              name=downloads.filename(_("培训证书"), school.name, f"{year}-{year + 1}", ext="zip"),
+                              fallback=f"certificates-{school.code}-{year}.zip")
 
 
 def verify(request, code):

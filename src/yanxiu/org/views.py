@@ -113,7 +113,7 @@ def staff_list(request):
 def staff_export(request):
     """The staff list as xlsx; ID numbers and phones masked unless the role needs them."""
     _deny_unless(request.user.has_perm("org.view_staff_list") or scopes.scope_of(request.user).led_groups)
-    from openpyxl import Workbook
+    from yanxiu.core import downloads, xlsx
 
     _form, qs = _staff_queryset(request)
     want_full = request.GET.get("full") == "1"
@@ -121,14 +121,14 @@ def staff_export(request):
         school_ids = set(qs.values_list("school_id", flat=True).distinct())
         allowed = all(request.user.has_perm("org.export_full_personal_data", s) for s in School.objects.filter(pk__in=school_ids))
         _deny_unless(allowed)
-    wb = Workbook(write_only=True)
+    wb = xlsx.workbook(write_only=True)
     ws = wb.create_sheet(_("教师名册"))
     header = [_("学校"), _("姓名"), _("性别"), _("身份证号"), _("手机"), _("学段"), _("学科"), _("职称"), _("学历"), _("编制"), _("参加工作年月"), _("梯队"), _("所在组")]
-    ws.append(header)
+    xlsx.append(ws, header)
     count = 0
     for e in qs.prefetch_related("groups").iterator(chunk_size=2000):
         p = e.person
-        ws.append([
+        xlsx.append(ws, [
             e.school.name, p.name, p.get_gender_display(),
             p.id_number if want_full else p.masked_id_number,
             p.phone if want_full else p.masked_phone,
@@ -139,12 +139,9 @@ def staff_export(request):
         count += 1
     if want_full:
         services.log_personal_data_access(actor=request.user, action="export", count=count, ip=_client_ip(request))
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    response["Content-Disposition"] = f'attachment; filename="staff-{stamp}.xlsx"'
-    return response
+    return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE,
+                              name=downloads.filename(_("教师名册"), stamp, ext="xlsx"), fallback=f"staff-{stamp}.xlsx")
 
 
 # --- One teacher ----------------------------------------------------------------------

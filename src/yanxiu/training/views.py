@@ -19,6 +19,7 @@ from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
 from yanxiu.core import uploads
+from yanxiu.core import downloads
 from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import Person, Region, School
 
@@ -113,7 +114,7 @@ def calendar_feed(request, token: str):
     sessions = selectors.my_sessions(person_id=feed.person_id)
     body = ics.build_calendar(sessions, name=f"{feed.person.name} · 培训日程", domain=request.get_host().split(":")[0])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
-    response["Content-Disposition"] = 'inline; filename="yanxiu.ics"'
+    downloads.attach(response, downloads.filename(_("培训日程"), ext="ics"), inline=True, fallback="yanxiu.ics")
     response["Cache-Control"] = "private, max-age=300"
     return response
 
@@ -391,7 +392,7 @@ def leave_attachment(request, pk):
     leave = get_object_or_404(selectors.leave_list(user=request.user), pk=pk)
     if not leave.attachment:
         raise PermissionDenied(_("没有证明材料。"))
-    return uploads.evidence_response(leave.attachment, download_name=f"leave-{leave.pk}")
+    return uploads.evidence_response(leave.attachment, download_name=f"{_('请假证明')}-{leave.person.name}", fallback=f"leave-{leave.pk}")
 
 
 # --- Evaluation ----------------------------------------------------------------------
