@@ -59,4 +59,6 @@ def test_schools_and_teachers_cannot_edit(client, county_policy, roles):
 def test_the_list_shows_presets_with_their_seed(client, county_policy, roles):
     client.force_login(roles.bureau)
     text = client.get(reverse("policy:list")).content.decode()
-    assert "seeds/000" in text and "seeds/001" in text and "seeds/002" in text
+    # Each preset names its seed document by title, never by the seed file's id.
+    assert "《校本培训工作总结》" in text and "《区教师培训工作计划》" in text and "《关于加强中小学校本培训的指导意见》" in text
+    assert "seeds/" not in text

@@ -4,15 +4,35 @@ Routers are registered by dotted path so that each app owns its endpoints
 in ``<app>/api.py``.
 """
 
+import datetime as dt
+
+from django.utils import timezone
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+from ninja.responses import NinjaJSONEncoder
 from ninja.security import django_auth
+
+
+class LocalTimeEncoder(NinjaJSONEncoder):
+    """Aware datetimes in the server's time zone with their offset: 2026-12-01T13:26:00+08:00."""
+
+    def default(self, o):
+        if isinstance(o, dt.datetime) and timezone.is_aware(o):
+            o = timezone.localtime(o)
+        return super().default(o)
+
+
+class LocalTimeRenderer(JSONRenderer):
+    encoder_class = LocalTimeEncoder
+
 
 api = NinjaAPI(
     title="Yanxiu API",
     version="1",
-    description="研修：校本研修与继续教育管理系统接口",
+    description="研修：校本研修与继续教育管理系统接口。时间均为北京时间并带时区偏移（例如 2026-12-01T13:26:00+08:00）。",
     auth=django_auth,
     urls_namespace="api",
+    renderer=LocalTimeRenderer(),
 )
 
 ROUTERS = {

@@ -1,4 +1,5 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import services
@@ -16,7 +17,8 @@ class CodeForm(forms.Form):
     def __init__(self, *args, sessions=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["session"].choices = [
-            (s.pk, f"{s.title}（{s.starts_at:%H:%M}–{s.ends_at:%H:%M} {s.place}）") for s in sessions
+            (s.pk, f"{s.title}（{timezone.localtime(s.starts_at):%H:%M}–{timezone.localtime(s.ends_at):%H:%M} {s.place}）")
+            for s in sessions
         ]
         if len(self.fields["session"].choices) == 1:
             self.fields["session"].initial = self.fields["session"].choices[0][0]

@@ -109,6 +109,13 @@ class Policy(models.Model):
     def is_preset(self) -> bool:
         return self.region_id is None
 
+    @property
+    def source_title(self) -> str:
+        """The source as people cite it: 《校本培训工作总结》（…）, without the seed file's id."""
+        from .presets import source_title
+
+        return source_title(self.source)
+
     def clean(self) -> None:
         errors = {}
         if not isinstance(self.excluded_activities, list) or not all(isinstance(x, str) and x.strip() for x in self.excluded_activities):

@@ -4,7 +4,23 @@ Each preset names the seed it comes from; ``yanxiu load_policy_presets``
 writes them (idempotently) and a region adopts one by copying it.
 """
 
+import re
 from decimal import Decimal as D
+
+#: "seeds/001 篇3：" — the id of a seed file (and the piece in it) in front of its title.
+_SEED_ID = re.compile(r"^\s*seeds/[\w.-]+(?:\s*篇\s*\d+)?\s*[：:]\s*")
+
+
+def source_title(source: str) -> str:
+    """A policy's source for pages: the seed's title in 《》 and its note, never the file id.
+
+    ``seeds/000：校本培训工作总结（每位教师…）`` → ``《校本培训工作总结》（每位教师…）``.
+    """
+    text = _SEED_ID.sub("", source or "", count=1).strip()
+    if not text or text.startswith("《") or text == (source or "").strip():
+        return text
+    title, sep, rest = text.partition("（")
+    return f"《{title.strip()}》{sep}{rest}"
 
 EXCLUDED_001 = ["一般的工作例会", "工作例会", "政治学习", "外出休养"]
 

@@ -10,3 +10,11 @@ def query_with(context, **changes):
     for key, value in changes.items():
         params[key] = value
     return params.urlencode()
+
+
+@register.filter
+def action_label(code: str) -> str:
+    """An audit action code as the Chinese label people read on history pages."""
+    from yanxiu.core.audit import action_label as label
+
+    return label(code)

@@ -1,0 +1,103 @@
+"""Page titles, the language switcher, and no internal codes on history and policy pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+
+from yanxiu.core.audit import ACTION_LABELS, action_label
+
+pytestmark = pytest.mark.django_db
+
+SRC = Path(__file__).resolve().parents[2] / "src" / "yanxiu"
+
+
+def title_of(html: str) -> str:
+    return re.search(r"<title>(.*?)</title>", html, re.S).group(1).strip()
+
+
+def test_a_page_without_its_own_title_reads_the_brand_once(client, roles):
+    client.force_login(roles.teacher)
+    html = client.get(reverse("reports:home")).content.decode()
+    assert not title_of(html).endswith("研修 · 研修")
+    assert "<title>研修 · 研修</title>" not in html
+
+
+def test_a_page_title_is_followed_by_the_brand(client, roles):
+    client.force_login(roles.teacher)
+    assert title_of(client.get(reverse("attendance:my")).content.decode()) == "我的考勤与反思 · 研修"
+    client.logout()
+    assert title_of(client.get(reverse("accounts:login")).content.decode()) == "登录 · 研修"
+
+
+def test_each_language_is_offered_in_its_own_name(client, roles):
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert '>English</option>' in html and '>简体中文</option>' in html and "英语" not in html
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    html = client.get(reverse("accounts:login")).content.decode()
+    assert '>English</option>' in html and '>简体中文</option>' in html
+
+
+def _action_codes_in_source() -> set[str]:
+    codes = set()
+    for path in SRC.rglob("*.py"):
+        if "migrations" in path.parts or path.name.startswith("bench"):
+            continue
+        text = path.read_text(encoding="utf-8")
+        for call in re.finditer(r"audit\.record\((.{0,400}?)target=", text, re.S):
+            codes.update(re.findall(r'"([a-z_]+(?:\.[a-z_]+)+)"', call.group(1)))
+    # The leave decision's code is built from its stage and verdict.
+    codes.update(f"training.leave.{stage}_{verdict}" for stage in ("school", "bureau") for verdict in ("approve", "reject"))
+    return codes
+
+
+def test_every_action_a_service_records_has_a_chinese_label():
+    codes = _action_codes_in_source()
+    assert len(codes) > 50
+    missing = sorted(codes - set(ACTION_LABELS))
+    assert not missing, missing
+    assert action_label("posting.create") == "发布公示"
+    assert action_label("no.such.code") == "其他操作"
+
+
+def test_a_postings_history_shows_labels_not_codes(client, roles, school):
+    import datetime as dt
+
+    from tests.credits.factories import adopt, credit
+    from yanxiu.credits.services import posting_create
+
+    adopt("000", school.county)
+    credit(roles.teacher.person, 4, title="校本研修：同课异构")
+    posting = posting_create(actor=roles.school_admin, school=school, title="第一学期学时公示",
+                             period_start=dt.date(2020, 9, 1), period_end=dt.date.today(), days=5)
+    client.force_login(roles.school_admin)
+    html = client.get(reverse("credits:posting_detail", args=[posting.pk])).content.decode()
+    assert "发布公示" in html and "posting.create" not in html
+
+
+def test_policy_pages_cite_the_seed_document_by_title(client, roles, county):
+    from yanxiu.policy.models import Policy
+
+    client.force_login(roles.bureau)
+    html = client.get(reverse("policy:list")).content.decode()
+    assert "《校本培训工作总结》（每位教师每学年必须取得48学时，其中校本培训不少于24学时）" in html
+    assert "seeds/" not in html
+    preset = Policy.objects.filter(region__isnull=True, preset_key="001-3").first()
+    html = client.get(reverse("policy:detail", args=[preset.pk])).content.decode()
+    assert "《区教师培训工作计划》" in html and "seeds/" not in html
+
+
+@pytest.mark.parametrize("source,shown", [
+    ("seeds/000：校本培训工作总结（每位教师48学时）", "《校本培训工作总结》（每位教师48学时）"),
+    ("seeds/001 篇3：区教师培训工作计划", "《区教师培训工作计划》"),
+    ("《某县继续教育管理办法》第五条", "《某县继续教育管理办法》第五条"),
+    ("县教育局文件", "县教育局文件"),
+    ("", ""),
+])
+def test_source_title(source, shown):
+    from yanxiu.policy.presets import source_title
+
+    assert source_title(source) == shown
