@@ -3,14 +3,18 @@
 All or nothing: every row is checked first and each problem is reported with
 its spreadsheet row number, its column and a Chinese reason; only a file
 with no problem is written, in one transaction.
+
+The file is read by :mod:`yanxiu.core.sheets` (bounded, first visible sheet)
+and its header found the way the roster import finds it: organisers name
+their columns their own way (培训项目 for 培训名称, 考核结果 for 结果 …), in
+any order, below title rows.
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import hashlib
-import io
+import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
@@ -20,7 +24,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
-from yanxiu.core import audit
+from yanxiu.core import audit, sheets
 from yanxiu.org import idnumber
 from yanxiu.org.models import Employment, Person, mask_id_number
 from yanxiu.policy.compliance import spec_in_force
@@ -32,6 +36,32 @@ from .models import CreditEntry, ImportBatch, SourceType
 COLUMNS = ["身份证号", "姓名", "培训名称", "级别", "类别", "内容类别", "学时", "开始日期", "结束日期", "结果"]
 OPTIONAL = ["主办单位", "长周期"]
 REQUIRED = [c for c in COLUMNS if c != "内容类别"]
+# Header synonyms seen in organisers' lists; compared after sheets.header_key
+# (NFKC, no spaces, no trailing note in brackets such as 学时（小时）).
+ALIASES = {
+    "身份证号": ("身份证号码", "公民身份号码", "公民身份证号码", "居民身份证号码", "身份证", "身份证件号码", "证件号码"),
+    "姓名": ("教师姓名", "学员姓名", "参训教师", "参训人员"),
+    "培训名称": ("培训项目", "项目名称", "培训项目名称", "培训班名称", "培训班", "项目"),
+    "级别": ("培训级别", "层级", "培训层级", "项目级别"),
+    "类别": ("培训形式", "方式", "培训方式", "形式", "培训类别", "培训类型"),
+    "内容类别": ("培训内容", "内容", "内容分类"),
+    "学时": ("学时数", "培训学时", "认定学时", "获得学时", "课时"),
+    "开始日期": ("开始时间", "培训开始日期", "培训开始时间", "起始日期"),
+    "结束日期": ("结束时间", "培训结束日期", "培训结束时间", "截止日期"),
+    "结果": ("考核结果", "是否合格", "结业情况", "考核情况", "结业结果", "考核等次"),
+    "主办单位": ("主办方", "培训机构", "承办单位", "组织单位"),
+    "长周期": ("是否长周期",),
+}
+HEADER_COLUMNS = tuple(
+    sheets.Column(key=label, label=label, aliases=ALIASES.get(label, ()), required=label in REQUIRED)
+    for label in [*COLUMNS, *OPTIONAL]
+)
+HEADER_SEARCH_ROWS = 10
+HEADER_MIN_MATCHES = 5
+# What a 结果 cell may say, by the column's usual names (是否合格: 是/否; 结业情况: 已结业/未结业).
+OUTCOMES = {"合格": "合格", "不合格": "不合格", "是": "合格", "否": "不合格", "结业": "合格", "已结业": "合格",
+            "未结业": "不合格", "不予结业": "不合格"}
+_HOURS = re.compile(r"^(\d+(?:\.\d+)?)\s*(?:学时|课时|小时)?$")
 
 LEVELS = {"国培": "national", "国家级": "national", "省培": "provincial", "省级": "provincial", "市培": "city", "市级": "city",
           "县培": "county", "县级": "county", "区级": "county", "校培": "school", "校级": "school"}
@@ -69,28 +99,19 @@ class ImportResult:
                 "errors": [e.as_json() for e in self.errors]}
 
 
-def read_table(name: str, data: bytes) -> list[list[object]]:
-    """Rows of the first sheet (xlsx/xls/ods via calamine) or of a CSV in UTF-8 or GBK."""
-    lower = name.lower()
-    if lower.endswith((".xlsx", ".xlsm", ".xls", ".ods")):
-        from python_calamine import CalamineWorkbook
+def read_table(name: str, data: bytes) -> tuple[list[list[object]], object]:
+    """The first visible sheet of the file, read by :mod:`yanxiu.core.sheets`.
 
-        try:
-            workbook = CalamineWorkbook.from_filelike(io.BytesIO(data))
-            return workbook.get_sheet_by_index(0).to_python(skip_empty_area=False)
-        except Exception as exc:  # calamine raises its own error types
-            raise ValidationError(_("无法读取表格文件：%(err)s") % {"err": exc}) from None
-    if lower.endswith((".csv", ".txt")):
-        for encoding in ("utf-8-sig", "gb18030"):
-            try:
-                text = data.decode(encoding)
-                break
-            except UnicodeDecodeError:
-                continue
-        else:
-            raise ValidationError(_("CSV 文件既不是 UTF-8 也不是 GBK 编码。"))
-        return [row for row in csv.reader(io.StringIO(text))]
-    raise ValidationError(_("只支持 xlsx、xls、ods 或 csv 文件。"))
+    Returns (the first rows, where the header is looked for; an iterator over
+    the rest). Raises ``ValidationError`` with the reader's Chinese message.
+    """
+    try:
+        sheet = next(iter(sheets.read_sheets(name, data)), None)
+        if sheet is None:
+            raise ValidationError(_("文件里没有可读的工作表。"))
+        return list(itertools.islice(sheet.rows, HEADER_SEARCH_ROWS)), sheet.rows
+    except sheets.SheetError as exc:
+        raise ValidationError(str(exc)) from None
 
 
 def _text(value) -> str:
@@ -122,19 +143,21 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
     """Check the result list and, when every row is right and not ``dry_run``, credit it."""
     result = ImportResult()
     try:
-        table = read_table(name, data)
+        head, rest = read_table(name, data)
     except ValidationError as exc:
         result.errors.append(RowError(1, "", exc.messages[0]))
         return result
-    if not table:
+    if not any(any(_text(v) for v in r) for r in head):
         result.errors.append(RowError(1, "", _("文件是空的。")))
         return result
-    header = [_text(h) for h in table[0]]
-    index = {h: i for i, h in enumerate(header) if h}
-    missing = [c for c in REQUIRED if c not in index]
-    if missing:
-        result.errors.append(RowError(1, "、".join(missing), _("缺少列：%(cols)s。表头应为：%(all)s") % {"cols": "、".join(missing), "all": "、".join(COLUMNS)}))
+    header, problems = sheets.find_header(
+        head, HEADER_COLUMNS, search_rows=HEADER_SEARCH_ROWS, min_matches=HEADER_MIN_MATCHES, example=_("身份证号、姓名、培训名称")
+    )
+    if header is None:
+        result.errors.extend(RowError(p.row, p.column, p.message) for p in problems)
         return result
+    index = header.index
+    shown = {key: header.text.get(key, key) for key in [*COLUMNS, *OPTIONAL]}  # column names as in the file
     scope = scopes.scope_of(actor) if actor is not None else None
     visible = None if actor is None or scope.superuser else set(scopes.people_visible_to(actor).values_list("pk", flat=True))
 
@@ -142,14 +165,22 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
         i = index.get(column)
         return row[i] if i is not None and i < len(row) else None
 
-    rows = [(n, row) for n, row in enumerate(table[1:], start=2) if any(_text(v) for v in row)]
+    try:
+        rows = [
+            (n, row)
+            for n, row in enumerate(itertools.chain(head[header.row :], rest), start=header.row + 1)
+            if any(_text(v) for v in row)
+        ]
+    except sheets.SheetError as exc:
+        result.errors.append(RowError(1, "", str(exc)))
+        return result
     result.rows = len(rows)
     numbers = {}
     for n, row in rows:
         try:
             numbers[n] = idnumber.parse(cell(row, "身份证号")).number
         except ValidationError as exc:
-            result.errors.append(RowError(n, "身份证号", exc.messages[0]))
+            result.errors.append(RowError(n, shown["身份证号"], exc.messages[0]))
     people = {p.id_number: p for p in Person.objects.filter(id_number__in=set(numbers.values()))}
     employments = {
         e.person_id: e for e in Employment.objects.filter(person__in=people.values(), end_date__isnull=True).select_related("school__county__parent__parent")
@@ -162,44 +193,48 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
         number = numbers.get(n)
         person = people.get(number) if number else None
         if number and person is None:
-            result.errors.append(RowError(n, "身份证号", _("身份证号 %(id)s 不在系统中，请先在教师名册中登记。") % {"id": mask_id_number(number)}))
+            result.errors.append(RowError(n, shown["身份证号"], _("身份证号 %(id)s 不在系统中，请先在教师名册中登记。") % {"id": mask_id_number(number)}))
         name_cell = _text(cell(row, "姓名"))
         if person is not None and name_cell != person.name:
-            result.errors.append(RowError(n, "姓名", _("姓名“%(given)s”与系统中该身份证号的姓名“%(known)s”不一致。") % {"given": name_cell, "known": person.name}))
+            result.errors.append(RowError(n, shown["姓名"], _("姓名“%(given)s”与系统中该身份证号的姓名“%(known)s”不一致。") % {"given": name_cell, "known": person.name}))
         if person is not None and visible is not None and person.pk not in visible:
-            result.errors.append(RowError(n, "身份证号", _("%(name)s 不在您的管辖范围内。") % {"name": person.name}))
+            result.errors.append(RowError(n, shown["身份证号"], _("%(name)s 不在您的管辖范围内。") % {"name": person.name}))
         employment = employments.get(person.pk) if person else None
         if person is not None and employment is None:
-            result.errors.append(RowError(n, "身份证号", _("%(name)s 当前没有在职学校。") % {"name": person.name}))
+            result.errors.append(RowError(n, shown["身份证号"], _("%(name)s 当前没有在职学校。") % {"name": person.name}))
         title = _text(cell(row, "培训名称"))
         if not title:
-            result.errors.append(RowError(n, "培训名称", _("培训名称不能为空。")))
+            result.errors.append(RowError(n, shown["培训名称"], _("培训名称不能为空。")))
         level_text = _text(cell(row, "级别"))
         level = LEVELS.get(level_text)
         if level is None:
-            result.errors.append(RowError(n, "级别", _("级别“%(v)s”无法识别，应为 国培/省培/市培/县培/校培。") % {"v": level_text}))
+            result.errors.append(RowError(n, shown["级别"], _("级别“%(v)s”无法识别，应为 国培/省培/市培/县培/校培。") % {"v": level_text}))
         kind_text = _text(cell(row, "类别"))
         kind = KINDS.get(kind_text)
         if kind is None:
-            result.errors.append(RowError(n, "类别", _("类别“%(v)s”无法识别，应为 集中培训/网络培训/校本研修。") % {"v": kind_text}))
+            result.errors.append(RowError(n, shown["类别"], _("类别“%(v)s”无法识别，应为 集中培训/网络培训/校本研修。") % {"v": kind_text}))
         hours_text = _text(cell(row, "学时"))
         try:
-            hours = Decimal(hours_text)
+            hours_match = _HOURS.match(hours_text)
+            if hours_match is None:
+                raise InvalidOperation
+            hours = Decimal(hours_match[1])
             if hours <= 0 or hours != hours.quantize(Decimal("0.1")):
                 raise InvalidOperation
         except (InvalidOperation, ValueError):
             hours = None
-            result.errors.append(RowError(n, "学时", _("学时“%(v)s”应为大于 0 的数（最多一位小数）。") % {"v": hours_text}))
+            result.errors.append(RowError(n, shown["学时"], _("学时“%(v)s”应为大于 0 的数（最多一位小数）。") % {"v": hours_text}))
         start, end = _date(cell(row, "开始日期")), _date(cell(row, "结束日期"))
         if start is None:
-            result.errors.append(RowError(n, "开始日期", _("开始日期“%(v)s”不是有效日期（如 2025-10-08）。") % {"v": _text(cell(row, "开始日期"))}))
+            result.errors.append(RowError(n, shown["开始日期"], _("开始日期“%(v)s”不是有效日期（如 2025-10-08）。") % {"v": _text(cell(row, "开始日期"))}))
         if end is None:
-            result.errors.append(RowError(n, "结束日期", _("结束日期“%(v)s”不是有效日期（如 2025-10-12）。") % {"v": _text(cell(row, "结束日期"))}))
+            result.errors.append(RowError(n, shown["结束日期"], _("结束日期“%(v)s”不是有效日期（如 2025-10-12）。") % {"v": _text(cell(row, "结束日期"))}))
         if start and end and end < start:
-            result.errors.append(RowError(n, "结束日期", _("结束日期早于开始日期。")))
-        outcome = _text(cell(row, "结果"))
+            result.errors.append(RowError(n, shown["结束日期"], _("结束日期早于开始日期。")))
+        outcome_text = _text(cell(row, "结果"))
+        outcome = OUTCOMES.get(outcome_text.replace(" ", ""), outcome_text)
         if outcome not in ("合格", "不合格"):
-            result.errors.append(RowError(n, "结果", _("结果“%(v)s”应为“合格”或“不合格”。") % {"v": outcome}))
+            result.errors.append(RowError(n, shown["结果"], _("结果“%(v)s”应为“合格”或“不合格”。") % {"v": outcome_text}))
         spec = None
         if employment is not None:
             key = (employment.school.county_id, school_year)
@@ -207,30 +242,30 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
                 specs[key] = spec_in_force(employment.school.county, school_year)
             spec = specs[key]
             if spec is None:
-                result.errors.append(RowError(n, "身份证号", _("%(county)s %(year)d 学年尚未制定学时政策。") % {"county": employment.school.county.name, "year": school_year}))
+                result.errors.append(RowError(n, shown["身份证号"], _("%(county)s %(year)d 学年尚未制定学时政策。") % {"county": employment.school.county.name, "year": school_year}))
         if spec is not None and start and end and end >= start:
             y0, y1 = spec.year_start(school_year), spec.year_end(school_year)
             if start < y0 or end > y1:
                 column = "开始日期" if start < y0 else "结束日期"
-                result.errors.append(RowError(n, column, _("培训日期 %(s)s—%(e)s 不在 %(y)d—%(y2)d 学年（%(y0)s 至 %(y1)s）内。")
+                result.errors.append(RowError(n, shown[column], _("培训日期 %(s)s—%(e)s 不在 %(y)d—%(y2)d 学年（%(y0)s 至 %(y1)s）内。")
                                               % {"s": start, "e": end, "y": school_year, "y2": school_year + 1, "y0": y0, "y1": y1}))
             if hours is not None:
                 days = (end - start).days + 1
                 cap = spec.max_hours_per_day * days
                 if hours > cap:
-                    result.errors.append(RowError(n, "学时", _("学时 %(h)s 超过上限：%(d)d 天每天最多 %(m)s 学时，共 %(cap)s 学时。")
+                    result.errors.append(RowError(n, shown["学时"], _("学时 %(h)s 超过上限：%(d)d 天每天最多 %(m)s 学时，共 %(cap)s 学时。")
                                                   % {"h": hours, "d": days, "m": spec.max_hours_per_day, "cap": cap}))
             if title and spec.is_excluded(title):
-                result.errors.append(RowError(n, "培训名称", _("“%(item)s”不计入培训学时。") % {"item": spec.is_excluded(title)}))
+                result.errors.append(RowError(n, shown["培训名称"], _("“%(item)s”不计入培训学时。") % {"item": spec.is_excluded(title)}))
         source_key = f"import:{title}|{start}|{end}"
         if number and title and start:
             dup = seen.get((number, title, start))
             if dup is not None:
-                result.errors.append(RowError(n, "培训名称", _("与第 %(row)d 行重复（同一人、同一培训、同一开始日期）。") % {"row": dup}))
+                result.errors.append(RowError(n, shown["培训名称"], _("与第 %(row)d 行重复（同一人、同一培训、同一开始日期）。") % {"row": dup}))
             else:
                 seen[(number, title, start)] = n
             if person is not None and CreditEntry.objects.active().filter(person=person, source_key=source_key).exists():
-                result.errors.append(RowError(n, "培训名称", _("%(name)s 的“%(title)s”已登记过学时，不能重复登记。") % {"name": person.name, "title": title}))
+                result.errors.append(RowError(n, shown["培训名称"], _("%(name)s 的“%(title)s”已登记过学时，不能重复登记。") % {"name": person.name, "title": title}))
         if len(result.errors) == errors_before:
             organiser = _text(cell(row, "主办单位")) or level_text
             long_cycle = _text(cell(row, "长周期")) in YES

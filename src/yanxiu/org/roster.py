@@ -31,14 +31,13 @@ with the counts records each import.
 from __future__ import annotations
 
 import contextlib
-import csv
 import datetime as dt
 import gc
-import io
+import itertools
 import re
 import secrets
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePath
@@ -53,7 +52,7 @@ from simple_history.utils import bulk_update_with_history
 
 from yanxiu.accounts import scopes
 from yanxiu.accounts.models import User
-from yanxiu.core import audit, history
+from yanxiu.core import audit, history, sheets
 
 from . import idnumber
 from .choices import SUBJECTS, Education, EmploymentType, Gender, GroupKind, Position, Stage, Tier, Title
@@ -62,7 +61,7 @@ from .services import validate_person_fields
 
 __all__ = ["RowError", "RosterReport", "preview_roster", "import_roster", "SUPPORTED_EXTENSIONS"]
 
-SUPPORTED_EXTENSIONS = (".xlsx", ".xlsm", ".xls", ".ods", ".csv")
+SUPPORTED_EXTENSIONS = sheets.SUPPORTED_EXTENSIONS
 HEADER_SEARCH_ROWS = 10
 HEADER_MIN_MATCHES = 5
 CHUNK = 500
@@ -121,36 +120,13 @@ class RosterReport:
 # --- Cells --------------------------------------------------------------------
 
 
-def _cell_text(value: object) -> str:
-    """A cell as text: numbers without a spurious .0, dates as ISO, spaces collapsed."""
-    if type(value) is str:
-        if value.isascii():
-            return " ".join(value.split())
-        return " ".join(unicodedata.normalize("NFKC", value).split())
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    if isinstance(value, dt.datetime):
-        value = value.date() if value.time() == dt.time() else value
-    if isinstance(value, (dt.date, dt.datetime)):
-        return value.isoformat()
-    text = unicodedata.normalize("NFKC", str(value))
-    return " ".join(text.split())
+_cell_text = sheets.cell_text
 
 
 # --- Columns ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class _Column:
-    key: str
-    label: str
-    aliases: tuple[str, ...]
-    required: bool = False
-
+_Column = sheets.Column
 
 COLUMNS: tuple[_Column, ...] = (
     _Column("name", "姓名", ("姓名", "教师姓名", "教职工姓名"), True),
@@ -178,15 +154,7 @@ COLUMNS: tuple[_Column, ...] = (
 _COLUMN_BY_KEY = {c.key: c for c in COLUMNS}
 
 
-def _header_key(value: object) -> str:
-    """Normalise a header cell: NFKC, no spaces, no required-marks or notes in brackets."""
-    text = unicodedata.normalize("NFKC", _cell_text(value))
-    text = re.sub(r"\s+", "", text)
-    text = re.sub(r"\([^()]*\)$", "", text)  # 身份证号(必填), 参加工作年月(如2008.09)
-    return text.strip("*※:：")
-
-
-_ALIASES: dict[str, str] = {_header_key(alias): c.key for c in COLUMNS for alias in c.aliases}
+_header_key = sheets.header_key
 
 
 # --- Value vocabularies -------------------------------------------------------
@@ -361,121 +329,19 @@ def _labels(choices: type) -> str:
 # --- Reading ------------------------------------------------------------------
 
 
-class _FileError(Exception):
-    """The file cannot be read at all (reported as one error on row 0)."""
-
-
-def _read_table(file_name: str, data: bytes) -> Iterator[list[list[object]]]:
-    """Yield the sheets of the file, each a list of rows (row i is spreadsheet row i + 1).
-
-    Visible worksheets only, read one at a time (the caller usually stops at
-    the first). Raises ``_FileError`` when the file cannot be read.
-    """
-    suffix = PurePath(file_name or "").suffix.lower()
-    if suffix not in SUPPORTED_EXTENSIONS:
-        raise _FileError(
-            _("不支持的文件类型“%(suffix)s”，请上传 Excel（.xlsx/.xls）、WPS/LibreOffice（.ods）或 CSV 文件。")
-            % {"suffix": suffix or file_name}
-        )
-    if not data:
-        raise _FileError(_("文件是空的。"))
-    if suffix == ".csv":
-        yield _read_csv(data)
-        return
-    from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
-
-    try:
-        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        indexes = [
-            i
-            for i, meta in enumerate(book.sheets_metadata)
-            if meta.visible == SheetVisibleEnum.Visible and meta.typ == SheetTypeEnum.WorkSheet
-        ]
-    except Exception as exc:  # calamine raises its own error types for every malformed file
-        raise _unreadable(exc, suffix) from None
-    for index in indexes:
-        try:
-            rows = book.get_sheet_by_index(index).to_python(skip_empty_area=False)
-        except Exception as exc:
-            raise _unreadable(exc, suffix) from None
-        yield rows
-
-
-def _unreadable(exc: Exception, suffix: str) -> _FileError:
-    return _FileError(
-        _("无法读取该文件（%(detail)s）。请确认文件没有损坏、没有加密，并且确实是 %(suffix)s 格式。")
-        % {"detail": type(exc).__name__, "suffix": suffix}
-    )
-
-
-def _read_csv(data: bytes) -> list[list[object]]:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            text = data.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:  # pragma: no cover - gb18030 decodes any byte string
-        raise _FileError(_("无法识别 CSV 文件的编码，请另存为 UTF-8 编码的 CSV。"))
-    # Excel and WPS write commas; some systems export tab-separated text as .csv.
-    sample = text[:4096]
-    delimiter = "\t" if sample.count("\t") > sample.count(",") else ","
-    return [list(row) for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)]
-
-
-@dataclass
-class _Header:
-    row: int  # 1-based
-    index: dict[str, int]  # column key -> position in the row
-    text: dict[str, str]  # column key -> header text as in the file
+_Header = sheets.Header
 
 
 def _find_header(rows: Sequence[Sequence[object]]) -> tuple[_Header | None, int, list[RowError]]:
-    """The first row of the first rows that has most of the known headers.
+    """The header row among the first rows (see :func:`yanxiu.core.sheets.find_header`).
 
     Returns (header or None, header row number for error reports, header errors).
     """
-    best: tuple[int, int] = (0, 1)  # (matches, row number)
-    for i, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        keys = {_ALIASES.get(_header_key(cell)) for cell in row} - {None}
-        if len(keys) > best[0]:
-            best = (len(keys), i + 1)
-        if len(keys) >= HEADER_MIN_MATCHES:
-            break
-    matches, row_number = best
-    if matches == 0:
-        return None, 1, [RowError(1, "", _("没有找到表头行。请在前 %(n)d 行内保留“姓名、性别、身份证号……”等列名。") % {"n": HEADER_SEARCH_ROWS})]
-    index: dict[str, int] = {}
-    text: dict[str, str] = {}
-    errors: list[RowError] = []
-    for position, cell in enumerate(rows[row_number - 1]):
-        key = _ALIASES.get(_header_key(cell))
-        if key is None:
-            continue
-        raw = " ".join(str(cell).split())
-        if key in index:
-            errors.append(
-                RowError(
-                    row_number,
-                    raw,
-                    _("“%(this)s”列与“%(first)s”列是同一项，请删除其中一列。") % {"this": raw, "first": text[key]},
-                )
-            )
-            continue
-        index[key], text[key] = position, raw
-    missing = [c.label for c in COLUMNS if c.required and c.key not in index]
-    if missing:
-        # A wrong header set is one error, whatever else is odd about the header.
-        columns = "、".join(missing)
-        errors = [
-            RowError(
-                row_number,
-                columns,
-                _("表头缺少必需的列：%(columns)s。请检查列名是否与模板一致（表头须在前 %(n)d 行内）。")
-                % {"columns": columns, "n": HEADER_SEARCH_ROWS},
-            )
-        ]
-    return (None if errors else _Header(row_number, index, text)), row_number, errors
+    header, problems = sheets.find_header(
+        rows, COLUMNS, search_rows=HEADER_SEARCH_ROWS, min_matches=HEADER_MIN_MATCHES, example=_("姓名、性别、身份证号")
+    )
+    errors = [RowError(p.row, p.column, p.message) for p in problems]
+    return header, (header.row if header else (problems[0].row if problems else 1)), errors
 
 
 # --- Parsing rows -------------------------------------------------------------
@@ -586,14 +452,14 @@ class _Collector:
         return [e for _r, _p, e in sorted(self.items, key=lambda t: (t[0], t[1]))]
 
 
-def _parse_rows(rows: Sequence[Sequence[object]], header: _Header, errors: _Collector) -> list[_Row]:
+def _parse_rows(rows: Iterable[Sequence[object]], header: _Header, errors: _Collector) -> list[_Row]:
+    """Parse the rows below the header; ``rows`` starts with the row after it."""
     index = header.index
     keys = list(index)
     parsed: list[_Row] = []
     seen_ids: dict[str, int] = {}
     today = timezone.localdate()
-    for i in range(header.row, len(rows)):
-        raw_row = rows[i]
+    for i, raw_row in enumerate(rows, start=header.row):
         cells: dict[str, object] = {}
         for key in keys:
             position = index[key]
@@ -1181,24 +1047,30 @@ def _prepare(file_name: str, data: bytes) -> tuple[list[_Row], _Collector, int]:
     first sheet's header problem is reported.
     """
     header: _Header | None = None
-    rows: Sequence[Sequence[object]] = []
+    rows: Iterable[Sequence[object]] = ()
     first_errors: list[RowError] | None = None
     try:
-        for sheet in _read_table(file_name, data):
-            header, _row_number, header_errors = _find_header(sheet)
+        for sheet in sheets.read_sheets(file_name, data):
+            head = list(itertools.islice(sheet.rows, HEADER_SEARCH_ROWS))
+            header, _row_number, header_errors = _find_header(head)
             if header is not None:
-                rows = sheet
+                rows = itertools.chain(head[header.row :], sheet.rows)
                 break
             if first_errors is None:
                 first_errors = header_errors
-    except _FileError as exc:
+    except sheets.SheetError as exc:
         first_errors, header = [RowError(0, "", str(exc))], None
     if header is None:
         collector = _Collector()
         collector.extend(first_errors or [RowError(0, "", _("文件里没有可读的工作表。"))])
         return [], collector, 0
     collector = _Collector(header)
-    parsed = _parse_rows(rows, header, collector)
+    try:
+        parsed = _parse_rows(rows, header, collector)
+    except sheets.SheetError as exc:  # a bound passed while reading (CSV rows or columns)
+        collector = _Collector()
+        collector.extend([RowError(0, "", str(exc))])
+        return [], collector, 0
     if not parsed:
         collector.extend([RowError(header.row, "", _("表头下面没有数据行。"))])
     return parsed, collector, len(parsed)

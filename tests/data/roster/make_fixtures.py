@@ -24,9 +24,9 @@ HERE = Path(__file__).resolve().parent
 REGION = "430121"  # 长沙县
 
 
-def id_number(birth: str, seq: str) -> str:
-    """A valid GB 11643 number in 长沙县 (the check digit is computed)."""
-    body = REGION + birth + seq
+def id_number(birth: str, seq: str, region: str = REGION) -> str:
+    """A valid GB 11643 number in 长沙县, or ``region`` (the check digit is computed)."""
+    body = region + birth + seq
     return body + ric.calc_check_digit(body + "0")
 
 
@@ -165,6 +165,19 @@ UPDATE_ROWS = [
 ]
 
 
+# Real numbers refused before: region codes whose period in python-stdnum's
+# table starts after the holder's birth year (cards issued from the mid-1980s
+# carry the code of the county then), and codes that ended (renamed or merged).
+OLD_CODE_ROWS = [
+    ["潘建国", "男", id_number("19750312", "011", "330324"), "", "", "小学", "语文", "高级教师", "本科", "在编", "1995.09", "语文组"],  # 永嘉县 [1981-]
+    ["林秀英", "女", id_number("19700101", "022", "330108"), "", "", "小学", "数学", "一级教师", "大专", "在编", "1990.09", "数学组"],  # 滨江区 [1996-]
+    ["何卫东", "男", id_number("19680505", "031", "330112"), "", "", "初中", "物理", "高级教师", "本科", "在编", "1988.09", "综合组"],  # 临安区 [2017-]
+    ["赵淑珍", "女", id_number("19800101", "042", "110103"), "", "", "小学", "英语", "一级教师", "本科", "在编", "2001.09", "英语组"],  # 崇文区 [-2010]
+    ["孙志强", "男", id_number("19650707", "051", "330123"), "", "", "小学", "体育", "一级教师", "中专", "在编", "1984.09", "综合组"],  # 富阳县 [-1994]
+    ["吴丽华", "女", id_number("19720909", "062", "330104"), "", "", "小学", "音乐", "二级教师", "大专", "合同", "1992.09", "综合组"],  # 江干区 [1983-2021]
+]
+
+
 def convert(soffice: str, source: Path, target: str, outdir: Path) -> Path:
     subprocess.run(
         [soffice, "--headless", "--convert-to", target, "--outdir", str(outdir), str(source)],
@@ -191,6 +204,7 @@ def main() -> int:
             "scientific_id": fods("Sheet1", ["教师信息采集表"], [STD_HEADER, *SCIENTIFIC_ROWS], width=len(STD_HEADER)),
             "no_id_column": fods("Sheet1", ["教师信息采集表"], [NO_ID_HEADER, *NO_ID_ROWS], width=len(NO_ID_HEADER)),
             "update": fods("Sheet1", [], [STD_HEADER, *UPDATE_ROWS], width=len(STD_HEADER)),
+            "old_codes": fods("Sheet1", ["教师信息采集表（老同志）"], [STD_HEADER, *OLD_CODE_ROWS], width=len(STD_HEADER)),
         }
         for stem, xml in sheets.items():
             (tmpdir / f"{stem}.fods").write_text(xml, encoding="utf-8")
@@ -203,6 +217,9 @@ def main() -> int:
             convert(soffice, tmpdir / "scientific_id.fods", "xlsx", tmpdir),
             convert(soffice, tmpdir / "no_id_column.fods", csv_utf8, tmpdir),
             convert(soffice, tmpdir / "update.fods", csv_utf8, tmpdir),
+            convert(soffice, tmpdir / "old_codes.fods", "xlsx", tmpdir),
+            convert(soffice, tmpdir / "old_codes.fods", "xls", tmpdir),
+            convert(soffice, tmpdir / "old_codes.fods", "ods", tmpdir),
         ]
         # The same good roster as CSV: GBK (what Excel/WPS save on a Chinese
         # Windows) and UTF-8 with a byte-order mark (Excel's "CSV UTF-8").
