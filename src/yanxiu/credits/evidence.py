@@ -38,10 +38,17 @@ def _time(value: str, fmt: str) -> str:
 
 def _session(ev: dict) -> Evidence:
     parts = []
-    if ev.get("signed_in_at"):
+    manual = ev.get("manual") or {}
+    if manual.get("no_scan"):
+        parts.append(_("无扫码签到，%(t)s 由管理员登记") % {"t": _time(ev.get("signed_in_at", ""), "%Y-%m-%d %H:%M")})
+    elif ev.get("signed_in_at"):
         parts.append(_("签到 %(t)s") % {"t": _time(ev["signed_in_at"], "%Y-%m-%d %H:%M")})
     if ev.get("signed_out_at"):
         parts.append(_("签退 %(t)s") % {"t": _time(ev["signed_out_at"], "%H:%M")})
+    if manual:
+        # An admin corrected the attendance by hand: say so, with who and why.
+        parts.append(_("考勤经管理员更正为“%(status)s”（%(by)s：%(reason)s）")
+                     % {"status": manual.get("status", ""), "by": manual.get("by", ""), "reason": manual.get("reason", "")})
     if ev.get("reflection_id"):
         parts.append(_("反思已通过（%(n)s 字）") % {"n": ev.get("reflection_chars", "")})
     return Evidence("，".join(parts))

@@ -102,3 +102,109 @@ def credited_projects(school, year: int):
 
     session_ids = CreditEntry.objects.filter(source_type="session", school_year=year, school=school).values_list("source_id", flat=True).distinct()
     return Project.objects.filter(owner_school=school, sessions__pk__in=[int(x) for x in session_ids]).distinct().order_by("title")
+
+
+def transcript_snapshot(*, person, employment, row, entries, years: tuple[int, int], cycle: bool) -> dict:
+    """What a transcript certifies, as plain data: the holder, the period, every
+    ledger line and the totals in hours and in credits, and the standing."""
+    from decimal import Decimal
+
+    from .templatetags.credits_tags import amount
+
+    lines = [
+        {
+            "year": e.school_year, "title": e.title, "kind": str(e.get_kind_display()), "category": e.category,
+            "hours": amount(e.hours), "credits": amount(e.credits), "source": str(e.get_source_type_display()),
+            "reversal": e.is_reversal, "reason": e.reason if e.is_reversal else "",
+        }
+        for e in entries
+    ]
+    return {
+        "name": person.name,
+        "school": employment.school.name if employment else "",
+        "years": list(years),
+        "cycle": cycle,
+        "unit": row.unit if row else "",
+        "entries": lines,
+        "total_hours": amount(sum((e.hours for e in entries), Decimal("0"))),
+        "total_credits": amount(sum((e.credits for e in entries), Decimal("0"))),
+        "status": row.status_label if row else "",
+        "status_code": row.status if row else "",
+        "in_progress": bool(row and row.in_progress),
+        "reason": row.reason if row else "",
+    }
+
+
+def find_certificate(text: str):
+    """The certificate whose verification code the visitor typed (case, spaces and dashes ignored)."""
+    from . import codes
+    from .models import Certificate
+
+    return codes.find(Certificate.objects.select_related("person", "school"), text)
+
+
+def find_transcript(text: str):
+    from . import codes
+    from .models import TranscriptRecord
+
+    return codes.find(TranscriptRecord.objects.all(), text)
+
+
+def uncredited_sessions(person, start, end, *, now=None) -> list[dict]:
+    """The person's ended sessions in [start, end] with no credit in the ledger,
+    each ``{"session", "pending", "reason"}``: ``pending`` while the school has not
+    registered the session's credit yet (the reason is then what is still
+    missing, if anything), otherwise the reason it earned nothing, by the same
+    rule that credits a session (``services.session_credit_problem``)."""
+    from django.utils.translation import gettext as _
+
+    from yanxiu.attendance.models import Attendance, Reflection
+    from yanxiu.policy.compliance import registered_session_ids, spec_in_force
+    from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
+
+    from .services import session_credit_problem
+
+    now = now or timezone.now()
+    enrollments = list(
+        Enrollment.objects.filter(
+            person=person, status=Enrollment.Status.ENROLLED, session__status=Session.Status.PUBLISHED, session__ends_at__lt=now,
+            session__starts_at__date__gte=start, session__starts_at__date__lte=end,
+        ).select_related("session__project__owner_school__county", "session__project__region").order_by("-session__starts_at")[:200]
+    )
+    ids = [e.session_id for e in enrollments]
+    credited = set(
+        CreditEntry.objects.active().filter(person=person, source_type="session", source_id__in=[str(i) for i in ids])
+        .values_list("source_id", flat=True)
+    )
+    registered = set(registered_session_ids().filter(target_id__in=[str(i) for i in ids]))
+    attendance = {a.session_id: a for a in Attendance.objects.filter(person=person, session_id__in=ids).select_related("marked_by")}
+    reflections = {r.session_id: r for r in Reflection.objects.filter(person=person, session_id__in=ids)}
+    on_leave = set(LeaveRequest.objects.filter(person=person, session_id__in=ids, status=Decision.APPROVED).values_list("session_id", flat=True))
+    specs: dict = {}
+    result = []
+    for enrollment in enrollments:
+        session = enrollment.session
+        if str(session.pk) in credited:
+            continue
+        project = session.project
+        county = project.owner_school.county if project.owner_school_id else project.region
+        key = (county.pk, session.starts_at.date())
+        if key not in specs:
+            from yanxiu.policy.compliance import school_year_for
+
+            specs[key] = spec_in_force(county, school_year_for(county, timezone.localtime(session.starts_at).date()))
+        spec = specs[key]
+        a = attendance.get(session.pk)
+        if session.pk in on_leave and (a is None or a.status != Attendance.Status.PRESENT):
+            reason = _("请假，不计学时")
+        elif spec is None:
+            reason = _("本区域尚未制定学时政策")
+        else:
+            reason = session_credit_problem(session=session, spec=spec, attendance=a, reflection=reflections.get(session.pk))
+        pending = str(session.pk) not in registered
+        if pending and not reason:
+            reason = _("考勤与反思齐全，待学校登记学时")
+        elif not reason:
+            reason = _("条件已满足，待学校重新登记学时")
+        result.append({"session": session, "pending": pending, "reason": reason})
+    return result

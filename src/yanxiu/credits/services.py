@@ -59,6 +59,56 @@ def _hours(entries) -> Decimal:
     total = entries.aggregate(s=Sum("hours"))["s"]
     return Decimal("0") if total is None else total.quantize(CENT)
 
+def _who(user) -> str:
+    if user is None:
+        return _("系统")
+    person = getattr(user, "person", None)
+    return getattr(person, "name", "") or user.get_full_name() or user.get_username()
+
+
+def manual_attendance_evidence(attendance) -> dict:
+    """What an admin's hand correction of the attendance adds to the evidence: who and why."""
+    from yanxiu.attendance.models import Method
+
+    if attendance is None or not (attendance.manual_reason or attendance.signin_method == Method.MANUAL):
+        return {}
+    return {"manual": {"by": _who(attendance.marked_by), "reason": attendance.manual_reason, "status": attendance.status_label,
+                       "no_scan": attendance.signed_in_at is None}}
+
+
+def session_credit_problem(*, session, spec, attendance, reflection) -> str:
+    """Why a participant's session earns no credit (empty when it does): the one rule
+    used to credit a session and to tell the teacher why a session was not credited."""
+    from yanxiu.attendance.models import Attendance, Reflection
+
+    a, r = attendance, reflection
+    manual = ""
+    if a is not None and a.manual_reason:
+        manual = _("（%(who)s 登记：%(reason)s）") % {"who": _who(a.marked_by), "reason": a.manual_reason}
+    marked_present = a is not None and bool(a.manual_reason) and a.status == Attendance.Status.PRESENT
+    if a is None or a.status == Attendance.Status.ABSENT or a.signed_in_at is None and a.status != Attendance.Status.LEAVE and not marked_present:
+        return _("缺训，无签到记录") + manual
+    if a.status == Attendance.Status.LEAVE:
+        return _("请假，不计学时") + manual
+    if a.is_late:
+        if a.signed_in_at is None:
+            return _("迟到超过容许时间") + manual
+        return _("签到 %(t)s，迟到超过容许时间") % {"t": timezone.localtime(a.signed_in_at).strftime("%H:%M")} + manual
+    if session.signin_requires_signout and a.signed_out_at is None and not marked_present:
+        return _("未签退") + manual
+    if a.left_early:
+        return _("早退超过容许时间") + manual
+    if r is None:
+        return _("未提交研修反思")
+    if r.status == Reflection.Status.RETURNED:
+        return _("研修反思被退回") + (_("：%(c)s") % {"c": r.review_comment} if r.review_comment else "")
+    if r.status != Reflection.Status.ACCEPTED:
+        return _("研修反思待审阅")
+    if spec.min_reflection_chars and len(r.plain_text or r.body) < spec.min_reflection_chars:
+        return _("反思不足 %(n)d 字") % {"n": spec.min_reflection_chars}
+    return ""
+
+
 @transaction.atomic
 def credit_school_session(*, actor, session) -> SessionCreditResult:
     """Credit every participant of a finished session whose evidence is complete:
@@ -99,26 +149,9 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
         person = enrollment.person
         a = attendance.get(person.pk)
         r = reflections.get(person.pk)
-        if a is None or a.status == Attendance.Status.ABSENT or a.signed_in_at is None and a.status != Attendance.Status.LEAVE:
-            result.skipped.append((person, _("缺训，无签到记录")))
-            continue
-        if a.status == Attendance.Status.LEAVE:
-            result.skipped.append((person, _("请假，不计学时")))
-            continue
-        if a.is_late:
-            result.skipped.append((person, _("迟到超过容许时间")))
-            continue
-        if session.signin_requires_signout and a.signed_out_at is None:
-            result.skipped.append((person, _("未签退")))
-            continue
-        if a.left_early:
-            result.skipped.append((person, _("早退超过容许时间")))
-            continue
-        if r is None or r.status != Reflection.Status.ACCEPTED:
-            result.skipped.append((person, _("研修反思未提交或未通过审阅")))
-            continue
-        if spec.min_reflection_chars and len(r.plain_text or r.body) < spec.min_reflection_chars:
-            result.skipped.append((person, _("反思不足 %(n)d 字") % {"n": spec.min_reflection_chars}))
+        reason = session_credit_problem(session=session, spec=spec, attendance=a, reflection=r)
+        if reason:
+            result.skipped.append((person, reason))
             continue
         if CreditEntry.objects.active().filter(person=person, source_key=key).exists():
             result.skipped.append((person, _("已登记")))
@@ -137,10 +170,12 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
             source_key=key,
             evidence={
                 "session_id": session.pk,
-                "signed_in_at": a.signed_in_at.isoformat() if a.signed_in_at else "",
+                # Marked present by hand with no scan: the time of the correction stands in.
+                "signed_in_at": (a.signed_in_at or a.updated_at).isoformat() if (a.signed_in_at or a.updated_at) else "",
                 "signed_out_at": a.signed_out_at.isoformat() if a.signed_out_at else "",
                 "reflection_id": r.pk,
                 "reflection_chars": len(r.plain_text or r.body),
+                **manual_attendance_evidence(a),
             },
             spec=spec,
         )

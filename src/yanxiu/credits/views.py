@@ -3,6 +3,7 @@ certificate claims, activities, transcripts and public certificate checks."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import zipfile
 
@@ -68,6 +69,11 @@ def _person_page(request, person, *, template="credits/person.html"):
     row = selectors.person_compliance(person, year)
     cycle = selectors.person_compliance(person, year, cycle=True)
     entries = _with_evidence(selectors.entries_for(person, (year, year)))
+    if row is not None:
+        start, end = row.spec.year_start(year), row.spec.year_end(year)
+    else:
+        start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
+    uncredited = selectors.uncredited_sessions(person, start, end)
     open_postings = []
     if employment:
         open_postings = list(
@@ -75,7 +81,7 @@ def _person_page(request, person, *, template="credits/person.html"):
         )
     context = {
         "person": person, "employment": employment, "year": year, "row": row, "cycle": cycle, "entries": entries,
-        "open_postings": open_postings, "years": range(year - 4, year + 2),
+        "open_postings": open_postings, "years": range(year - 4, year + 2), "uncredited": uncredited,
         "objections": Objection.objects.filter(person=person).select_related("posting", "entry")[:20],
         "claims": CertificateClaim.objects.filter(person=person)[:20],
         "certificates": Certificate.objects.filter(person=person)[:50],
