@@ -112,6 +112,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yanxiu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yanxiu.core.upload_limits.UploadLimitMiddleware",  # before CSRF, the first to read a POST
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -221,6 +222,18 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or _env_bool("YANXIU_TESTING")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Upload limits are enforced while the body streams (core/upload_limits.py): the
+# importers take YANXIU_IMPORT_MAX_MB (20), every other form YANXIU_MAX_UPLOAD_MB
+# (default: the largest file a form accepts, a session video).
+FILE_UPLOAD_HANDLERS = [
+    "yanxiu.core.upload_limits.LimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
+if os.environ.get("YANXIU_MAX_UPLOAD_MB"):
+    YANXIU_MAX_UPLOAD_MB = int(os.environ["YANXIU_MAX_UPLOAD_MB"])
+if os.environ.get("YANXIU_IMPORT_MAX_MB"):
+    YANXIU_IMPORT_MAX_MB = int(os.environ["YANXIU_IMPORT_MAX_MB"])
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Tasks ----------------------------------------------------------------
