@@ -204,7 +204,7 @@ def main() -> int:
         print(f"rows={args.rows} xlsx={len(data) / 1024:.0f} KiB database={os.environ['YANXIU_DATABASE_URL'].split(':')[0]}")
 
         def full_import() -> None:
-            report = roster.import_roster(actor=None, school=school, file_name="roster.xlsx", data=data)
+            report = roster.import_roster(actor=None, school=school, file_name="roster.xlsx", data=data, create_groups=True)
             if not report.ok or report.created != args.rows:
                 raise SystemExit(f"import failed: {report.errors[:5]}")
 

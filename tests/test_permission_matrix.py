@@ -40,6 +40,7 @@ MATRIX = {
     "org:teacher_add": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
     "org:group_create": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
     "org:roster_import": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
+    "org:roster_template": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
     "org:group_edit": ("get", "group", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
     "org:admin_appoint": ("get", "school_id", {"anon": LOGIN, "bureau": 200, "*": 403}),
     "org:role_revoke": ("post", "assignment", {"anon": LOGIN, "bureau": 302, "*": 403}),

@@ -30,6 +30,10 @@ def roster_csv(tmp_path, *, broken: bool) -> str:
 
 
 def test_a_school_admin_fixes_a_bad_row_and_imports(new_page, roles, school, tmp_path):
+    from yanxiu.org.models import Group
+
+    # The roster names the school's existing groups (语文组 comes with the roles).
+    Group.objects.get_or_create(school=school, name="数学组", defaults={"kind": "research"})
     page = new_page()
     login(page, "schooladmin", next_url=f"/org/schools/{school.pk}/roster/")
     page.set_input_files("input[name=file]", roster_csv(tmp_path, broken=True))
@@ -47,3 +51,25 @@ def test_a_school_admin_fixes_a_bad_row_and_imports(new_page, roles, school, tmp
     page.wait_for_url("**/org/staff/**")
     body = page.content()
     assert "导入成功" in body and "刘丽" in body and "陈刚" in body
+
+
+def test_a_school_admin_downloads_the_template_and_creates_a_missing_group(new_page, roles, school, tmp_path):
+    from yanxiu.org.models import Group
+
+    page = new_page()
+    login(page, "schooladmin", next_url=f"/org/schools/{school.pk}/roster/")
+    with page.expect_download() as info:
+        page.click("#roster-template")
+    assert info.value.suggested_filename.endswith(".xlsx")
+    page.set_input_files("input[name=file]", roster_csv(tmp_path, broken=False))
+    page.click("text=上传并预览")
+    page.locator("#roster-errors").wait_for()
+    assert "数学组" in page.locator("#roster-errors + div").inner_text()
+    page.check("#create-groups-upload")
+    page.set_input_files("input[name=file]", roster_csv(tmp_path, broken=False))
+    page.click("text=上传并预览")
+    page.locator("#roster-ok").wait_for()
+    assert page.is_checked("#create-groups-confirm")
+    page.click("#roster-confirm")
+    page.wait_for_url("**/org/staff/**")
+    assert Group.objects.filter(school=school, name="数学组").exists()

@@ -671,9 +671,52 @@ def _load_known(school: School, rows: list[_Row]) -> _Known:
     return _Known(persons=persons, current=current, groups=groups)
 
 
-def _check_known(school: School, rows: list[_Row], known: _Known, errors: _Collector) -> None:
+#: The 学段 a teacher's post may have at a school of each 学段: a 九年一贯制 school
+#: has primary and junior posts, a 高中 (often a 完全中学) may have junior posts.
+STAGES_OF_SCHOOL: dict[str, tuple[str, ...]] = {
+    Stage.KINDERGARTEN: (Stage.KINDERGARTEN,),
+    Stage.PRIMARY: (Stage.PRIMARY,),
+    Stage.JUNIOR: (Stage.JUNIOR,),
+    Stage.NINE_YEAR: (Stage.PRIMARY, Stage.JUNIOR, Stage.NINE_YEAR),
+    Stage.SENIOR: (Stage.JUNIOR, Stage.SENIOR),
+    Stage.VOCATIONAL: (Stage.VOCATIONAL,),
+}
+
+
+def stages_of_school(school: School) -> list[str]:
+    """The 学段 values a roster row may name for ``school``."""
+    return list(STAGES_OF_SCHOOL.get(school.stage, (school.stage,)))
+
+
+def _group_list(known: _Known, kind: str) -> str:
+    names = sorted(name for name, group in known.groups.items() if group.kind == kind)
+    return "、".join(names) if names else _("（暂无）")
+
+
+def _check_known(school: School, rows: list[_Row], known: _Known, errors: _Collector, *, create_groups: bool = False) -> None:
     research_names = {row.research_group for row in rows if row.research_group}
+    allowed_stages = stages_of_school(school)
+    stage_labels = "、".join(str(Stage(s).label) for s in allowed_stages)
     for row in rows:
+        if row.stage and row.stage not in allowed_stages:
+            errors.add(
+                row.row, "stage",
+                _("学段“%(stage)s”不是本校的学段：%(school)s是%(school_stage)s，可填：%(allowed)s。")
+                % {"stage": Stage(row.stage).label, "school": school.name, "school_stage": school.get_stage_display(),
+                   "allowed": stage_labels},
+            )
+            row.failed = True
+        if not create_groups:
+            for key, kind, label in (("research_group", GroupKind.RESEARCH, _("教研组")), ("prep_group", GroupKind.PREPARATION, _("备课组"))):
+                name = getattr(row, key)
+                if name and name not in known.groups:
+                    errors.add(
+                        row.row, key,
+                        _("本校没有名为“%(name)s”的%(kind)s。本校现有%(kind)s：%(existing)s。"
+                          "请改成其中之一；确需新建，请勾选“新建表中缺少的教研组/备课组”（命令行：--create-groups）。")
+                        % {"name": name, "kind": label, "existing": _group_list(known, kind)},
+                    )
+                    row.failed = True
         person = known.persons.get(row.info.number) if row.info is not None else None
         employment = known.current.get(person.pk) if person is not None else None
         if employment is not None and employment.school_id != school.pk:
@@ -1076,21 +1119,21 @@ def _prepare(file_name: str, data: bytes) -> tuple[list[_Row], _Collector, int]:
     return parsed, collector, len(parsed)
 
 
-def preview_roster(*, school: School, file_name: str, data: bytes) -> RosterReport:
+def preview_roster(*, school: School, file_name: str, data: bytes, create_groups: bool = False) -> RosterReport:
     """Read and validate a roster without writing anything.
 
     The caller is responsible for checking that the user may manage ``school``
     (the report tells which school already employs a given ID number).
     """
     with _gc_paused():
-        return _preview(school=school, file_name=file_name, data=data)
+        return _preview(school=school, file_name=file_name, data=data, create_groups=create_groups)
 
 
-def _preview(*, school: School, file_name: str, data: bytes) -> RosterReport:
+def _preview(*, school: School, file_name: str, data: bytes, create_groups: bool = False) -> RosterReport:
     rows, errors, count = _prepare(file_name, data)
     if rows:
         known = _load_known(school, rows)
-        _check_known(school, rows, known, errors)
+        _check_known(school, rows, known, errors, create_groups=create_groups)
         new = sum(1 for r in rows if not r.failed and _current_here(r, known, school) is None)
         updated = sum(1 for r in rows if not r.failed and _current_here(r, known, school) is not None)
     else:
@@ -1105,28 +1148,29 @@ def _current_here(row: _Row, known: _Known, school: School) -> Employment | None
     return employment if employment is not None and employment.school_id == school.pk else None
 
 
-def import_roster(*, actor, school: School, file_name: str, data: bytes) -> RosterReport:
+def import_roster(*, actor, school: School, file_name: str, data: bytes, create_groups: bool = False) -> RosterReport:
     """Validate a roster and, if it has no errors at all, import it in one transaction.
 
     ``actor`` must be allowed to manage ``school`` (else ``PermissionDenied``);
     ``None`` means the system and is for the ``import_roster`` management
     command only. Errors in the file are returned in the report (``ok`` False)
-    and nothing is written.
+    and nothing is written. A group the file names and the school does not have
+    is an error unless ``create_groups`` (an explicit choice) creates it.
     """
     if actor is not None and not scopes.can_manage_school(actor, school):
         raise PermissionDenied(_("您没有权限向该学校导入教师名单。"))
     with _gc_paused():
-        return _import(actor=actor, school=school, file_name=file_name, data=data)
+        return _import(actor=actor, school=school, file_name=file_name, data=data, create_groups=create_groups)
 
 
-def _import(*, actor, school: School, file_name: str, data: bytes) -> RosterReport:
+def _import(*, actor, school: School, file_name: str, data: bytes, create_groups: bool = False) -> RosterReport:
     rows, errors, count = _prepare(file_name, data)
     if errors.items or not rows:
         return RosterReport(ok=False, rows=count, errors=errors.sorted())
     try:
         with transaction.atomic():
             known = _load_known(school, rows)
-            _check_known(school, rows, known, errors)
+            _check_known(school, rows, known, errors, create_groups=create_groups)
             if errors.items:
                 return RosterReport(ok=False, rows=count, errors=errors.sorted())
             created, updated, unchanged, groups_created = _write(actor=actor, school=school, rows=rows, known=known)

@@ -22,6 +22,7 @@ urlpatterns = [
     path("schools/<int:school_id>/teachers/new/", views.TeacherAddView.as_view(), name="teacher_add"),
     path("schools/<int:school_id>/groups/new/", views.GroupCreateView.as_view(), name="group_create"),
     path("schools/<int:school_id>/roster/", views.roster_import, name="roster_import"),
+    path("schools/<int:school_id>/roster/template.xlsx", views.roster_template, name="roster_template"),
     path("groups/<int:pk>/edit/", views.GroupEditView.as_view(), name="group_edit"),
     path("schools/<int:school_id>/admins/new/", views.AppointAdminView.as_view(), name="admin_appoint"),
     path("roles/<int:pk>/revoke/", views.role_revoke, name="role_revoke"),

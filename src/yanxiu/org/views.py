@@ -453,6 +453,8 @@ def roster_import(request, school_id):
     _deny_unless(request.user.has_perm("org.import_roster", school))
     report = None
     form = RosterUploadForm()
+    # Creating groups the file names and the school lacks is an explicit choice (a checkbox).
+    create_groups = request.POST.get("create_groups") == "1"
     if request.method == "POST" and request.POST.get("action") == "confirm":
         pending = request.session.get(ROSTER_SESSION_KEY) or {}
         if pending.get("school") != school.pk or not default_storage.exists(pending.get("path", "")):
@@ -460,7 +462,8 @@ def roster_import(request, school_id):
             return redirect("org:roster_import", school_id=school.pk)
         with default_storage.open(pending["path"], "rb") as fh:
             data = fh.read()
-        report = roster.import_roster(actor=request.user, school=school, file_name=pending["name"], data=data)
+        report = roster.import_roster(actor=request.user, school=school, file_name=pending["name"], data=data,
+                                      create_groups=create_groups)
         if report.ok:
             default_storage.delete(pending["path"])
             request.session.pop(ROSTER_SESSION_KEY, None)
@@ -475,7 +478,7 @@ def roster_import(request, school_id):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
-            report = roster.preview_roster(school=school, file_name=upload.name, data=data)
+            report = roster.preview_roster(school=school, file_name=upload.name, data=data, create_groups=create_groups)
             if report.ok:
                 previous = request.session.get(ROSTER_SESSION_KEY) or {}
                 if previous.get("path") and default_storage.exists(previous["path"]):
@@ -486,8 +489,23 @@ def roster_import(request, school_id):
     return render(
         request,
         "org/roster_import.html",
-        {"school": school, "form": form, "report": report, "page_title": _("导入教师花名册：%(school)s") % {"school": school.name}},
+        {"school": school, "form": form, "report": report, "create_groups": create_groups,
+         "page_title": _("导入教师花名册：%(school)s") % {"school": school.name}},
     )
+
+
+@login_required
+def roster_template(request, school_id):
+    """The roster template for this school: headers, an example row, dropdowns of its 学段 and groups."""
+    from .roster_template import build_template
+
+    school = get_object_or_404(School, pk=school_id)
+    _deny_unless(request.user.has_perm("org.import_roster", school))
+    response = HttpResponse(
+        build_template(school), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    response["Content-Disposition"] = f'attachment; filename="roster-template-{school.code}.xlsx"'
+    return response
 
 
 # --- Clusters, administrators, access log -------------------------------------------------------

@@ -1,4 +1,4 @@
-"""``yanxiu import_roster FILE --school CODE [--dry-run] [--json]``.
+"""``yanxiu import_roster FILE --school CODE [--dry-run] [--json] [--create-groups]``.
 
 Imports a staff roster into a school as the system (no acting user). Exit
 status 0 only when the file had no errors (and, without ``--dry-run``, was
@@ -39,6 +39,10 @@ class Command(BaseCommand):
         parser.add_argument("--school", required=True, help=_("学校标识码（10 位）"))
         parser.add_argument("--dry-run", action="store_true", help=_("只检查，不写入"))
         parser.add_argument("--json", action="store_true", help=_("以 JSON 输出结果"))
+        parser.add_argument(
+            "--create-groups", action="store_true",
+            help=_("新建表中填写、本校还没有的教研组/备课组（不加此项时，不存在的组名是错误）"),
+        )
 
     def handle(self, *args, **options) -> None:
         as_json = options["json"]
@@ -56,10 +60,11 @@ class Command(BaseCommand):
             raise CommandError(problem)
 
         data = path.read_bytes()
+        create_groups = options["create_groups"]
         if options["dry_run"]:
-            report = preview_roster(school=school, file_name=path.name, data=data)
+            report = preview_roster(school=school, file_name=path.name, data=data, create_groups=create_groups)
         else:
-            report = import_roster(actor=None, school=school, file_name=path.name, data=data)
+            report = import_roster(actor=None, school=school, file_name=path.name, data=data, create_groups=create_groups)
 
         if as_json:
             self._print_json(report)
