@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
+import io
 import sys
 from pathlib import Path
 
@@ -165,3 +166,35 @@ def test_when_a_source_is_rewritten_its_copies_are_indexed_in_full_again(submit)
     # A third copy of the original text is now found through the first copy.
     _third, matches = submit(ORIGINAL.replace("王老师", "赵老师"))
     assert copy.pk in [m.reflection_id for m in matches]
+
+
+@pytest.mark.django_db
+def test_rebuilding_the_index_gives_the_index_built_on_submission(corpus, submit):
+    from django.core.management import call_command
+
+    essay, paraphrases = corpus.mass_copies(3)
+    for text in [essay, *paraphrases, PARAPHRASED, ORIGINAL]:
+        submit(text)
+    built = sorted(ShingleIndex.objects.values_list("hash", "reflection_id"))
+    stats = sorted(ShingleStat.objects.filter(df__gt=0).values_list("hash", "df"))
+    ShingleIndex.objects.all().delete()
+    call_command("reindex_reflections", stdout=io.StringIO())
+    assert sorted(ShingleIndex.objects.values_list("hash", "reflection_id")) == built
+    assert sorted(ShingleStat.objects.values_list("hash", "df")) == stats
+
+
+@pytest.mark.django_db
+def test_review_page_names_the_earliest_source_first(client, sessions, roles):
+    from django.urls import reverse
+
+    from yanxiu.attendance import services
+
+    session = sessions.make(enroll=[roles.teacher, roles.member, roles.leader], presenter=roles.leader.person)
+    services.reflection_submit(actor=roles.teacher, session=session, notes="", body=ORIGINAL)  # 张老师, the source
+    services.reflection_submit(actor=roles.member, session=session, notes="", body=ORIGINAL + "组里的老师也这样想。")
+    copy = services.reflection_submit(actor=roles.leader, session=session, notes="", body=PARAPHRASED)
+    flags = list(SimilarityFlag.objects.filter(reflection=copy).order_by("other_id").values_list("other__person__name", flat=True))
+    assert flags[0] == "张老师"
+    client.force_login(roles.school_admin)
+    html = client.get(reverse("attendance:reflection_review", args=[copy.pk])).content.decode()
+    assert "最早来源" in html and html.index("最早来源") < html.index("张老师") and "<mark>" in html

@@ -398,3 +398,49 @@ def check(text: str, *, exclude_id: int | None = None, threshold: float = DEFAUL
             matches.append(Match(rid, result.containment, result.jaccard, shared))
     matches.sort(key=lambda m: m.reflection_id)
     return matches
+
+
+def rebuild_index(Reflection=None, SimilarityFlag=None, ShingleIndex=None, ShingleStat=None, *, batch: int = 2000) -> int:
+    """Index every stored reflection again from scratch (after the shingles change); returns the rows written.
+
+    Reflections are taken in the order they were written, so a copy comes
+    after its source and is indexed only by what its sources do not hold. The
+    model classes may be a migration's historical ones; only the columns the
+    index needs are read.
+    """
+    from django.db.models import Count
+
+    if Reflection is None:
+        from .models import Reflection, ShingleIndex, ShingleStat, SimilarityFlag
+
+    ShingleIndex.objects.all()._raw_delete(ShingleIndex.objects.db)
+    ShingleStat.objects.all()._raw_delete(ShingleStat.objects.db)
+    sources: dict[int, list[int]] = {}
+    for copy_id, source_id in SimilarityFlag.objects.values_list("reflection_id", "other_id").iterator():
+        sources.setdefault(copy_id, []).append(source_id)
+    held: dict[int, set[int]] = {}  # sources' hashes, kept only for reflections that are someone's source
+    wanted = {s for ss in sources.values() for s in ss}
+    rows: list = []
+    written = 0
+    for rid, text in Reflection.objects.order_by("pk").values_list("pk", "plain_text").iterator(chunk_size=batch):
+        hashes = index_hashes(text)
+        for source in sources.get(rid, ()):
+            hashes -= held.get(source, set())
+        if rid in wanted:
+            held[rid] = hashes
+        rows.extend(ShingleIndex(hash=h, reflection_id=rid) for h in hashes)
+        if len(rows) >= batch * 50:
+            ShingleIndex.objects.bulk_create(rows, batch_size=batch)
+            written += len(rows)
+            rows = []
+    ShingleIndex.objects.bulk_create(rows, batch_size=batch)
+    written += len(rows)
+    counts = ShingleIndex.objects.values("hash").annotate(df=Count("id")).values_list("hash", "df")
+    stats = []
+    for h, df in counts.iterator(chunk_size=batch * 5):
+        stats.append(ShingleStat(hash=h, df=df))
+        if len(stats) >= batch * 5:
+            ShingleStat.objects.bulk_create(stats, batch_size=batch)
+            stats = []
+    ShingleStat.objects.bulk_create(stats, batch_size=batch)
+    return written
