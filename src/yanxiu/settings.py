@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "yanxiu.core",
+    "axes",
     "yanxiu.accounts",
     "ninja",
     "yanxiu.org",
@@ -120,6 +121,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "yanxiu.accounts.middleware.ForcePasswordChangeMiddleware",
 ]
+    "axes.middleware.AxesMiddleware",
 
 ROOT_URLCONF = "yanxiu.urls"
 WSGI_APPLICATION = "yanxiu.wsgi.application"
@@ -172,6 +174,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "rules.permissions.ObjectPermissionBackend",
+    "yanxiu.accounts.backends.LockoutBackend",
     "yanxiu.accounts.backends.YanxiuBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -183,10 +186,30 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# After this many failed logins in a row an account is locked for LOCKOUT_MINUTES.
+# Login throttling (django-axes + accounts/throttle.py): LOGIN_MAX_FAILURES failures
+# of one login from one client address lock that pair for LOGIN_LOCKOUT_MINUTES;
+# LOGIN_MAX_FAILURES_PER_ADDRESS failures over all logins lock the address; above
+# LOGIN_SITE_FAILURES_PER_MINUTE failures site-wide, addresses that just failed wait.
 LOGIN_MAX_FAILURES = int(os.environ.get("YANXIU_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YANXIU_LOGIN_LOCKOUT_MINUTES", "15"))
 
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("YANXIU_LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
+LOGIN_SITE_FAILURES_PER_MINUTE = int(os.environ.get("YANXIU_LOGIN_SITE_FAILURES_PER_MINUTE", "60"))
+# Behind a reverse proxy: the header it writes the client address into (e.g. X-Forwarded-For)
+# and how many proxies append to it. Unset: REMOTE_ADDR.
+LOGIN_CLIENT_IP_HEADER = os.environ.get("YANXIU_CLIENT_IP_HEADER", "").strip()
+LOGIN_PROXY_COUNT = max(1, int(os.environ.get("YANXIU_PROXY_COUNT", "1")))
+# One-time passwords on the printed login slips expire after this many days.
+INITIAL_PASSWORD_DAYS = int(os.environ.get("YANXIU_INITIAL_PASSWORD_DAYS", "14"))
+AXES_FAILURE_LIMIT = "yanxiu.accounts.throttle.failure_limit"  # LOGIN_MAX_FAILURES
+AXES_COOLOFF_TIME = "yanxiu.accounts.throttle.cool_off"  # LOGIN_LOCKOUT_MINUTES
+AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_CLIENT_IP_CALLABLE = "yanxiu.accounts.throttle.client_ip"
+AXES_USERNAME_CALLABLE = "yanxiu.accounts.throttle.axes_username"
+AXES_LOCKOUT_CALLABLE = "yanxiu.accounts.throttle.lockout_response"
+AXES_VERBOSE = False
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
@@ -251,7 +274,7 @@ LOGGING = {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "plain"},
     },
     "root": {"handlers": ["console"], "level": os.environ.get("YANXIU_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50

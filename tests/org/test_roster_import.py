@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -128,7 +129,7 @@ def test_import_of_good_files(school, superuser, name):
     assert zhang.tier == "backbone"
     assert sorted(g.name for g in zhang.groups.all()) == ["一年级语文备课组", "语文组"]
     account = zhang.person.user
-    assert account.username == "13800000001"
+    assert re.fullmatch(r"t[0-9a-z]{7}", account.username)  # no phone or ID digits to guess from
     assert account.must_change_password is True
     assert account.has_usable_password() is False
     assert account.display_name == "张伟"
@@ -153,7 +154,8 @@ def test_import_of_good_files(school, superuser, name):
     assert liu.teaching_since == dt.date(2000, 9, 1)  # 200009
 
     chen = Person.objects.select_related("user").get(id_number=CHEN)
-    assert chen.user.username == f"u{CHEN[-8:]}"  # no phone
+    assert re.fullmatch(r"t[0-9a-z]{7}", chen.user.username)  # no phone: still no ID digits
+    assert len({p.user.username for p in Person.objects.select_related("user")}) == 7
     assert chen.employments.get().teaching_since == dt.date(2010, 9, 1)  # 2010年9月
 
     zhao = Employment.objects.get(person__id_number=id_number("19951201", "057"))
@@ -390,12 +392,16 @@ def test_former_teacher_gets_a_new_employment_and_keeps_the_account(school, othe
 
 
 @pytest.mark.django_db
-def test_phone_already_used_as_a_username_falls_back_to_the_id_number(school, superuser):
-    User.objects.create_user(username="13800000001", password="x")
+def test_usernames_are_never_made_of_the_phone_or_the_id_number(school, superuser, monkeypatch):
+    User.objects.create_user(username="tzzzzzzz", password="x")
+    draws = iter([["tzzzzzzz"] * 7, [f"tfresh{n}0" for n in range(7)]])
+    monkeypatch.setattr(roster, "new_usernames", lambda count: next(draws)[:count])
 
     import_roster(actor=superuser, school=school, file_name="good.xlsx", data=read("good.xlsx"))
 
-    assert Person.objects.get(id_number=ZHANG).user.username == f"u{ZHANG[-8:]}"
+    # A name already taken is drawn again; none is derived from the person.
+    assert Person.objects.get(id_number=ZHANG).user.username == "tfresh00"
+    assert sorted(Person.objects.values_list("user__username", flat=True)) == [f"tfresh{n}0" for n in range(7)]
 
 
 @pytest.mark.django_db

@@ -1,4 +1,5 @@
 import datetime as dt
+import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +22,8 @@ def test_registering_a_teacher_creates_person_account_employment_and_audit(roles
     employment = register(roles.school_admin, school)
     person = employment.person
     assert person.gender == "F" and person.birth_date == dt.date(1990, 3, 7)
-    assert person.user.username == "13912345678" and person.user.must_change_password
+    assert re.fullmatch(r"t[0-9a-z]{7}", person.user.username) and person.user.must_change_password
+    assert not person.user.has_usable_password() and not person.user.otp_hash  # a login slip comes later
     assert AuditEvent.objects.filter(action="employment.start", target_id=str(employment.pk)).exists()
 
 

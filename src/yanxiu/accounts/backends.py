@@ -1,68 +1,85 @@
-"""Authentication: username, phone or ID number; lockout; initial passwords.
+"""Authentication: username or phone; one-time passwords; throttling.
 
-Imported accounts have no stored password hash (hashing 10,000 passwords
-would make a roster import take minutes). Until their first password change
-they log in with the last six characters of their ID number and are then
-forced to choose a password of their own.
+Backends, in the order of ``AUTHENTICATION_BACKENDS``:
+
+- :class:`LockoutBackend` (django-axes) refuses a locked (address, login) pair
+  before any password is checked;
+- :class:`YanxiuBackend` refuses an address that failed too often or a
+  site under a guessing storm (:mod:`yanxiu.accounts.throttle`), then checks
+  the password, or the one-time password of an account that has one.
+
+Every failure looks and takes the same whether or not the login exists: the
+same message, and the same hashing (Django's hasher and the one-time password
+hasher run on a dummy when there is nothing to check against). Logging in with
+an ID number is not offered: ID numbers are known to many people, and typed
+into a login form they would end up in the failure records.
 """
 
 from __future__ import annotations
 
-from datetime import timedelta
-
-from django.conf import settings
+from axes.backends import AxesStandaloneBackend
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import F
+from django.core.exceptions import PermissionDenied
 from django.utils import timezone
-from django.utils.crypto import constant_time_compare
 
+from . import otp, throttle
 from .models import User
 
 
 def find_user(login: str) -> User | None:
     login = (login or "").strip()
-    if not login:
+    if not login or len(login) > 150:
         return None
-    user = User.objects.filter(username=login).first()
-    if user is None and login.isdigit() and len(login) == 11:
+    if len(login) == 11 and login.isdigit():
+        # A phone number; phones are unique among people (org.Person).
         user = User.objects.filter(person__phone=login).first()
-    if user is None and len(login) == 18:
-        user = User.objects.filter(person__id_number=login.upper()).first()
-    return user
+        if user is not None:
+            return user
+    return User.objects.filter(username=login).first()
 
 
-def initial_password_matches(user: User, password: str) -> bool:
-    person = getattr(user, "person", None)
-    if user.has_usable_password() or not user.must_change_password or person is None:
-        return False
-    return constant_time_compare(password.strip().upper(), person.id_number[-6:])
+class LockoutBackend(AxesStandaloneBackend):
+    """django-axes' lockout check. Without a request (code calling
+    ``authenticate`` directly, never a login form) there is no client to count."""
 
-
-def register_failure(user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=F("failed_logins") + 1)
-    user.refresh_from_db(fields=["failed_logins"])
-    if user.failed_logins >= settings.LOGIN_MAX_FAILURES:
-        user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
-        user.save(update_fields=["locked_until"])
-
-
-def register_success(user: User) -> None:
-    if user.failed_logins or user.locked_until:
-        User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-        user.failed_logins, user.locked_until = 0, None
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
 
 
 class YanxiuBackend(ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
+        if username is None or password is None:
+            return None
+        password = password[:128]
+        reason = throttle.refusal(request)
+        if reason is not None:
+            setattr(request, throttle.REFUSED_ATTR, reason)
+            raise PermissionDenied(reason)
         user = find_user(username)
-        if user is None or password is None:
-            # Run the hasher anyway so that timing does not reveal which logins exist.
-            User().set_password(password or "")
+        if user is None:
+            # Run both hashers anyway so that timing does not reveal which logins exist.
+            User().set_password(password)
+            otp.matches("", password)
             return None
-        if user.is_locked or not self.user_can_authenticate(user):
+        password_ok = user.check_password(password)  # runs the hasher even for an unusable password
+        otp_pending = user.has_pending_otp
+        otp_ok = otp.matches(user.otp_hash if otp_pending else "", password)
+        if not self.user_can_authenticate(user):
             return None
-        if user.check_password(password) or initial_password_matches(user, password):
-            register_success(user)
+        if password_ok:
             return user
-        register_failure(user)
+        if otp_ok:
+            self._consume_otp(user)
+            return user
         return None
+
+    @staticmethod
+    def _consume_otp(user: User) -> None:
+        """A one-time password works once: the user now sets their own."""
+        from yanxiu.core import audit
+
+        User.objects.filter(pk=user.pk).update(otp_hash="", must_change_password=True)
+        user.otp_hash, user.must_change_password = "", True
+        audit.record(actor=user, action="account.otp_used", target=user, at=timezone.now().isoformat())

@@ -16,10 +16,17 @@ from django.utils.translation import gettext_lazy as _
 
 
 class User(AbstractUser):
+    """An account. Imported teachers start with no usable password and
+    ``must_change_password``; the school admin hands out a one-time password
+    (a printed login slip, :mod:`yanxiu.accounts.otp`) that works once, until
+    ``otp_expires_at``, after which the teacher sets a password of their own.
+    Failed logins are counted by django-axes (per client address and login).
+    """
+
     display_name = models.CharField(_("显示名"), max_length=60, blank=True)
     must_change_password = models.BooleanField(_("首次登录需改密码"), default=False)
-    failed_logins = models.PositiveIntegerField(_("连续登录失败次数"), default=0)
-    locked_until = models.DateTimeField(_("锁定至"), null=True, blank=True)
+    otp_hash = models.CharField(_("一次性密码（散列）"), max_length=200, blank=True, editable=False)
+    otp_expires_at = models.DateTimeField(_("一次性密码有效期至"), null=True, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("账号")
@@ -29,8 +36,9 @@ class User(AbstractUser):
         return self.display_name or self.username
 
     @property
-    def is_locked(self) -> bool:
-        return self.locked_until is not None and self.locked_until > timezone.now()
+    def has_pending_otp(self) -> bool:
+        """A one-time password has been handed out and is neither used nor expired."""
+        return bool(self.otp_hash) and self.otp_expires_at is not None and self.otp_expires_at > timezone.now()
 
 
 class Role(models.TextChoices):

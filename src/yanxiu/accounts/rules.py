@@ -26,6 +26,11 @@ def manages_school(user, school):
 
 
 @rules.predicate
+def issues_login_slips(user, school):
+    return school is not None and scopes.can_issue_login_slips(user, school)
+
+
+@rules.predicate
 def views_school(user, school):
     return school is not None and scopes.can_view_school(user, school)
 
@@ -60,3 +65,4 @@ rules.add_perm("org.export_full_personal_data", exports_full_personal_data)
 rules.add_perm("org.view_person", views_person)
 rules.add_perm("org.view_person_full", sees_full_personal_data)
 rules.add_perm("org.transfer_employment", may_transfer)
+rules.add_perm("accounts.issue_login_slips", issues_login_slips)

@@ -184,15 +184,24 @@ def admin_school(user, wanted: str | None = None):
     """The school a school admin works on: ``wanted`` (a ?school= value) when they administer it, else their first."""
     from yanxiu.org.models import School
 
+    from yanxiu.core.params import parse_id
+
     s = scope_of(user)
-    if wanted and str(wanted).isdigit() and (int(wanted) in s.admin_schools or s.superuser):
-        return School.objects.filter(pk=int(wanted)).first()
+    wanted = parse_id(wanted)
+    if wanted and (wanted in s.admin_schools or s.superuser):
+        return School.objects.filter(pk=wanted).first()
     return School.objects.filter(pk=min(s.admin_schools)).first() if s.admin_schools else None
 
 
 def can_manage_school(user, school) -> bool:
     s = scope_of(user)
     return s.superuser or school.pk in s.admin_schools or school.county_id in s.bureau_counties
+
+
+def can_issue_login_slips(user, school) -> bool:
+    """One-time passwords are seen by the school's own admin only (not the bureau)."""
+    s = scope_of(user)
+    return s.superuser or school.pk in s.admin_schools
 
 
 def can_create_school(user) -> bool:

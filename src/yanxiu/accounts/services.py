@@ -1,7 +1,17 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
 
+from . import otp, scopes
 from .models import User
 
 
@@ -9,22 +19,59 @@ from .models import User
 def password_set(*, user: User, password: str) -> None:
     user.set_password(password)
     user.must_change_password = False
-    user.save(update_fields=["password", "must_change_password"])
+    user.otp_hash, user.otp_expires_at = "", None
+    user.save(update_fields=["password", "must_change_password", "otp_hash", "otp_expires_at"])
     audit.record(actor=user, action="account.password_set", target=user)
 
 
-@transaction.atomic
-def account_unlock(*, actor: User, user: User) -> None:
-    User.objects.filter(pk=user.pk).update(failed_logins=0, locked_until=None)
-    audit.record(actor=actor, action="account.unlock", target=user)
+def login_unlock(*, username: str) -> int:
+    """Forget the failed logins of ``username`` from every address (django-axes)."""
+    from axes.utils import reset
+
+    return reset(username=username)
+
+
+@dataclass(frozen=True)
+class LoginSlip:
+    """What one printed login slip shows. The one-time password exists only here."""
+
+    name: str
+    username: str
+    password: str
+    expires_at: datetime
 
 
 @transaction.atomic
-def password_reset_to_initial(*, actor: User, user: User) -> None:
-    """Back to the initial password (last six characters of the ID number), unlocked."""
-    user.set_unusable_password()
-    user.must_change_password = True
-    user.failed_logins = 0
-    user.locked_until = None
-    user.save(update_fields=["password", "must_change_password", "failed_logins", "locked_until"])
-    audit.record(actor=actor, action="account.password_reset", target=user)
+def initial_passwords_issue(*, actor: User, school, people: list) -> list[LoginSlip]:
+    """New one-time passwords for teachers of ``school``, for printing.
+
+    Each account's previous password and any earlier one-time password stop
+    working; failed-login counts are cleared; the teacher must set a password
+    of their own after logging in once. Only the school's own admin may do
+    this. One ``account.initial_password_issue`` audit row per account.
+    """
+    from yanxiu.org.models import Employment, Person
+    from yanxiu.org.services import account_create_for
+
+    if not scopes.can_issue_login_slips(actor, school):
+        raise PermissionDenied(_("只有本校的师训管理员可以生成初始密码、打印登录单。"))
+    ids = [p.pk for p in people]
+    current = set(Employment.objects.current().filter(school=school, person_id__in=ids).values_list("person_id", flat=True))
+    if current != set(ids):
+        raise PermissionDenied(_("只能为本校在职教师生成初始密码。"))
+    expires = timezone.now() + timedelta(days=settings.INITIAL_PASSWORD_DAYS)
+    slips: list[LoginSlip] = []
+    for person in Person.objects.filter(pk__in=ids).select_related("user").order_by("name", "pk"):
+        user = person.user
+        if user is None:
+            user = account_create_for(person)
+            Person.objects.filter(pk=person.pk).update(user=user)
+        secret = otp.generate()
+        user.set_unusable_password()
+        user.must_change_password = True
+        user.otp_hash, user.otp_expires_at = otp.make(secret), expires
+        user.save(update_fields=["password", "must_change_password", "otp_hash", "otp_expires_at"])
+        login_unlock(username=user.username)
+        audit.record(actor=actor, action="account.initial_password_issue", target=user, school=school.code, expires=expires.isoformat())
+        slips.append(LoginSlip(name=person.name, username=user.username, password=otp.display(secret), expires_at=expires))
+    return slips

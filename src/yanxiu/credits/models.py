@@ -260,6 +260,9 @@ class Certificate(models.Model):
 
     code = models.CharField(_("验证码"), max_length=32, unique=True, default=new_certificate_code, editable=False)
     person = models.ForeignKey("org.Person", verbose_name=_("人员"), on_delete=models.PROTECT, related_name="training_certificates")
+    # The holder's name on the day of issue: a later correction of the person's
+    # name does not rewrite certificates already issued (verify page, PDF).
+    holder_name = models.CharField(_("持证人姓名"), max_length=40, blank=True)
     school = models.ForeignKey("org.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="training_certificates")
     title = models.CharField(_("培训名称"), max_length=200)
     organiser = models.CharField(_("颁发单位"), max_length=120)
@@ -277,3 +280,7 @@ class Certificate(models.Model):
         verbose_name_plural = _("培训证书")
         ordering = ["-issued_on", "-id"]
         constraints = [models.UniqueConstraint(fields=["person", "source_key"], name="certificate_one_per_training")]
+
+    @property
+    def name_at_issue(self) -> str:
+        return self.holder_name or self.person.name

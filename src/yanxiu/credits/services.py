@@ -418,7 +418,7 @@ def certificate_issue(*, actor, person, title: str, organiser: str, hours: Decim
     existing = Certificate.objects.filter(person=person, source_key=source_key).first()
     if existing is not None:
         return existing
-    cert = Certificate(person=person, school=school or _current_school(person), title=title, organiser=organiser, hours=hours,
+    cert = Certificate(person=person, holder_name=person.name, school=school or _current_school(person), title=title, organiser=organiser, hours=hours,
                        school_year=school_year, source_key=source_key, issued_on=issued_on or timezone.localdate(),
                        created_by=actor if getattr(actor, "pk", None) else None)
     cert.full_clean()

@@ -120,7 +120,8 @@ class EmploymentForm(BootstrapMixin, forms.Form):
 
 
 class ProfileForm(BootstrapMixin, forms.Form):
-    name = forms.CharField(label=_("姓名"), max_length=40)
+    """What a teacher changes themself: the phone. Name and ID number go through the school admin."""
+
     phone = forms.CharField(label=_("手机"), max_length=11, required=False)
 
 

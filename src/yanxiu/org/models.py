@@ -147,6 +147,15 @@ class Person(models.Model):
         verbose_name_plural = _("人员")
         ordering = ["name", "id"]
         indexes = [models.Index(fields=["phone"])]
+        constraints = [
+            # A phone logs its owner in, so it belongs to one person only.
+            models.UniqueConstraint(
+                fields=["phone"],
+                condition=~Q(phone=""),
+                name="person_unique_phone",
+                violation_error_message=_("该手机号已被另一位教师使用，一个手机号只能登记给一人。"),
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name

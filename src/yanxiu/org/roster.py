@@ -51,13 +51,14 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
 from yanxiu.accounts import scopes
+from yanxiu.accounts.otp import new_usernames
 from yanxiu.accounts.models import User
 from yanxiu.core import audit, history, sheets
 
 from . import idnumber
 from .choices import SUBJECTS, Education, EmploymentType, Gender, GroupKind, Position, Stage, Tier, Title
 from .models import Employment, Group, Person, School
-from .services import validate_person_fields
+from .services import phone_taken_message, validate_person_fields
 
 __all__ = ["RowError", "RosterReport", "preview_roster", "import_roster", "SUPPORTED_EXTENSIONS"]
 
@@ -742,6 +743,36 @@ def _check_known(school: School, rows: list[_Row], known: _Known, errors: _Colle
                 _("“%(name)s”在其他行填作教研组，教研组和备课组不能同名。") % {"name": row.prep_group},
             )
             row.failed = True
+    _check_phones(rows, known, errors)
+
+
+def _check_phones(rows: list[_Row], known: _Known, errors: _Collector) -> None:
+    """A phone logs its owner in, so it belongs to one person: not two rows of
+    the file, not someone else already in the system."""
+    first: dict[str, int] = {}
+    for row in rows:
+        if not row.phone:
+            continue
+        if row.phone in first:
+            errors.add(
+                row.row,
+                "phone",
+                _("手机号与第 %(first)d 行相同，一个手机号只能登记给一人。") % {"first": first[row.phone]},
+            )
+            row.failed = True
+        else:
+            first[row.phone] = row.row
+    owners: dict[str, int] = {}
+    for chunk in _chunks(list(first)):
+        owners.update(Person.objects.filter(phone__in=chunk).values_list("phone", "pk"))
+    for row in rows:
+        owner = owners.get(row.phone) if row.phone else None
+        if owner is None:
+            continue
+        person = known.persons.get(row.info.number) if row.info is not None else None
+        if person is None or person.pk != owner:
+            errors.add(row.row, "phone", phone_taken_message())
+            row.failed = True
 
 
 # --- Writing ------------------------------------------------------------------
@@ -839,31 +870,21 @@ def _existing_usernames(names: Iterable[str]) -> set[str]:
 
 
 def _allocate_usernames(rows: list[_Row]) -> dict[int, str]:
-    """Username per row: the phone when free, else u + the last 8 (10, 18) digits
-    of the ID number, else u + the ID number + _2, _3 ..."""
-
-    def candidates(row: _Row) -> list[str]:
-        number = row.info.number  # type: ignore[union-attr]
-        found = [row.phone] if row.phone else []
-        return [*found, f"u{number[-8:]}", f"u{number[-10:]}", f"u{number}"]
-
-    # The first two choices settle nearly every row; look the rest up only when needed.
-    taken = _existing_usernames(c for row in rows for c in candidates(row)[:2])
+    """Username per row: ``t`` + 7 random characters (accounts.otp), carrying no
+    digits of the ID number or phone; a name already taken is drawn again."""
     result: dict[int, str] = {}
-    for row in rows:
-        options = candidates(row)
-        choice = next((c for c in options[:2] if c not in taken), None)
-        if choice is None:
-            taken |= _existing_usernames(options[2:])
-            choice = next((c for c in options[2:] if c not in taken), None)
-        n = 2
-        while choice is None:
-            candidate = f"u{row.info.number}_{n}"  # type: ignore[union-attr]
-            if candidate not in taken and not _existing_usernames([candidate]):
-                choice = candidate
-            n += 1
-        taken.add(choice)
-        result[row.row] = choice
+    pending = [row.row for row in rows]
+    while pending:
+        names = new_usernames(len(pending))
+        taken = _existing_usernames(names) | set(result.values())
+        retry: list[int] = []
+        for row_number, name in zip(pending, names, strict=True):
+            if name in taken:
+                retry.append(row_number)
+            else:
+                taken.add(name)
+                result[row_number] = name
+        pending = retry
     return result
 
 

@@ -15,7 +15,7 @@ from yanxiu.accounts.models import User
 from yanxiu.core import audit
 
 from . import idnumber
-from .models import Employment, Group, Person, School
+from .models import Employment, Group, Person, School, mask_phone
 
 
 def _require(allowed: bool) -> None:
@@ -189,6 +189,10 @@ def teacher_register(
     """Add a teacher to a school: the person (new or known), the account and the employment."""
     _require(scopes.can_manage_school(actor, school))
     info, errors = validate_person_fields(id_number=id_number, gender=gender, birth_date=birth_date, phone=phone)
+    if not errors:
+        known_id = Person.objects.filter(id_number=info.number).values_list("pk", flat=True).first()
+        if phone_taken(phone, person_id=known_id):
+            errors["phone"] = phone_taken_message()
     if errors:
         raise ValidationError(errors)
     person = Person.objects.filter(id_number=info.number).first()
@@ -216,30 +220,56 @@ def teacher_register(
 
 
 def account_create_for(person: Person) -> User:
-    """An account that logs in with the phone (or ID number) and the initial password."""
-    username = person.phone or f"u{person.pk:08d}"
-    if User.objects.filter(username=username).exists():
-        username = f"u{person.pk:08d}"
-    user = User(username=username, display_name=person.name, must_change_password=True)
+    """An account with a random username (``t`` + 7 characters, no ID digits) and
+    no usable password: the school admin prints a login slip with a one-time
+    password (``accounts.services.initial_passwords_issue``)."""
+    from yanxiu.accounts import otp
+
+    user = User(username=otp.new_username(), display_name=person.name, must_change_password=True)
     user.set_unusable_password()
     user.save()
     return user
 
 
+def phone_taken(phone: str, *, person_id: int | None = None) -> bool:
+    """Whether ``phone`` belongs to someone other than ``person_id`` (phones are unique)."""
+    return bool(phone) and Person.objects.filter(phone=phone).exclude(pk=person_id).exists()
+
+
+def phone_taken_message() -> str:
+    return _("该手机号已被另一位教师使用，一个手机号只能登记给一人。")
+
+
 @transaction.atomic
 def person_update(*, actor: User, person: Person, name: str, phone: str) -> Person:
+    """Correct a person's name or phone.
+
+    The teacher may change their own phone; the legal name only changes through
+    the school admin of their school (or region staff): certificates and
+    transcripts keep the name they were issued under.
+    """
     school_id = Employment.objects.current().filter(person=person).values_list("school_id", flat=True).first()
-    allowed = person.pk == scopes.scope_of(actor).person_id or (
-        school_id is not None and scopes.can_manage_school(actor, School.objects.get(pk=school_id))
-    )
-    _require(allowed or actor.is_superuser)
-    _, errors = validate_person_fields(id_number=person.id_number, phone=phone)
+    manager = actor.is_superuser or (school_id is not None and scopes.can_manage_school(actor, School.objects.get(pk=school_id)))
+    _require(manager or person.pk == scopes.scope_of(actor).person_id)
+    name = (name or "").strip()
+    if name != person.name and not manager:
+        raise PermissionDenied(_("姓名、身份证号须由学校师训管理员更正。"))
+    _info, errors = validate_person_fields(id_number=person.id_number, phone=phone)
+    if not errors and phone_taken(phone, person_id=person.pk):
+        errors["phone"] = phone_taken_message()
     if errors:
         raise ValidationError(errors)
+    changed: dict[str, object] = {}
+    if name != person.name:
+        changed["name"] = [person.name, name]
+    if phone != person.phone:
+        changed["phone"] = [mask_phone(person.phone), mask_phone(phone)]
     person.name, person.phone = name, phone
     person.full_clean()
     person.save()
-    audit.record(actor=actor, action="person.update", target=person)
+    if "name" in changed and person.user_id:
+        User.objects.filter(pk=person.user_id).update(display_name=name[:60])
+    audit.record(actor=actor, action="person.update", target=person, changed=changed)
     return person
 
 

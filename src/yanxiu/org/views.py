@@ -76,10 +76,11 @@ class ProfileEditView(ServiceFormView):
         return get_object_or_404(Person, user=self.request.user)
 
     def get_initial(self):
-        return {"name": self.object.name, "phone": self.object.phone}
+        return {"phone": self.object.phone}
 
     def perform(self, form):
-        return services.person_update(actor=self.request.user, person=self.object, **form.cleaned_data)
+        # The legal name (and the ID number) are changed by the school admin only.
+        return services.person_update(actor=self.request.user, person=self.object, name=self.object.name, phone=form.cleaned_data["phone"])
 
     def get_success_url(self, result):
         return reverse("org:my_profile")
@@ -181,18 +182,19 @@ def person_reveal(request, pk):
 @login_required
 @require_POST
 def account_reset(request, pk):
-    """A school admin resets a teacher's account: initial password, unlocked."""
+    """The school admin resets a teacher's account: a new one-time password on a
+    printed login slip; the old password stops working and failed logins are forgotten."""
     from yanxiu.accounts import services as account_services
 
     employment = _visible_employment(request, pk)
-    _deny_unless(request.user.has_perm("org.manage_staff", employment.school) and employment.is_current)
-    user = employment.person.user
-    if user is None:
-        user = services.account_create_for(employment.person)
-        Person.objects.filter(pk=employment.person.pk).update(user=user)
-    account_services.password_reset_to_initial(actor=request.user, user=user)
-    messages.success(request, _("账号已解锁并重置为初始密码（身份证号后 6 位），教师首次登录须修改。"))
-    return redirect("org:person_detail", pk=pk)
+    _deny_unless(scopes.can_issue_login_slips(request.user, employment.school) and employment.is_current)
+    slips = account_services.initial_passwords_issue(actor=request.user, school=employment.school, people=[employment.person])
+    return render(
+        request,
+        "accounts/login_slips_print.html",
+        {"school": employment.school, "slips": slips, "login_url": request.build_absolute_uri(reverse("accounts:login")),
+         "page_title": _("登录单：%(name)s") % {"name": employment.person.name}},
+    )
 
 
 class EmploymentEditView(ServiceFormView):
@@ -267,7 +269,7 @@ class TeacherAddView(ServiceFormView):
     form_class = TeacherForm
     permission = "org.manage_staff"
     page_title = gettext_lazy("新增教师")
-    success_message = gettext_lazy("教师已添加，初始密码为身份证号后 6 位，首次登录须修改。")
+    success_message = gettext_lazy("教师已添加。请在学校页面“生成初始密码 / 打印登录单”，把登录单发给本人。")
 
     def get_object(self):
         return get_object_or_404(School, pk=self.kwargs["school_id"])
