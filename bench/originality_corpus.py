@@ -27,9 +27,9 @@ methods that share no code or word list with the detector:
 - ``reordered``: the paragraphs in another order (and the sentences of the
   longest one), names and class changed.
 
-Split: the *calibration* part (seed 1, the five topics of
+Split: the *calibration* part (seed 1, the six topics of
 :data:`CALIBRATION_TOPICS`) is the only one the detector's threshold and
-parameters were tuned on; the *held-out* part (seed 2, the five other topics
+parameters were tuned on; the *held-out* part (seed 2, the eight other topics
 of :data:`HELD_OUT_TOPICS`, plus every hand-written reflection and the copies
 made from them) is used only for the reported figures.
 """
