@@ -241,3 +241,19 @@ def test_csv_in_utf8_with_or_without_bom_and_in_gbk(encoding):
 )
 def test_unreadable_files_get_a_chinese_reason(name, data, phrase):
     assert phrase in refused(name, data)
+
+
+@pytest.mark.parametrize(
+    "far",
+    [
+        '<x:c r="XFD1048576" t="inlineStr"><x:is><x:t>x</x:t></x:is></x:c>',  # a namespace prefix
+        '<x:c s="0" t="inlineStr" r="XFD1048576"><x:is><x:t>x</x:t></x:is></x:c>',  # the reference last
+    ],
+)
+def test_the_far_cell_is_found_whatever_the_writer_s_style(far):
+    sheet = (
+        '<x:worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><x:sheetData>'
+        '<x:row r="1"><x:c r="A1" t="inlineStr"><x:is><x:t>姓名</x:t></x:is></x:c></x:row>'
+        f'<x:row r="1048576">{far}</x:row></x:sheetData></x:worksheet>'
+    )
+    assert "1048576 行 × 16384 列" in refused("far.xlsx", hand_made_xlsx(sheet_xml=sheet))

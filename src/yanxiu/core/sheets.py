@@ -330,6 +330,11 @@ def _xlsx_sheet_paths(zipped: _Inflater, suffix: str) -> list[tuple[str, str]]:
 
 _XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
 _R_ATTR = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]*)(\d*)["\']')
+# Fast path: every cell tag is ``<c r="B7" ...>`` with the reference first (what
+# Excel, WPS, LibreOffice and openpyxl write); a valued cell is one that is not
+# self-closing (no attribute of <c> holds a "/").
+_FAST_VALUED = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+_ANY_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]")  # with or without a namespace prefix
 
 
 def _col_index(letters: bytes) -> int:
@@ -357,6 +362,17 @@ def _xlsx_extent(chunks: Iterator[bytes]) -> tuple[int, int]:
         body, tail = buffer[:cut], buffer[cut:]
         if len(tail) > 64 * 1024:  # an absurd tag: parse what we have
             body, tail = buffer, b""
+        tags = len(_ANY_CELL.findall(body))
+        if tags == body.count(b'<c r="'):
+            valued = _FAST_VALUED.findall(body)
+            if valued:
+                max_row = max(max_row, max(map(int, (ref[1] for ref in valued))))
+                max_col = max(max_col, max(map(_col_index, {ref[0] for ref in valued})))
+            last = _R_ATTR.search(body[body.rfind(b"<c ") :]) if tags else None
+            if last and last[1] and last[2]:
+                row, col = int(last[2]), _col_index(last[1])
+            continue
+        # Cells without a reference: walk the rows and cells one by one.
         for match in _XLSX_TAG.finditer(body):
             kind, attrs, closed = match.groups()
             ref = _R_ATTR.search(attrs)
