@@ -79,3 +79,152 @@ def test_no_url_answers_any_role_with_a_server_error(client, roles, role):
         if response.status_code >= 500:
             failures.append(f"{url} -> {response.status_code}")
     assert not failures, failures
+
+
+# --- Every link rendered for a role opens for that role ---------------------------
+#
+# For each demo login, crawl breadth-first from the home page (GET, same-site
+# links and htmx hx-get targets) and require every link found to answer 200,
+# or a redirect to a page that itself answers 200. Downloads are fetched like
+# pages (their content is not parsed). Links differing only in their ids are
+# checked a bounded number of times per URL pattern, and the crawl stops after
+# a bounded number of requests: both bounds are reported when hit, never
+# silently.
+
+from collections import deque
+from html.parser import HTMLParser
+from urllib.parse import urldefrag, urljoin, urlsplit
+
+from django.urls import Resolver404, resolve
+
+WALK_PER_PATTERN = 4
+WALK_MAX_REQUESTS = 400
+# Anything under these prefixes is not a page of the product.
+WALK_NOT_PAGES = ("/static/", "/media/", "/django-admin/", "/api/docs", "/i18n/")
+
+
+class _Links(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        for name in ("href", "hx-get"):
+            value = attrs.get(name)
+            if value and (tag == "a" or name == "hx-get"):
+                self.links.append(value)
+
+
+def _same_site(base: str, href: str) -> str | None:
+    href = href.strip()
+    if not href or href.startswith(("#", "javascript:", "mailto:", "tel:", "data:")):
+        return None
+    url, _frag = urldefrag(urljoin("http://testserver" + base, href))
+    parts = urlsplit(url)
+    if parts.netloc != "testserver" or parts.path.startswith(WALK_NOT_PAGES):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _pattern_key(url: str) -> str:
+    parts = urlsplit(url)
+    try:
+        match = resolve(parts.path)
+    except Resolver404:
+        return url
+    keys = ",".join(sorted(k.split("=")[0] for k in parts.query.split("&") if k))
+    return f"{match.view_name}?{keys}"
+
+
+def walk_links(client, start: str = "/") -> tuple[list[str], dict]:
+    """Crawl from ``start``; the broken links found (with the page that rendered them) and a summary."""
+    failures: list[str] = []
+    seen: set[str] = {start}
+    per_pattern: dict[str, int] = {}
+    queue: deque[tuple[str, str]] = deque([(start, "(start)")])
+    requests = capped = 0
+    while queue:
+        url, source = queue.popleft()
+        if requests >= WALK_MAX_REQUESTS:
+            capped += 1
+            continue
+        requests += 1
+        response = client.get(url)
+        hops = 0
+        while response.status_code in (301, 302, 303) and hops < 3:
+            target = _same_site(url, response["Location"])
+            if target is None or target.startswith("/accounts/login/"):
+                break
+            url, hops = target, hops + 1
+            response = client.get(url)
+        if response.status_code != 200:
+            location = response.get("Location", "")
+            failures.append(f"{url} -> {response.status_code} {location} (linked from {source})")
+            continue
+        if not response.get("Content-Type", "").startswith("text/html") or getattr(response, "streaming", False):
+            continue
+        parser = _Links()
+        parser.feed(response.content.decode("utf-8", "replace"))
+        for href in parser.links:
+            link = _same_site(url, href)
+            if link is None or link in seen:
+                continue
+            seen.add(link)
+            key = _pattern_key(link)
+            per_pattern[key] = per_pattern.get(key, 0) + 1
+            if per_pattern[key] > WALK_PER_PATTERN:
+                continue
+            queue.append((link, url))
+    sampled = {k: n for k, n in per_pattern.items() if n > WALK_PER_PATTERN}
+    return failures, {"requests": requests, "not_fetched_over_cap": capped, "patterns": len(per_pattern), "sampled": sampled}
+
+
+@pytest.fixture
+def demo_county(db):
+    import io
+
+    from django.core.management import call_command
+
+    call_command("seed_demo", teachers=200, stdout=io.StringIO())
+
+
+DEMO_LOGINS = ["admin", "bureau", "centre", "school", "leader", "teacher", "presenter"]
+
+
+def test_every_link_rendered_for_each_demo_role_opens_for_that_role(client, demo_county):
+    from yanxiu.accounts.models import User
+    from yanxiu.org import demo
+
+    assert DEMO_LOGINS == demo.LOGIN_USERNAMES
+    client.raise_request_exception = False
+    report = {}
+    failures = []
+    for username in DEMO_LOGINS:
+        client.force_login(User.objects.get(username=username))
+        broken, summary = walk_links(client)
+        failures += [f"{username}: {line}" for line in broken]
+        report[username] = summary
+        # The crawl really covered the role's pages: no role stops at its home page.
+        if summary["requests"] <= 3 or summary["not_fetched_over_cap"]:
+            failures.append(f"{username}: crawl too thin or capped: {summary}")
+    assert not failures, "\n".join(failures)
+
+
+def test_the_link_walk_reports_a_link_that_answers_403(client, roles, monkeypatch):
+    """The walk itself is real: a link the role cannot open is reported with the page that rendered it."""
+    client.force_login(roles.teacher)
+    from django.test.client import Client
+
+    original = Client.get
+
+    def get(self, path, *args, **kwargs):
+        response = original(self, path, *args, **kwargs)
+        if path == "/" and response.status_code == 200:
+            response.content = response.content + b'<a href="/attendance/sessions/">x</a>'
+        return response
+
+    monkeypatch.setattr(Client, "get", get)
+    client.raise_request_exception = False
+    broken, _summary = walk_links(client)
+    assert broken == ["/attendance/sessions/ -> 403  (linked from /)"]

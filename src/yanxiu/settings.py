@@ -120,8 +120,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "yanxiu.accounts.middleware.ForcePasswordChangeMiddleware",
-]
     "axes.middleware.AxesMiddleware",
+]
 
 ROOT_URLCONF = "yanxiu.urls"
 WSGI_APPLICATION = "yanxiu.wsgi.application"

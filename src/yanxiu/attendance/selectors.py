@@ -81,6 +81,8 @@ def sessions_run_by(user) -> QuerySet[Session]:
     q = Q(pk__in=sessions_managed_by(user).values("pk"))
     if s.person_id:
         q |= Q(presenter_id=s.person_id)
+    if s.presenter:
+        q |= Q(presenter_account_id=user.pk)
     if s.led_groups:
         q |= Q(group_id__in=s.led_groups)
     return Session.objects.filter(q).exclude(status=Session.Status.DRAFT).select_related("project")
@@ -129,11 +131,18 @@ def my_attendance(user) -> list[dict]:
     rows = []
     for e in enrollments:
         a = att.get(e.session_id)
+        reflection = refl.get(e.session_id)
+        on_leave = e.session_id in leave or (a is not None and a.status == Attendance.Status.LEAVE)
         rows.append({
             "session": e.session,
             "attendance": a,
-            "reflection": refl.get(e.session_id),
+            "reflection": reflection,
             "status": sheet_status(e.session, a, e.session_id in leave, now),
+            # Offer 提交/修改 only where the service will take it.
+            "can_submit": access.reflection_refusal(
+                e.session, enrolled=True, on_leave=on_leave, now=now,
+                accepted=reflection is not None and reflection.status == Reflection.Status.ACCEPTED,
+            ) is None,
         })
     return rows
 
@@ -175,7 +184,7 @@ class SheetRow:
 
 def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) -> list[SheetRow]:
     """Every enrolled person (and anyone with a row) with their attendance, for the session's sheet."""
-    if not access.can_manage_attendance(user, session):
+    if not access.can_view_sheet(user, session):
         return []
     now = now or timezone.now()
     enrolled = {

@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
 from yanxiu.org.models import Person
-from yanxiu.training.models import Enrollment, Session
+from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 
 from . import access, originality, tokens
 from .models import Attendance, CodeFailure, DeviceFlag, Method, Reflection, ReflectionRule, SimilarityFlag
@@ -360,15 +360,26 @@ def reflection_rule_set(*, actor, session: Session, min_reflection_chars: int, m
     return rule
 
 
+def is_on_leave(*, session: Session, person_id: int) -> bool:
+    """Approved leave, or marked 请假 on the sheet."""
+    return (
+        LeaveRequest.objects.filter(session_id=session.pk, person_id=person_id, status=Decision.APPROVED).exists()
+        or Attendance.objects.filter(session_id=session.pk, person_id=person_id, status=Attendance.Status.LEAVE).exists()
+    )
+
+
 @transaction.atomic
 def reflection_submit(*, actor, session: Session, notes: str, body: str, now: dt.datetime | None = None) -> Reflection:
     """Submit (or resubmit after return) the actor's notes and reflection; near-copies are flagged."""
     now = now or timezone.now()
     person = person_of(actor)
-    if not Enrollment.objects.filter(session_id=session.pk, person_id=person.pk, status=Enrollment.Status.ENROLLED).exists():
-        raise ValidationError(_("您不在本次活动的参训名单中，不能提交反思。"))
-    if session.starts_at and now < session.starts_at:
-        raise ValidationError(_("活动尚未开始，暂不能提交笔记与反思。"))
+    refusal = access.reflection_refusal(
+        session, now=now,
+        enrolled=Enrollment.objects.filter(session_id=session.pk, person_id=person.pk, status=Enrollment.Status.ENROLLED).exists(),
+        on_leave=is_on_leave(session=session, person_id=person.pk),
+    )
+    if refusal:
+        raise ValidationError(refusal)
     notes, body = sanitise(notes), sanitise(body)
     text = plain_text(body)
     rule = rule_for(session)
@@ -419,3 +430,34 @@ def reflection_review(*, actor, reflection: Reflection, accept: bool, comment: s
     reflection.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
     audit.record(actor=actor, action="reflection.accept" if accept else "reflection.return", target=reflection, comment=comment)
     return reflection
+
+
+BULK_REVIEW_MAX = 500
+
+
+@transaction.atomic
+def reflections_accept(*, actor, reflection_ids) -> list[Reflection]:
+    """Accept several submitted reflections at once: all or none, one audit row each (through reflection_review).
+
+    Refused as a whole when one of them is not the reviewer's to review or is no longer awaiting review.
+    """
+    ids = sorted({int(i) for i in reflection_ids})
+    if not ids:
+        raise ValidationError(_("请先勾选要通过的反思。"))
+    if len(ids) > BULK_REVIEW_MAX:
+        raise ValidationError(_("一次最多批量通过 %(max)s 份反思。") % {"max": BULK_REVIEW_MAX})
+    reflections = list(
+        Reflection.objects.select_for_update(of=("self",)).filter(pk__in=ids)
+        .select_related("person", "session", "session__project", "session__project__owner_school").order_by("pk")
+    )
+    if len(reflections) != len(ids):
+        raise ValidationError(_("所选反思中有 %(n)s 份不存在或已被删除，请刷新页面后重试。") % {"n": len(ids) - len(reflections)})
+    forbidden = [r for r in reflections if not access.can_review_reflections(actor, r.session)]
+    if forbidden:
+        raise PermissionDenied(_("您无权审阅以下反思：%(names)s。未做任何修改。") % {
+            "names": "、".join(f"{r.person.name}（{r.session.title}）" for r in forbidden[:10])})
+    not_waiting = [r for r in reflections if r.status != Reflection.Status.SUBMITTED]
+    if not_waiting:
+        raise ValidationError(_("以下反思当前不是待审阅状态，不能批量通过：%(names)s。未做任何修改。") % {
+            "names": "、".join(f"{r.person.name}（{r.get_status_display()}）" for r in not_waiting[:10])})
+    return [reflection_review(actor=actor, reflection=r, accept=True) for r in reflections]

@@ -259,17 +259,22 @@ def screen_live(request, session_id: int):
 
 @login_required
 def session_list(request):
-    sessions = selectors.sessions_run_by(request.user).order_by("-starts_at", "-pk")[:100]
-    if not sessions and not request.user.is_superuser:
-        if not selectors.sessions_run_by(request.user).exists():
-            raise PermissionDenied(_("您没有可管理考勤的培训活动。"))
+    """The sessions whose sign-in the user runs, each with the links the user may open."""
+    s = scopes.scope_of(request.user)
+    sessions = list(selectors.sessions_run_by(request.user).select_related("project__owner_school").order_by("-starts_at", "-pk")[:100])
+    # Admins, group leaders and presenters have this page in their menu even before their first session.
+    runs_sessions = s.superuser or s.admin_schools or s.region_counties or s.led_groups or s.presenter
+    if not sessions and not runs_sessions:
+        raise PermissionDenied(_("您没有可管理考勤的培训活动。"))
+    for session in sessions:
+        session.links = access.links_for(request.user, session)
     return render(request, "attendance/session_list.html", {"sessions": sessions, "page_title": _("考勤管理")})
 
 
 @login_required
 def sheet(request, session_id: int):
     session = _session(session_id)
-    if not request.user.has_perm("attendance.manage_session", session):
+    if not request.user.has_perm("attendance.view_sheet", session):
         raise PermissionDenied(_("您没有权限查看本次活动的考勤。"))
     rows = selectors.attendance_sheet(user=request.user, session=session)
     counts: dict[str, int] = {}
@@ -281,6 +286,7 @@ def sheet(request, session_id: int):
         "counts": sorted(counts.items()),
         "flags": selectors.device_flags(session),
         "rule": services.rule_for(session),
+        "links": access.links_for(request.user, session),
         "page_title": _("考勤表 · %(title)s") % {"title": session.title},
     }
     return render(request, "attendance/sheet.html", context)
@@ -383,13 +389,32 @@ class ReflectionSubmitView(ServiceFormView):
 
 
 @login_required
+@require_http_methods(["GET", "POST"])
 def reflection_list(request, session_id: int):
+    """The session's reflections to review; a POST accepts the ticked ones at once."""
     session = _session(session_id)
     if not request.user.has_perm("attendance.review_reflections", session):
         raise PermissionDenied(_("您没有权限审阅本次活动的反思。"))
+    status, error = 200, ""
+    if request.method == "POST":
+        raw = request.POST.getlist("ids")[: services.BULK_REVIEW_MAX + 1]
+        try:
+            ids = [int(v) for v in raw if v.isdigit() and len(v) <= 12]
+            if len(ids) != len(raw):
+                raise ValidationError(_("所选反思编号无效，请刷新页面后重试。"))
+            accepted = services.reflections_accept(actor=request.user, reflection_ids=ids)
+        except (ValidationError, PermissionDenied) as exc:
+            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            status = 403 if isinstance(exc, PermissionDenied) else 400
+        else:
+            from django.contrib import messages
+
+            messages.success(request, _("已通过 %(n)s 份反思。") % {"n": len(accepted)})
+            return redirect("attendance:reflections", session.pk)
     reflections = selectors.reflections_for_review(user=request.user, session=session)
-    return render(request, "attendance/reflection_list.html",
-                  {"session": session, "reflections": reflections, "page_title": _("笔记与反思 · %(title)s") % {"title": session.title}})
+    context = {"session": session, "reflections": reflections, "error": error, "links": access.links_for(request.user, session),
+               "page_title": _("笔记与反思 · %(title)s") % {"title": session.title}}
+    return render(request, "attendance/reflection_list.html", context, status=status)
 
 
 @login_required

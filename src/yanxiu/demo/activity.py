@@ -296,6 +296,7 @@ class _Seeder:
         self._import_online_training()
         self._import_upper_level_training()
         self._county_training()
+        self._guest_presenter()
         self._review_queue()
         self._needs_surveys()
         self._posting()
@@ -693,6 +694,26 @@ class _Seeder:
             if n % 2:
                 quota_submit(actor=self.admin_of[school.pk], quota=quota)
         self.log(f"已建县级集中培训，向 {self.summary.quotas} 所学校分配名额。")
+
+    def _guest_presenter(self) -> None:
+        """The invited presenter's account (login ``presenter``) co-presents the first school's last two
+        sessions and its next one, and a day of the county training: sessions past and coming to open."""
+        from yanxiu.accounts.models import User
+        from yanxiu.training.models import Session
+        from yanxiu.training.services import session_update
+
+        guest = User.objects.filter(username="presenter").first()
+        if guest is None:
+            return
+        school = self.schools[0]
+        admin = self.admin_of[school.pk]
+        past = [s for s, _t, _d in self.past_sessions if s.project.owner_school_id == school.pk][-2:]
+        for session in past + self.upcoming.get(school.pk, [])[:1]:
+            session_update(actor=admin, session=session, presenter_account=guest)
+        county_day = Session.objects.filter(project__owner_school__isnull=True, presenter_name__contains="刘教授").first()
+        if county_day is not None:
+            session_update(actor=self.bureau, session=county_day, presenter_account=guest)
+        self.log("特邀主讲人账号已关联本校近期活动与县级培训。")
 
     def _review_queue(self) -> None:
         """A project awaiting the centre's review and one returned with comments."""

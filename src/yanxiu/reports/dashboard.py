@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.accounts.scopes import Scope
@@ -30,11 +31,44 @@ def teacher_sessions(user, scope: Scope):
     from yanxiu.training.selectors import my_sessions
 
     upcoming = list(my_sessions(person_id=scope.person_id, include_past=False)[:5])
-    today = list(todays_sessions_for(user))
+    from yanxiu.training.selectors import change_notices
+
+    now = timezone.now()
+    notices = change_notices(sessions=upcoming, now=now)
+    for session in upcoming:
+        session.change_notice = notices.get(session.pk, "")
+    # Today's card is for signing in: a session that has ended leaves it.
+    today = [s for s in todays_sessions_for(user, now=now) if s.ends_at is None or s.ends_at > now]
     return upcoming, today
 
 
 def admin_cards(user, scope: Scope) -> list[Card]:
+def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
+    """The sessions the user presents (as a teacher named presenter, or with a guest presenter's account):
+    coming and past, each with the attendance links the user may open and the reflections awaiting review."""
+    if not (scope.presenter or scope.person_id):
+        return [], []
+    from django.db.models import Count, Q
+
+    from yanxiu.attendance import access
+    from yanxiu.attendance.models import Reflection
+    from yanxiu.training.models import Session
+
+    q = Q(presenter_account_id=user.pk) if scope.presenter else Q(pk__in=[])
+    if scope.person_id:
+        q |= Q(presenter_id=scope.person_id)
+    qs = (
+        Session.objects.filter(q).exclude(status=Session.Status.DRAFT).select_related("project__owner_school")
+        .annotate(to_review=Count("reflections", filter=Q(reflections__status=Reflection.Status.SUBMITTED)))
+    )
+    now = now or timezone.now()
+    coming = list(qs.filter(ends_at__gte=now).order_by("starts_at", "pk")[:10])
+    past = list(qs.filter(ends_at__lt=now).order_by("-starts_at", "-pk")[:10])
+    for session in coming + past:
+        session.links = access.links_for(user, session)
+    return coming, past
+
+
     from yanxiu.training import selectors as training
 
     cards: list[Card] = []
@@ -53,6 +87,13 @@ def admin_cards(user, scope: Scope) -> list[Card]:
         upcoming = training.session_list(user=user, status="published", upcoming=True).count()
         cards.append(Card(_("即将开展的研修活动"), upcoming, reverse("training:project_list")))
     if scope.admin_schools:
+    if scope.led_groups and not (scope.superuser or scope.admin_schools or scope.region_counties):
+        from yanxiu.training.models import Session
+
+        group_sessions = Session.objects.filter(
+            group_id__in=scope.led_groups, status=Session.Status.PUBLISHED, ends_at__gte=timezone.now()
+        ).count()
+        cards.append(Card(_("本组即将开展的活动"), group_sessions, reverse("attendance:sessions")))
         from yanxiu.credits.selectors import current_school_year
 
         from .followup import followups

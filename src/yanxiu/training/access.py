@@ -129,6 +129,8 @@ def sessions_visible_to(user) -> QuerySet[Session]:
         q |= Q(project__quotas__school_id__in=s.admin_schools)
     if s.led_groups:
         q |= Q(group_id__in=s.led_groups)
+    if s.presenter:
+        q |= Q(presenter_account_id=user.pk)
     if s.person_id is not None:
         q |= Q(enrollments__person_id=s.person_id) | Q(presenter_id=s.person_id) | Q(lead_speaker_id=s.person_id)
         school_id = person_school_id(s.person_id)

@@ -90,9 +90,9 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
     class Meta:
         model = Session
         fields = [
-            "title", "starts_at", "ends_at", "place", "presenter", "presenter_name", "content", "requirements",
-            "group", "theme", "lead_speaker", "invite_scope", "signin_requires_signout", "late_tolerance_minutes",
-            "early_leave_tolerance_minutes",
+            "title", "starts_at", "ends_at", "place", "presenter", "presenter_name", "presenter_account", "content",
+            "requirements", "group", "theme", "lead_speaker", "invite_scope", "signin_requires_signout",
+            "late_tolerance_minutes", "early_leave_tolerance_minutes",
         ]
         widgets = {"content": forms.Textarea(attrs={"rows": 3}), "requirements": forms.Textarea(attrs={"rows": 2})}
 
@@ -104,11 +104,24 @@ class SessionForm(BootstrapMixin, forms.ModelForm):
         self.fields["presenter"].queryset = people
         self.fields["lead_speaker"].queryset = people
         self.fields["group"].queryset = _school_groups(school, groups)
+        self.fields["presenter_account"].queryset = presenter_accounts_for(project)
+        self.fields["presenter_account"].label_from_instance = lambda user: user.display_name or user.username
         if groups is not None:
             self.fields["group"].required = True
         if project.is_bureau_level:
             for name in ("group", "theme", "lead_speaker", "invite_scope", "presenter"):
                 del self.fields[name]
+
+
+def presenter_accounts_for(project: Project):
+    """Guest presenters' accounts (主讲人 role) of the project's region or above, or of no region."""
+    from django.db.models import Q
+
+    from yanxiu.accounts.models import Role, RoleAssignment, User
+
+    regions = [r.pk for r in project.region.ancestors_and_self()] if project.region_id else []
+    users = RoleAssignment.objects.filter(role=Role.PRESENTER).filter(Q(region__isnull=True) | Q(region_id__in=regions))
+    return User.objects.filter(pk__in=users.values("user_id"), is_active=True).order_by("display_name", "username")
 
 
 def _parse_dates(text: str) -> list:

@@ -73,6 +73,8 @@ def build_calendar(sessions: Iterable[Session], *, name: str, domain: str = "yan
         lines += [
             "BEGIN:VEVENT",
             f"UID:session-{session.pk}@{domain}",
+            # Bumped on every change of a published session's time or place, so calendars replace the event.
+            f"SEQUENCE:{session.ics_sequence}",
             f"DTSTAMP:{stamp}",
             f"DTSTART:{_utc(session.starts_at)}",
             f"DTEND:{_utc(session.ends_at)}",

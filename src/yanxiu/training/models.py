@@ -272,6 +272,11 @@ class Session(models.Model):
     content = models.TextField(_("培训内容"), blank=True)
     requirements = models.TextField(_("参训要求"), blank=True)
     theme = models.CharField(_("研讨主题"), max_length=120, blank=True)
+    presenter_account = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("主讲人账号"), null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="guest_sessions",
+        help_text=_("校外主讲人的登录账号：可打开签到屏、查看考勤表、审阅反思"),
+    )
     lead_speaker = models.ForeignKey(
         "org.Person", verbose_name=_("中心发言人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_sessions"
     )
@@ -288,6 +293,9 @@ class Session(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    ics_sequence = models.PositiveIntegerField(
+        _("日历版本"), default=0, help_text=_("已发布活动的时间或地点每改一次加一（iCalendar SEQUENCE）")
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -331,6 +339,27 @@ class Session(models.Model):
 
 class Enrollment(models.Model):
     """A person expected at a session (invited by the school, named on a quota, or self-enrolled)."""
+
+class SessionChange(models.Model):
+    """A published session's time or place changed: the enrolled teachers are told until it takes place."""
+
+    session = models.ForeignKey(Session, verbose_name=_("培训活动"), on_delete=models.CASCADE, related_name="changes")
+    changed_at = models.DateTimeField(_("变更时间"), auto_now_add=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("变更人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    old_starts_at = models.DateTimeField(_("原开始时间"), null=True, blank=True)
+    old_ends_at = models.DateTimeField(_("原结束时间"), null=True, blank=True)
+    new_starts_at = models.DateTimeField(_("新开始时间"), null=True, blank=True)
+    new_ends_at = models.DateTimeField(_("新结束时间"), null=True, blank=True)
+    old_place = models.CharField(_("原地点"), max_length=120, blank=True)
+    new_place = models.CharField(_("新地点"), max_length=120, blank=True)
+
+    class Meta:
+        verbose_name = _("活动变更")
+        verbose_name_plural = _("活动变更")
+        ordering = ["changed_at", "id"]
+
 
     class Source(models.TextChoices):
         INVITED = "invited", _("学校邀请")

@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.apps import apps
 from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
 
@@ -23,6 +25,7 @@ from .models import (
     Quota,
     SchoolPlan,
     Session,
+    SessionChange,
     SwapRequest,
 )
 
@@ -274,9 +277,20 @@ def evaluation_summary(*, session: Session) -> dict:
     }
 
 
+def evaluated_sessions_for(user) -> QuerySet[Session]:
+    """Sessions whose evaluations the user reads: admins and region staff all they see, a group leader those they run."""
+    s = scopes.scope_of(user)
+    if s.superuser or s.admin_schools or s.region_counties:
+        return access.sessions_visible_to(user)
+    q = Q(group_id__in=s.led_groups)
+    if s.person_id is not None:
+        q |= Q(presenter_id=s.person_id)
+    return Session.objects.filter(q)
+
+
 def evaluation_by_session(*, user) -> list[dict]:
     rows = (
-        Evaluation.objects.filter(session__in=access.sessions_visible_to(user))
+        Evaluation.objects.filter(session__in=evaluated_sessions_for(user))
         .values("session_id", "session__title", "session__starts_at")
         .annotate(count=Count("pk"), content=Avg("content_score"), presenter=Avg("presenter_score"),
                   organisation=Avg("organisation_score"))
@@ -299,7 +313,7 @@ def evaluation_by_session(*, user) -> list[dict]:
 def evaluation_by_presenter(*, user) -> list[dict]:
     """Average presenter score per presenter (a person, or an outside expert by name)."""
     rows = (
-        Evaluation.objects.filter(session__in=access.sessions_visible_to(user))
+        Evaluation.objects.filter(session__in=evaluated_sessions_for(user))
         .values("session__presenter_id", "session__presenter__name", "session__presenter_name")
         .annotate(count=Count("pk"), sessions=Count("session", distinct=True), presenter=Avg("presenter_score"),
                   content=Avg("content_score"))
@@ -325,3 +339,47 @@ def evaluation_by_presenter(*, user) -> list[dict]:
         m["presenter"] = _round(m["presenter"])
         m["content"] = _round(m["content"])
     return sorted(out, key=lambda m: (-m["presenter"], m["name"]))
+
+
+# --- Changes the enrolled teachers are told about ------------------------------------
+
+
+def _when(start, end) -> str:
+    if not start:
+        return _("未定")
+    start = timezone.localtime(start)
+    text = date_format(start, "Y-m-d H:i")
+    if end:
+        end = timezone.localtime(end)
+        text += "–" + (date_format(end, "H:i") if end.date() == start.date() else date_format(end, "Y-m-d H:i"))
+    return text
+
+
+def change_notices(*, sessions, now: dt.datetime | None = None) -> dict[int, str]:
+    """For published sessions not yet started whose time or place changed since publication:
+    "时间已由 … 改为 …；地点已由 … 改为 …" from the first recorded values to the present ones."""
+    now = now or timezone.now()
+    sessions = [s for s in sessions if s.status == Session.Status.PUBLISHED and s.starts_at and s.starts_at > now]
+    if not sessions:
+        return {}
+    first: dict[int, SessionChange] = {}
+    for change in SessionChange.objects.filter(session_id__in=[s.pk for s in sessions]).order_by("changed_at", "pk"):
+        first.setdefault(change.session_id, change)
+    notices = {}
+    for session in sessions:
+        change = first.get(session.pk)
+        if change is None:
+            continue
+        parts = []
+        if (change.old_starts_at, change.old_ends_at) != (session.starts_at, session.ends_at):
+            parts.append(_("时间已由 %(old)s 改为 %(new)s") % {
+                "old": _when(change.old_starts_at, change.old_ends_at), "new": _when(session.starts_at, session.ends_at)})
+        if change.old_place != session.place:
+            parts.append(_("地点已由“%(old)s”改为“%(new)s”") % {"old": change.old_place or _("未定"), "new": session.place})
+        if parts:
+            notices[session.pk] = "；".join(parts)
+    return notices
+
+
+def change_notice(*, session: Session, now: dt.datetime | None = None) -> str:
+    return change_notices(sessions=[session], now=now).get(session.pk, "")

@@ -33,6 +33,7 @@ from .models import (
     Quota,
     SchoolPlan,
     Session,
+    SessionChange,
     SwapRequest,
     TrainingLevel,
     new_feed_token,
@@ -257,11 +258,6215 @@ def project_return(*, actor, project: Project, comment: str) -> Project:
 _SESSION_FIELDS = {
     "title", "starts_at", "ends_at", "place", "presenter", "presenter_name", "content", "requirements", "theme",
     "lead_speaker", "group", "signin_requires_signout", "late_tolerance_minutes", "early_leave_tolerance_minutes",
-    "invite_scope",
+    "invite_scope", "presenter_account",
 }
 
 
 def missing_fixed_items(session: Session) -> list[str]:
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+
+
+def missing_fixed_items(session: Session) -> list[str]:
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
+# A published session's changes the enrolled teachers are told about.
+NOTIFIED_FIELDS = ("starts_at", "ends_at", "place")
     """The 四定 (time, place, content, presenter) — and for group sessions 五定
     (theme, lead speaker) — not yet set, as Chinese labels in a fixed order."""
     missing = []

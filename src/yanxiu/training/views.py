@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
+from yanxiu.attendance import access as attendance_access
 from yanxiu.core import uploads
 from yanxiu.core import downloads
 from yanxiu.core.crud import ServiceFormView, run_service
@@ -92,8 +93,10 @@ def my_trainings(request):
     for leave in leaves:
         leave_by_session.setdefault(leave.session_id, leave)
     for x in sessions:
+    notices = selectors.change_notices(sessions=upcoming, now=now)
         x.my_leave = leave_by_session.get(x.pk)
     feed = services.calendar_feed_for(Person.objects.get(pk=s.person_id))
+        x.change_notice = notices.get(x.pk, "")
     context = {
         "upcoming": upcoming,
         "past": past[:30],
@@ -143,12 +146,27 @@ def session_detail(request, pk):
     can_manage = access.can_manage_session(request.user, session)
     enrollment = Enrollment.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
     context = {
+    my_leave = LeaveRequest.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
+    links = attendance_access.links_for(request.user, session) if session.status != Session.Status.DRAFT else {}
+    if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED:
+        from yanxiu.attendance.models import Reflection
+        from yanxiu.attendance.services import is_on_leave
+
+        reflection = Reflection.objects.filter(session=session, person_id=s.person_id).first()
+        links["my_reflection"] = reflection
+        links["submit_reflection"] = attendance_access.reflection_refusal(
+            session, enrolled=True, on_leave=is_on_leave(session=session, person_id=s.person_id),
+            accepted=reflection is not None and reflection.status == Reflection.Status.ACCEPTED,
+        ) is None
         "session": session,
         "project": session.project,
         "can_manage": can_manage,
         "missing": services.missing_fixed_items(session),
+        "links": links,
+        "change_notice": selectors.change_notice(session=session) if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED else None,
+        "runs_sessions": s.presenter or bool(s.led_groups),
         "enrollment": enrollment,
-        "my_leave": LeaveRequest.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None,
+        "my_leave": my_leave,
         "evaluated": session.evaluations.filter(person_id=s.person_id).exists() if s.person_id else False,
         "started": session.has_started(),
         "summary": selectors.evaluation_summary(session=session) if (can_manage or s.region_counties) else None,
@@ -406,7 +424,10 @@ class EvaluationView(ServiceFormView):
     success_message = gettext_lazy("感谢您的评价。")
 
     def get_object(self):
-        return _visible_session(self.request, self.kwargs["pk"])
+        session = _visible_session(self.request, self.kwargs["pk"])
+        if session.status != Session.Status.PUBLISHED or not session.has_started():
+            raise PermissionDenied(_("活动开始后才能评价。"))
+        return session
 
     def get_back_url(self):
         return reverse("training:my")
@@ -421,7 +442,8 @@ class EvaluationView(ServiceFormView):
 @login_required
 def evaluations(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties)
+    # A group leader reads the evaluations of the sessions they run.
+    _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
     context = {
         "by_session": selectors.evaluation_by_session(user=request.user)[:200],
         "by_presenter": selectors.evaluation_by_presenter(user=request.user),
@@ -595,7 +617,8 @@ def review_list(request):
 @login_required
 def plan_list(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties)
+    # Group leaders read their school's plan, to fit their group's sessions into it.
+    _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
     plans = selectors.plans_visible_to(request.user).order_by("-school_year", "school__code")
     return render(request, "training/plan_list.html", {
         "plans": plans, "school": _admin_school(request), "page_title": _("年度研修计划"),
