@@ -182,3 +182,30 @@ def test_the_migration_renames_usernames_made_of_id_digits(roles):
     assert roles.teacher.username == "u1234"
     assert AuditEvent.objects.filter(action="account.renamed").count() == 2
     assert "0312" not in str(list(AuditEvent.objects.filter(action="account.renamed").values_list("detail", flat=True)))
+
+
+def test_the_school_admin_corrects_an_id_number_and_its_gender_and_birth_date(client, roles):
+    from tests.conftest import make_id_number
+
+    person = roles.teacher.person
+    employment = person.employments.get()
+    old_number = person.id_number
+    new_number = make_id_number(555, birth=dt.date(1990, 3, 7), male=False)
+    client.force_login(roles.school_admin)
+    form = client.get(reverse("org:employment_edit", args=[employment.pk])).content.decode()
+    assert old_number not in form  # the edit form does not show the full number
+    data = {"name": person.name, "id_number": new_number.lower(), "phone": person.phone, "stage": employment.stage,
+            "subject": employment.subject, "position": employment.position, "title": employment.title,
+            "education": employment.education, "employment_type": employment.employment_type, "teaching_since": "2008-09", "tier": ""}
+    assert client.post(reverse("org:employment_edit", args=[employment.pk]), data).status_code == 302
+    person.refresh_from_db()
+    assert person.id_number == new_number and person.gender == "F" and person.birth_date == dt.date(1990, 3, 7)
+    event = AuditEvent.objects.filter(action="person.update", target_id=str(person.pk)).latest("pk")
+    assert "id_number" in event.detail["changed"] and old_number not in str(event.detail) and new_number not in str(event.detail)
+    # Another person's number is refused, naming the field.
+    data["id_number"] = roles.other_teacher.person.id_number
+    response = client.post(reverse("org:employment_edit", args=[employment.pk]), data)
+    assert response.status_code == 400 and "已登记给另一人" in response.content.decode()
+    # The teacher cannot do it themself.
+    with pytest.raises(PermissionDenied):
+        services.person_update(actor=roles.teacher, person=person, name=person.name, phone=person.phone, id_number=old_number)

@@ -15,7 +15,7 @@ from yanxiu.accounts.models import User
 from yanxiu.core import audit
 
 from . import idnumber
-from .models import Employment, Group, Person, School, mask_phone
+from .models import Employment, Group, Person, School, mask_id_number, mask_phone
 
 
 def _require(allowed: bool) -> None:
@@ -241,27 +241,35 @@ def phone_taken_message() -> str:
 
 
 @transaction.atomic
-def person_update(*, actor: User, person: Person, name: str, phone: str) -> Person:
-    """Correct a person's name or phone.
+def person_update(*, actor: User, person: Person, name: str, phone: str, id_number: str = "") -> Person:
+    """Correct a person's name, phone or ID number (empty ``id_number``: unchanged).
 
-    The teacher may change their own phone; the legal name only changes through
-    the school admin of their school (or region staff): certificates and
-    transcripts keep the name they were issued under.
+    The teacher may change their own phone; the legal name and the ID number
+    only change through the school admin of their school (or region staff):
+    certificates and transcripts keep the name they were issued under. A
+    corrected ID number brings its gender and birth date with it.
     """
     school_id = Employment.objects.current().filter(person=person).values_list("school_id", flat=True).first()
     manager = actor.is_superuser or (school_id is not None and scopes.can_manage_school(actor, School.objects.get(pk=school_id)))
     _require(manager or person.pk == scopes.scope_of(actor).person_id)
     name = (name or "").strip()
-    if name != person.name and not manager:
+    id_number = (id_number or "").strip()
+    info, errors = validate_person_fields(id_number=id_number or person.id_number, phone=phone)
+    new_id = info.number if info is not None and id_number else person.id_number
+    if (name != person.name or new_id != person.id_number) and not manager:
         raise PermissionDenied(_("姓名、身份证号须由学校师训管理员更正。"))
-    _info, errors = validate_person_fields(id_number=person.id_number, phone=phone)
     if not errors and phone_taken(phone, person_id=person.pk):
         errors["phone"] = phone_taken_message()
+    if not errors and new_id != person.id_number and Person.objects.filter(id_number=new_id).exclude(pk=person.pk).exists():
+        errors["id_number"] = _("该身份证号已登记给另一人，请核对。")
     if errors:
         raise ValidationError(errors)
     changed: dict[str, object] = {}
     if name != person.name:
         changed["name"] = [person.name, name]
+    if new_id != person.id_number:
+        changed["id_number"] = [person.masked_id_number, mask_id_number(new_id)]
+        person.id_number, person.gender, person.birth_date = new_id, info.gender, info.birth_date
     if phone != person.phone:
         changed["phone"] = [mask_phone(person.phone), mask_phone(phone)]
     person.name, person.phone = name, phone

@@ -223,7 +223,8 @@ class EmploymentEditView(ServiceFormView):
     def perform(self, form):
         data = dict(form.cleaned_data)
         name, phone, groups = data.pop("name"), data.pop("phone"), list(data.pop("groups"))
-        services.person_update(actor=self.request.user, person=self.object.person, name=name, phone=phone)
+        id_number = data.pop("id_number", "")
+        services.person_update(actor=self.request.user, person=self.object.person, name=name, phone=phone, id_number=id_number)
         return services.employment_update(actor=self.request.user, employment=self.object, groups=groups, **data)
 
     def get_success_url(self, result):
