@@ -74,6 +74,13 @@ class Command(BaseCommand):
             self.stdout.write(f"  {message}（{time.monotonic() - started:.0f} 秒）")
 
         summary = demo_activity.seed_activity(seed=seed, log=log if verbosity >= 1 else None)
+        # The resource library: slides, photos and records filed with the latest sessions.
+        from django.db import transaction
+
+        from yanxiu.demo import materials as demo_materials
+
+        with transaction.atomic():
+            demo_materials.seed_materials(log=log if verbosity >= 1 else None)
         if verbosity >= 1:
             for line in demo_activity.describe(summary):
                 self.stdout.write(line)
