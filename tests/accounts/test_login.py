@@ -167,6 +167,9 @@ def test_the_login_and_password_forms_use_the_site_layout(client, roles):
     client.force_login(roles.teacher)
     page = client.get(reverse("accounts:password_change")).content.decode()
     assert page.count('class="form-control') == 3 and 'id="password-card"' in page
+    # Every account reaches the password form from the menu bar, not only teachers from their profile.
+    client.force_login(roles.bureau)
+    assert f'href="{reverse("accounts:password_change")}"' in client.get("/").content.decode()
 
 
 # --- Imported accounts: random usernames, one-time passwords -----------------------------------
