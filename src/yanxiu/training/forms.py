@@ -9,6 +9,7 @@ from yanxiu.org.forms import BootstrapMixin
 from yanxiu.org.models import Employment, Group, Person, School
 
 from .models import ContentCategory, LeaveType, Project, SchoolPlan, Session, SwapRequest, TrainingLevel
+from .widgets import PinyinPersonChoiceField
 
 
 class DateTimeLocalInput(forms.DateTimeInput):
@@ -84,8 +85,9 @@ class ProjectForm(BootstrapMixin, forms.ModelForm):
 class SessionForm(BootstrapMixin, forms.ModelForm):
     starts_at = DateTimeLocalField(label=_("开始时间"), required=False)
     ends_at = DateTimeLocalField(label=_("结束时间"), required=False)
-    presenter = PersonChoiceField(label=_("主讲人（本校教师）"), queryset=Person.objects.none(), required=False)
-    lead_speaker = PersonChoiceField(label=_("中心发言人"), queryset=Person.objects.none(), required=False)
+    # In pinyin order and searchable by name or pinyin initials (a school has a hundred teachers or more).
+    presenter = PinyinPersonChoiceField(label=_("主讲人（本校教师）"), queryset=Person.objects.none(), required=False)
+    lead_speaker = PinyinPersonChoiceField(label=_("中心发言人"), queryset=Person.objects.none(), required=False)
 
     class Meta:
         model = Session
