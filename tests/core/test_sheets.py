@@ -257,3 +257,12 @@ def test_the_far_cell_is_found_whatever_the_writer_s_style(far):
         f'<x:row r="1048576">{far}</x:row></x:sheetData></x:worksheet>'
     )
     assert "1048576 行 × 16384 列" in refused("far.xlsx", hand_made_xlsx(sheet_xml=sheet))
+
+
+def test_the_area_of_a_sheet_is_bounded_as_well(settings):
+    # Within the row and column ceilings, but a grid of 60000 x 200 cells: refused by area.
+    message = refused("r.xlsx", hand_made_xlsx('<row r="60000">' + _inline("GR60000", "x") + "</row>"))
+    assert "60000 行 × 200 列" in message and "12000000 个单元格" in message and "3000000 个单元格" in message
+    settings.YANXIU_IMPORT_MAX_CELLS = 20_000_000
+    [(_name, rows)] = read_all("r.xlsx", hand_made_xlsx('<row r="200">' + _inline("GR200", "x") + "</row>"))
+    assert len(rows) == 200 and rows[199][199] == "x"

@@ -11,7 +11,8 @@ to gigabytes. So before any sheet is loaded:
   refused before it is inflated past the ceiling;
 - the extent of each sheet (the last row and column holding a value, which is
   what the reader allocates) is found by streaming its XML (xlsx, ods) or its
-  cell records (xls) and checked against ``max_rows`` x ``max_columns``.
+  cell records (xls) and checked against ``max_rows`` x ``max_columns`` and
+  ``max_cells`` (their product, what the reader's grid costs).
 
 Only then is the sheet read with python-calamine, one row at a time. CSV is
 decoded as UTF-8 (with or without BOM) or GBK/GB18030, its lines bounded by
@@ -19,7 +20,7 @@ decoded as UTF-8 (with or without BOM) or GBK/GB18030, its lines bounded by
 
 Every refusal is a :class:`SheetError` with a Chinese message for the user.
 The bounds live in :func:`limits`, overridable in settings
-(``YANXIU_IMPORT_MAX_MB``, ``YANXIU_IMPORT_MAX_ROWS``, ``YANXIU_IMPORT_MAX_COLUMNS``,
+(``YANXIU_IMPORT_MAX_MB``, ``YANXIU_IMPORT_MAX_ROWS``, ``YANXIU_IMPORT_MAX_COLUMNS``, ``YANXIU_IMPORT_MAX_CELLS``,
 ``YANXIU_IMPORT_MAX_UNCOMPRESSED_MB``, ``YANXIU_IMPORT_MAX_RATIO``).
 
 Header rows are matched by :func:`find_header`, shared by every importer:
@@ -70,6 +71,7 @@ class Limits:
     max_bytes: int = 20 * MB  # the file as uploaded
     max_rows: int = 60_000  # rows of a sheet, title and blank rows included
     max_columns: int = 200
+    max_cells: int = 3_000_000  # rows x columns of a sheet's extent: what the reader allocates (about 100 MB)
     max_uncompressed: int = 300 * MB  # all members of an xlsx/ods together, inflated
     max_ratio: int = 200  # inflated / compressed, per member larger than 1 MB inflated
     max_members: int = 2_000
@@ -83,6 +85,7 @@ def limits() -> Limits:
         max_bytes=int(getattr(settings, "YANXIU_IMPORT_MAX_MB", base.max_bytes // MB)) * MB,
         max_rows=int(getattr(settings, "YANXIU_IMPORT_MAX_ROWS", base.max_rows)),
         max_columns=int(getattr(settings, "YANXIU_IMPORT_MAX_COLUMNS", base.max_columns)),
+        max_cells=int(getattr(settings, "YANXIU_IMPORT_MAX_CELLS", base.max_cells)),
         max_uncompressed=int(getattr(settings, "YANXIU_IMPORT_MAX_UNCOMPRESSED_MB", base.max_uncompressed // MB)) * MB,
         max_ratio=int(getattr(settings, "YANXIU_IMPORT_MAX_RATIO", base.max_ratio)),
         max_members=base.max_members,
@@ -136,6 +139,14 @@ def read_sheets(file_name: str, data: bytes, *, bounds: Limits | None = None) ->
 
 def _too_large(name: str, rows: int, columns: int, far: str, bounds: Limits) -> SheetError:
     where = _("工作表“%(name)s”") % {"name": name} if name else _("工作表")
+    if rows <= bounds.max_rows and columns <= bounds.max_columns:
+        return SheetError(
+            _(
+                "%(where)s的内容范围达 %(rows)d 行 × %(columns)d 列（共 %(cells)d 个单元格，最远的单元格是 %(far)s），"
+                "超过导入上限 %(max_cells)d 个单元格。请删除表格下方和右侧多余的内容（或只把数据复制到新工作表）后重新上传。"
+            )
+            % {"where": where, "rows": rows, "columns": columns, "cells": rows * columns, "far": far, "max_cells": bounds.max_cells}
+        )
     return SheetError(
         _(
             "%(where)s的内容范围达 %(rows)d 行 × %(columns)d 列（最远的单元格是 %(far)s），超过导入上限 "
@@ -169,7 +180,7 @@ def column_letters(index: int) -> str:
 
 
 def _check_extent(name: str, rows: int, columns: int, bounds: Limits) -> None:
-    if rows > bounds.max_rows or columns > bounds.max_columns:
+    if rows > bounds.max_rows or columns > bounds.max_columns or rows * columns > bounds.max_cells:
         raise _too_large(name, rows, columns, f"{column_letters(columns)}{rows}", bounds)
 
 
