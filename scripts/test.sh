@@ -3,12 +3,13 @@
 set -euo pipefail
 source "$(dirname "$0")/_setup.sh" test
 
-# Debian's chromium for the browser tests (Playwright drives it; no browser download).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "==> 安装 chromium"
+# Debian's chromium for the browser tests (Playwright drives it; no browser download),
+# and Poppler and MuPDF, which the PDF tests read the certificates and transcripts with.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/mutool ]; then
+  echo "==> 安装 chromium、poppler-utils、mupdf-tools"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils mupdf-tools >/dev/null
 fi
 
 # PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres).

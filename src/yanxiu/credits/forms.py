@@ -24,7 +24,8 @@ class PostingForm(forms.Form):
 
 
 class ObjectionForm(forms.Form):
-    entry = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    entry = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    session = forms.IntegerField(label=_("漏登的培训活动"), required=False, min_value=1)
     reason = forms.CharField(label=_("异议理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500)
 
 

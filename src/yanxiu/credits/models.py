@@ -234,6 +234,8 @@ class Objection(models.Model):
     posting = models.ForeignKey(Posting, verbose_name=_("公示"), on_delete=models.CASCADE, related_name="objections")
     person = models.ForeignKey("org.Person", verbose_name=_("提出人"), on_delete=models.PROTECT, related_name="credit_objections")
     entry = models.ForeignKey(CreditEntry, verbose_name=_("有异议的记录"), null=True, blank=True, on_delete=models.PROTECT, related_name="objections")
+    # A missing credit (no entry): the session the teacher says is missing, if they name one.
+    session = models.ForeignKey("training.Session", verbose_name=_("漏登的培训活动"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField(_("异议理由"))
     status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.OPEN)
     resolution = models.TextField(_("处理意见"), blank=True)
@@ -252,7 +254,10 @@ class Objection(models.Model):
 
 
 def new_certificate_code() -> str:
-    return secrets.token_urlsafe(12)
+    """16 characters without look-alikes (see :mod:`yanxiu.credits.codes`)."""
+    from .codes import new_code
+
+    return new_code()
 
 
 class Certificate(models.Model):
@@ -284,3 +289,29 @@ class Certificate(models.Model):
     @property
     def name_at_issue(self) -> str:
         return self.holder_name or self.person.name
+
+
+class TranscriptRecord(models.Model):
+    """A transcript (学时证明) as issued: its verification code and a snapshot of
+    what it certified, so the QR code on the paper leads to a public page
+    confirming its content. The same content issued again reuses the record."""
+
+    code = models.CharField(_("验证码"), max_length=32, unique=True, default=new_certificate_code, editable=False)
+    person = models.ForeignKey("org.Person", verbose_name=_("人员"), on_delete=models.PROTECT, related_name="transcripts")
+    holder_name = models.CharField(_("持证人姓名"), max_length=40)
+    school = models.ForeignKey("org.School", verbose_name=_("出具学校"), null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    issuer = models.CharField(_("出具单位"), max_length=120)
+    year_from = models.PositiveSmallIntegerField(_("起始学年"))
+    year_to = models.PositiveSmallIntegerField(_("截止学年"))
+    cycle = models.BooleanField(_("周期证明"), default=False)
+    snapshot = models.JSONField(_("证明内容"), default=dict)
+    digest = models.CharField(_("内容摘要"), max_length=64, db_index=True)
+    issued_on = models.DateField(_("出具日期"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("出具人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("学时证明")
+        verbose_name_plural = _("学时证明")
+        ordering = ["-issued_on", "-id"]
+        constraints = [models.UniqueConstraint(fields=["person", "digest", "issued_on"], name="transcript_one_per_content_and_day")]

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from yanxiu.accounts import scopes
 from yanxiu.org.models import Employment, Person
-from yanxiu.policy.compliance import compliance_rows, school_year_for
+from yanxiu.policy.compliance import compliance_rows, school_year_for, spec_in_force
 
 from .models import CertificateClaim, CreditEntry, Objection, Posting
 
@@ -208,3 +208,63 @@ def uncredited_sessions(person, start, end, *, now=None) -> list[dict]:
             reason = _("条件已满足，待学校重新登记学时")
         result.append({"session": session, "pending": pending, "reason": reason})
     return result
+
+
+POSTING_SEARCH_MAX = 50
+
+
+def posting_board(posting, *, q: str = "") -> dict:
+    """The posting as a public notice: every teacher's entries with hours and
+    credits per teacher and in total (names only, never ID numbers), optionally
+    narrowed to a name or training title containing ``q``."""
+    from decimal import Decimal
+
+    q = (q or "").strip()[:POSTING_SEARCH_MAX]
+    entries = posting.entries.select_related("person").order_by("person__name", "person_id", "seq")
+    if q:
+        entries = entries.filter(Q(person__name__icontains=q) | Q(title__icontains=q))
+    people: dict[int, dict] = {}
+    for e in entries:
+        item = people.setdefault(e.person_id, {"person_id": e.person_id, "name": e.person.name, "entries": [],
+                                               "hours": Decimal("0"), "credits": Decimal("0")})
+        item["entries"].append(e)
+        item["hours"] += e.hours
+        item["credits"] += e.credits
+    rows = list(people.values())
+    return {
+        "people": rows, "q": q, "count": sum(len(r["entries"]) for r in rows),
+        "hours": sum((r["hours"] for r in rows), Decimal("0")), "credits": sum((r["credits"] for r in rows), Decimal("0")),
+    }
+
+
+def posting_history(posting):
+    """The posting's audit trail: its own events and those of its objections (filed, resolved, with the resolution)."""
+    from yanxiu.core.models import AuditEvent
+
+    objection_ids = [str(pk) for pk in posting.objections.values_list("pk", flat=True)]
+    return (
+        AuditEvent.objects.filter(
+            Q(target_type="credits.posting", target_id=str(posting.pk)) | Q(target_type="credits.objection", target_id__in=objection_ids)
+        )
+        .select_related("actor")
+        .order_by("created_at", "id")
+    )
+
+
+def session_record(person_id: int, session_ids) -> dict[int, dict]:
+    """The person's attendance and reflection per session (for resolving a 补录 objection)."""
+    from yanxiu.attendance.models import Attendance, Reflection
+
+    ids = list(session_ids)
+    attendance = {a.session_id: a for a in Attendance.objects.filter(person_id=person_id, session_id__in=ids).select_related("marked_by")}
+    reflections = {r.session_id: r for r in Reflection.objects.filter(person_id=person_id, session_id__in=ids)}
+    return {pk: {"attendance": attendance.get(pk), "reflection": reflections.get(pk)} for pk in ids}
+
+
+def open_objections_count(user) -> int:
+    """Open objections on the postings of the schools the user manages."""
+    s = scopes.scope_of(user)
+    qs = Objection.objects.filter(status=Objection.Status.OPEN)
+    if not s.superuser:
+        qs = qs.filter(Q(posting__school_id__in=s.admin_schools) | Q(posting__school__county_id__in=s.region_counties))
+    return qs.count()

@@ -325,8 +325,9 @@ def posting_create(*, actor, school, title: str, period_start: dt.date, period_e
 
 
 @transaction.atomic
-def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry | None = None, now=None) -> Objection:
-    """A teacher objects to one of their own entries in the posting (or to a missing one, with no entry)."""
+def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry | None = None, session=None, now=None) -> Objection:
+    """A teacher objects to one of their own entries in the posting (or to a missing
+    one, with no entry, naming the session if they can)."""
     scope = scopes.scope_of(actor)
     _require(scope.person_id is not None, _("只有教师本人可以提出异议。"))
     posting = Posting.objects.select_for_update().get(pk=posting.pk)
@@ -340,11 +341,19 @@ def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry |
         raise PermissionDenied(_("只能对本校的公示提出异议。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写异议理由。")})
-    if Objection.objects.filter(posting=posting, person_id=scope.person_id, entry=entry, status=Objection.Status.OPEN).exists():
+    if len(reason.strip()) > 500:
+        raise ValidationError({"reason": _("异议理由不能超过 500 字。")})
+    if session is not None:
+        from yanxiu.training.models import Enrollment
+
+        if entry is not None or not Enrollment.objects.filter(session=session, person_id=scope.person_id).exists():
+            raise ValidationError({"session": _("只能选择本人参加的培训活动。")})
+    if Objection.objects.filter(posting=posting, person_id=scope.person_id, entry=entry, session=session, status=Objection.Status.OPEN).exists():
         raise ValidationError(_("您对该记录已有待处理的异议。"))
-    objection = Objection(posting=posting, person_id=scope.person_id, entry=entry, reason=reason.strip())
+    objection = Objection(posting=posting, person_id=scope.person_id, entry=entry, session=session, reason=reason.strip())
     objection.save()
-    audit.record(actor=actor, action="objection.file", target=objection, posting=posting.pk, entry=entry.pk if entry else None)
+    audit.record(actor=actor, action="objection.file", target=objection, posting=posting.pk, entry=entry.pk if entry else None,
+                 session=session.pk if session else None, reason=objection.reason)
     return objection
 
 
@@ -380,7 +389,8 @@ def objection_resolve(
         objection.resolution_entry = credit_record(
             actor=actor, person=objection.person, school=posting.school, school_year=year, kind=kind, title=title.strip(),
             hours=Decimal(hours), source_type=SourceType.OBJECTION, source_id=str(objection.pk),
-            evidence={"objection_id": objection.pk, "decision": resolution, "posting_id": posting.pk},
+            evidence={"objection_id": objection.pk, "decision": resolution, "posting_id": posting.pk,
+                      **({"session_id": objection.session_id} if objection.session_id else {})},
         )
         objection.status = Objection.Status.ADDED
     elif decision == "reject":
@@ -389,7 +399,9 @@ def objection_resolve(
         raise ValidationError({"decision": _("未知的处理方式。")})
     objection.resolution, objection.resolved_by, objection.resolved_at = resolution, actor, timezone.now()
     objection.save()
-    audit.record(actor=actor, action="objection.resolve", target=objection, decision=decision, resolution=resolution)
+    audit.record(actor=actor, action="objection.resolve", target=objection, decision=decision, resolution=resolution,
+                 posting=posting.pk, person=objection.person.name,
+                 entry=objection.resolution_entry_id, hours=str(hours) if decision == "add" else None)
     return objection
 
 
@@ -462,3 +474,33 @@ def certificates_for_session_project(*, actor, project) -> list[Certificate]:
             certs.append(certificate_issue(actor=actor, person=person, title=project.title, organiser=school.name if school else project.region.name,
                                            hours=r["h"], school_year=r["school_year"], source_key=f"project:{project.pk}", school=school))
     return certs
+
+
+# --- Transcripts (学时证明) ---------------------------------------------------------
+
+
+@transaction.atomic
+def transcript_issue(*, actor, person, years: tuple[int, int], cycle: bool, snapshot: dict, school=None, issued_on=None):
+    """The verification record of a transcript: its code and what it certifies.
+    Issuing the same content on the same day again returns the same record."""
+    import hashlib
+    import json
+
+    from .models import TranscriptRecord
+    from .selectors import can_view_person_credits
+
+    _require(can_view_person_credits(actor, person))
+    issued_on = issued_on or timezone.localdate()
+    digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
+    existing = TranscriptRecord.objects.filter(person=person, digest=digest, issued_on=issued_on).first()
+    if existing is not None:
+        return existing
+    issuer = school.name if school is not None else _("教师继续教育管理部门")
+    record = TranscriptRecord(
+        person=person, holder_name=person.name, school=school, issuer=issuer, year_from=years[0], year_to=years[1], cycle=cycle,
+        snapshot=snapshot, digest=digest, issued_on=issued_on, created_by=actor if getattr(actor, "pk", None) else None,
+    )
+    record.full_clean()
+    record.save()
+    audit.record(actor=actor, action="transcript.issue", target=record, person=person.pk, years=list(years), cycle=cycle)
+    return record

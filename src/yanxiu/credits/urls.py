@@ -17,6 +17,8 @@ urlpatterns = [
     path("import/", views.import_page, name="import"),
     path("postings/", views.posting_list, name="postings"),
     path("postings/<int:pk>/", views.posting_detail, name="posting_detail"),
+    path("postings/<int:pk>/print/", views.posting_print, name="posting_print"),
+    path("postings/<int:pk>/export.xlsx", views.posting_export, name="posting_export"),
     path("postings/<int:pk>/object/", views.objection_create, name="objection_create"),
     path("objections/<int:pk>/resolve/", views.objection_resolve, name="objection_resolve"),
     path("entries/<int:pk>/reverse/", views.entry_reverse, name="entry_reverse"),
@@ -28,5 +30,6 @@ urlpatterns = [
     path("certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("projects/<int:pk>/certificates/", views.project_certificates, name="project_certificates"),
+    path("verify/", views.verify, name="verify_form"),
     path("verify/<str:code>/", views.verify, name="verify"),
 ]

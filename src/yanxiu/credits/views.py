@@ -25,7 +25,7 @@ from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_servic
 from yanxiu.org.models import Person, Region, School
 from yanxiu.policy.compliance import Status
 
-from . import evidence, selectors, services
+from . import codes, evidence, selectors, services
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
 from .importer import import_results
 from .ledger import can_reverse, credit_reverse
@@ -240,28 +240,104 @@ def _visible_posting(request, pk) -> Posting:
     return posting
 
 
+def _posting_manager(request, posting) -> bool:
+    s = scopes.scope_of(request.user)
+    return scopes.can_manage_school(request.user, posting.school) or posting.school.county_id in s.region_counties or s.superuser
+
+
+def _objection_sessions(person_id, posting) -> list:
+    """The teacher's ended sessions of the posting's school year with no credit: what a 补录 objection can name."""
+    if person_id is None:
+        return []
+    from yanxiu.org.models import Person
+
+    county = posting.school.county
+    year = selectors.school_year_for(county, posting.period_end)
+    spec = selectors.spec_in_force(county, year)
+    start, end = (spec.year_start(year), spec.year_end(year)) if spec else (dt.date(year, 9, 1), dt.date(year + 1, 8, 31))
+    person = Person.objects.filter(pk=person_id).first()
+    return [u["session"] for u in selectors.uncredited_sessions(person, start, end)] if person else []
+
+
+def _render_posting(request, posting, *, objection_form=None, resolve_forms=None, status=200):
+    s = scopes.scope_of(request.user)
+    manager = _posting_manager(request, posting)
+    board = selectors.posting_board(posting, q=request.GET.get("q", ""))
+    objections = list(posting.objections.select_related("person", "entry", "session__project", "resolution_entry", "resolved_by"))
+    if not manager:
+        objections = [o for o in objections if o.person_id == s.person_id]
+    can_resolve = scopes.can_manage_school(request.user, posting.school)
+    resolve_forms = resolve_forms or {}
+    for o in objections:
+        o.resolve_form = resolve_forms.get(o.pk) or ResolveForm(initial=_resolve_initial(o))
+        if can_resolve and o.status == Objection.Status.OPEN and o.entry_id is None:
+            # 补录: the teacher's attendance and reflection for the session named, or for each uncredited one.
+            sessions = [o.session] if o.session_id else _objection_sessions(o.person_id, posting)
+            records = selectors.session_record(o.person_id, [x.pk for x in sessions])
+            o.evidence_rows = [{"session": x, **records[x.pk]} for x in sessions]
+    can_object = s.person_id is not None and posting.status == Posting.Status.OPEN and timezone.now() < posting.ends_at
+    return render(request, "credits/posting_detail.html", {
+        "posting": posting, "board": board, "objections": objections, "manager": manager,
+        "can_resolve": can_resolve, "can_object": can_object,
+        "objection_form": objection_form or ObjectionForm(),
+        "objection_sessions": _objection_sessions(s.person_id, posting) if can_object else [],
+        "history": selectors.posting_history(posting) if manager else [],
+        "page_title": posting.title,
+    }, status=status)
+
+
+def _resolve_initial(objection) -> dict:
+    if objection.session_id:
+        from yanxiu.policy.models import credit_kind_for_training
+
+        session = objection.session
+        project = session.project
+        title = f"{project.title}·{session.title}" if session.title != project.title else project.title
+        return {"title": title, "hours": session.hours, "kind": credit_kind_for_training(level=project.level, kind=project.kind)}
+    return {}
+
+
 @login_required
 def posting_detail(request, pk):
     services.posting_finalize_due(actor=None)
-    posting = _visible_posting(request, pk)
-    s = scopes.scope_of(request.user)
-    manager = scopes.can_manage_school(request.user, posting.school) or posting.school.county_id in s.region_counties or s.superuser
-    entries = posting.entries.select_related("person").order_by("person__name", "seq")
-    if not manager:
-        entries = entries.filter(person_id=s.person_id)
-    objections = posting.objections.select_related("person", "entry", "resolution_entry", "resolved_by")
-    if not manager:
-        objections = objections.filter(person_id=s.person_id)
-    from yanxiu.core.models import AuditEvent
+    return _render_posting(request, _visible_posting(request, pk))
 
-    history = AuditEvent.objects.filter(target_type="credits.posting", target_id=str(posting.pk)).order_by("created_at") if manager else []
-    return render(request, "credits/posting_detail.html", {
-        "posting": posting, "entries": entries, "objections": objections, "manager": manager,
-        "can_resolve": scopes.can_manage_school(request.user, posting.school),
-        "can_object": s.person_id is not None and posting.status == Posting.Status.OPEN and timezone.now() < posting.ends_at,
-        "objection_form": ObjectionForm(), "resolve_form": ResolveForm(), "history": history,
-        "page_title": posting.title,
-    })
+
+@login_required
+def posting_print(request, pk):
+    """The posting laid out for the notice board (A4, no menus), printed from the browser."""
+    posting = _visible_posting(request, pk)
+    board = selectors.posting_board(posting, q=request.GET.get("q", ""))
+    return render(request, "credits/posting_print.html", {"posting": posting, "board": board, "printed": timezone.localdate(),
+                                                           "page_title": posting.title})
+
+
+@login_required
+def posting_export(request, pk):
+    """The posting as a spreadsheet for the notice board: names, entries, hours and credits, totals; no ID numbers."""
+    posting = _visible_posting(request, pk)
+    _deny_unless(_posting_manager(request, posting))
+    board = selectors.posting_board(posting, q=request.GET.get("q", ""))
+    wb = xlsx.workbook()
+    ws = wb.active
+    ws.title = _("学时公示")
+    xlsx.append(ws, [posting.title, posting.school.name])
+    xlsx.append(ws, [_("登记日期"), f"{posting.period_start:%Y-%m-%d} — {posting.period_end:%Y-%m-%d}",
+                     _("公示期"), f"{timezone.localtime(posting.starts_at):%Y-%m-%d %H:%M} — {timezone.localtime(posting.ends_at):%Y-%m-%d %H:%M}"])
+    xlsx.append(ws, [])
+    xlsx.append(ws, [_("序号"), _("姓名"), _("培训名称"), _("类别"), _("学时"), _("学分"), _("登记日期")])
+    number = 0
+    for person in board["people"]:
+        for e in person["entries"]:
+            number += 1
+            xlsx.append(ws, [number, person["name"], e.title, e.get_kind_display(), float(e.hours), float(e.credits),
+                             timezone.localtime(e.created_at).strftime("%Y-%m-%d")])
+        xlsx.append(ws, ["", person["name"], _("小计"), "", float(person["hours"]), float(person["credits"]), ""])
+    xlsx.append(ws, ["", _("合计"), _("%(n)d 人，%(m)d 条") % {"n": len(board["people"]), "m": board["count"]}, "",
+                     float(board["hours"]), float(board["credits"]), ""])
+    return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE,
+                              name=downloads.filename(_("学时公示"), posting.school.name, posting.title, ext="xlsx"),
+                              fallback=f"posting-{posting.pk}.xlsx")
 
 
 @login_required
@@ -270,26 +346,43 @@ def objection_create(request, pk):
     posting = _visible_posting(request, pk)
     form = ObjectionForm(request.POST)
     if form.is_valid():
-        entry = None
+        entry = session = None
         if form.cleaned_data.get("entry"):
             entry = get_object_or_404(CreditEntry, pk=form.cleaned_data["entry"])
-        run_service(request, lambda: services.objection_file(actor=request.user, posting=posting, entry=entry, reason=form.cleaned_data["reason"]), success=_("异议已提交，等待学校处理。"))
-    else:
-        messages.error(request, _("请填写异议理由。"))
-    return redirect("credits:posting_detail", pk=posting.pk)
+        if form.cleaned_data.get("session"):
+            from yanxiu.training.models import Session
+
+            session = Session.objects.filter(pk=form.cleaned_data["session"]).first()
+            if session is None:
+                form.add_error("session", _("没有这个培训活动。"))
+        if not form.errors:
+            try:
+                services.objection_file(actor=request.user, posting=posting, entry=entry, session=session, reason=form.cleaned_data["reason"])
+            except ValidationError as exc:
+                apply_validation_error(form, exc)
+            else:
+                messages.success(request, _("异议已提交，等待学校处理。"))
+                return redirect("credits:posting_detail", pk=posting.pk)
+    # What was typed stays in the form, with the problem next to it.
+    return _render_posting(request, posting, objection_form=form, status=400)
 
 
 @login_required
 @require_POST
 def objection_resolve(request, pk):
     objection = get_object_or_404(Objection.objects.select_related("posting"), pk=pk)
-    _visible_posting(request, objection.posting_id)
+    posting = _visible_posting(request, objection.posting_id)
     form = ResolveForm(request.POST)
     if form.is_valid():
-        run_service(request, lambda: services.objection_resolve(actor=request.user, objection=objection, **form.cleaned_data), success=_("异议已处理。"))
-    else:
-        messages.error(request, " ".join(f"{form.fields[f].label}：{e[0]}" for f, e in form.errors.items()))
-    return redirect("credits:posting_detail", pk=objection.posting_id)
+        try:
+            services.objection_resolve(actor=request.user, objection=objection, **form.cleaned_data)
+        except ValidationError as exc:
+            apply_validation_error(form, exc)
+        else:
+            messages.success(request, _("异议已处理。"))
+            return redirect("credits:posting_detail", pk=objection.posting_id)
+    # What was typed stays in the form, with the problem next to it.
+    return _render_posting(request, posting, resolve_forms={objection.pk: form}, status=400)
 
 
 @login_required
@@ -422,7 +515,13 @@ def _transcript_context(request, person, *, cycle: bool):
 def transcript_pdf(request, pk):
     person = get_object_or_404(Person, pk=pk)
     context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
-    pdf = render_pdf("credits/pdf/transcript.html", context)
+    employment = context["employment"]
+    snapshot = selectors.transcript_snapshot(person=person, employment=employment, row=context["row"], entries=context["entries"],
+                                             years=context["years"], cycle=context["cycle"])
+    record = services.transcript_issue(actor=request.user, person=person, years=context["years"], cycle=context["cycle"],
+                                       snapshot=snapshot, school=employment.school if employment else None)
+    url = public_url.absolute_url(reverse("credits:verify", args=[record.code]), request)
+    pdf = render_pdf("credits/pdf/transcript.html", {**context, "record": record, "snapshot": snapshot, "qr": qr_svg(url), "verify_url": url})
     return downloads.download(pdf, content_type="application/pdf", name=_transcript_filename(context, "pdf"),
                               fallback=f"transcript-{context['years'][0]}.pdf")
 
@@ -482,10 +581,21 @@ def school_certificates_zip(request, pk):
                               fallback=f"certificates-{school.code}-{year}.zip")
 
 
-def verify(request, code):
-    """Public check of a certificate: no login, no personal data beyond the name."""
-    cert = Certificate.objects.filter(code=code).select_related("person").first()
-    return render(request, "credits/verify.html", {"cert": cert, "page_title": _("培训证书验证")}, status=200 if cert else 404)
+def verify(request, code=None):
+    """Public check of a certificate or a transcript by its code, typed or scanned:
+    no login, no personal data beyond the name. Case, spaces and dashes do not matter."""
+    typed = code if code is not None else request.GET.get("code", "")
+    typed = (typed or "").strip()[: codes.MAX_INPUT + 1]
+    cert = transcript = None
+    if typed:
+        cert = selectors.find_certificate(typed)
+        transcript = None if cert is not None else selectors.find_transcript(typed)
+    found = cert is not None or transcript is not None
+    status = 200 if found or not typed else 404
+    return render(request, "credits/verify.html", {
+        "cert": cert, "transcript": transcript, "typed": typed[: codes.MAX_INPUT], "searched": bool(typed),
+        "too_long": len(typed) > codes.MAX_INPUT, "page_title": _("证书与学时证明验证"),
+    }, status=status)
 
 
 @login_required

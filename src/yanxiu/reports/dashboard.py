@@ -21,6 +21,7 @@ class Card:
     value: int | str
     url: str
     tone: str = "primary"  # Bootstrap contextual colour
+    note: str = ""  # one line under the value
 
 
 def teacher_sessions(user, scope: Scope):
@@ -100,4 +101,31 @@ def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
 
         missing = sum(1 for r in followups(sorted(scope.admin_schools), current_school_year()) if r.shared_in is None)
         cards.append(Card(_("上级培训返校未分享"), missing, reverse("reports:followups"), "warning" if missing else "secondary"))
+    return cards
+
+
+STATUS_TONES = {"met": "success", "in_progress": "info", "at_risk": "warning", "below": "warning", "fail": "danger"}
+
+
+def credit_cards(user, scope: Scope) -> list[Card]:
+    """The teacher's standing this school year; for admins, the posting objections waiting for them."""
+    from yanxiu.credits import selectors as credits
+
+    cards: list[Card] = []
+    if scope.superuser or scope.admin_schools or scope.region_counties:
+        waiting = credits.open_objections_count(user)
+        cards.append(Card(_("待处理公示异议"), waiting, reverse("credits:postings"), "warning" if waiting else "secondary"))
+    if scope.person_id is not None:
+        from yanxiu.org.models import Person
+        from yanxiu.credits.templatetags.credits_tags import amount
+
+        person = Person.objects.filter(pk=scope.person_id).first()
+        employment = person.current_employment if person else None
+        if employment is not None:
+            row = credits.person_compliance(person, credits.current_school_year(employment.school.county))
+            if row is not None:
+                cards.append(Card(
+                    _("本学年学时"), f"{amount(row.total)} / {amount(row.minimum)} {row.unit}", reverse("credits:mine"),
+                    STATUS_TONES.get(row.status, "primary"), note=row.status_label,
+                ))
     return cards
