@@ -37,7 +37,7 @@ def issue(actor, school, *people):
 
 def test_a_teacher_logs_in_with_username_or_phone_but_not_the_id_number(client, roles):
     person = roles.teacher.person
-    for login in ("teacher", person.phone):
+    for login in ("teacher", "Teacher", person.phone):  # a phone keyboard capitalises the first letter
         client.logout()
         response = post_login(client, login, DEMO_PASSWORD)
         assert response.status_code == 302, login
@@ -340,3 +340,16 @@ def test_a_user_who_must_change_the_password_still_reaches_public_and_exempt_pag
     assert api.status_code == 403 and api.json()["detail"]
     client.logout()
     assert client.get(verify).status_code == 404  # no login needed
+
+
+def test_oversized_login_input_is_refused_before_any_hashing(client, roles, monkeypatch):
+    from django.contrib.auth.hashers import MD5PasswordHasher
+
+    def no_hashing(self, *args, **kwargs):
+        raise AssertionError("hashed an oversized input")
+
+    monkeypatch.setattr(MD5PasswordHasher, "encode", no_hashing)
+    for username, password in (("teacher", "x" * 100_000), ("t" * 10_000, "wrong")):
+        response = post_login(client, username, password)
+        body = response.content.decode()
+        assert response.status_code == 200 and "invalid-feedback" in body and GENERIC not in body

@@ -35,7 +35,8 @@ def find_user(login: str) -> User | None:
         user = User.objects.filter(person__phone=login).first()
         if user is not None:
             return user
-    return User.objects.filter(username=login).first()
+    # Usernames are lower case; a phone keyboard may capitalise the first letter.
+    return User.objects.filter(username=login).first() or User.objects.filter(username__iexact=login).order_by("pk").first()
 
 
 class LockoutBackend(AxesStandaloneBackend):
