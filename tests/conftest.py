@@ -28,6 +28,12 @@ def _default_language():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _ledger_heads(settings, tmp_path):
+    """Signed ledger heads written by one test stay in that test (never var/ledger-heads)."""
+    settings.YANXIU_LEDGER_HEAD_DIR = tmp_path / "ledger-heads"
+
+
 # --- CI: skipped means failed -------------------------------------------------
 
 _skipped: list[str] = []

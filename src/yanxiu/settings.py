@@ -27,7 +27,8 @@ from django.utils.translation import gettext_lazy as _
 PACKAGE_DIR = Path(__file__).resolve().parent
 BASE_DIR = PACKAGE_DIR.parent.parent
 VAR_DIR = Path(os.environ.get("YANXIU_VAR_DIR", BASE_DIR / "var")).resolve()
-VAR_DIR.mkdir(parents=True, exist_ok=True)
+# Database, secret key, uploads and backups: readable by the service's user only.
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
 def _env_bool(name: str, default: bool = False) -> bool:
@@ -245,6 +246,15 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or _env_bool("YANXIU_TESTING")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# Uploads (sick notes, certificate scans, roster files) are personal data: owner-only on disk.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Credit ledger: HMAC key and signed heads (docs/credits.md) -----------
+# The key is not in the database; unset, it is derived from SECRET_KEY. Changing it
+# needs `yanxiu ledger_rekey --rotate`.
+YANXIU_LEDGER_KEY = os.environ.get("YANXIU_LEDGER_KEY", "")
+YANXIU_LEDGER_HEAD_DIR = Path(os.environ.get("YANXIU_LEDGER_HEAD_DIR", VAR_DIR / "ledger-heads")).resolve()
 # Upload limits are enforced while the body streams (core/upload_limits.py): the
 # importers take YANXIU_IMPORT_MAX_MB (20), every other form YANXIU_MAX_UPLOAD_MB
 # (default: the largest file a form accepts, a session video).

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import stat
 import subprocess
 import sys
 import uuid
@@ -69,20 +70,40 @@ def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
     return env
 
 
+def _mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
 def _round_trip(env: dict[str, str], backup_file: Path) -> None:
     _yanxiu(env, "migrate", "-v", "0")
     _shell(env, SEED)
     before = _state(env)
     assert len(before["schools"]) == 3
+    var = Path(env["YANXIU_VAR_DIR"])
+    assert _mode(var) == 0o700
 
-    media = Path(env["YANXIU_VAR_DIR"]) / "media"
+    media = var / "media"
     note = media / "training" / "leave" / "2026" / "11" / "ab12_病假条.jpg"
     note.parent.mkdir(parents=True)
     note.write_bytes(b"\xff\xd8\xff sick note")
+    # A roster preview never confirmed (full ID numbers): not in any backup.
+    preview = media / "roster_uploads" / "0123abcd.xlsx"
+    preview.parent.mkdir(parents=True)
+    preview.write_bytes(b"PK preview")
 
     out = _yanxiu(env, "backup", str(backup_file)).stdout
     assert "备份完成" in out and backup_file.is_file()
     assert Path(f"{backup_file}.media.tar").is_file() and "上传文件" in out
+    # Backups hold every ID number: owner-only, and the ledger's signed head is written with them.
+    assert _mode(backup_file) == 0o600 and _mode(Path(f"{backup_file}.media.tar")) == 0o600
+    import tarfile
+
+    with tarfile.open(f"{backup_file}.media.tar") as tar:
+        names = tar.getnames()
+    assert "training/leave/2026/11/ab12_病假条.jpg" in names and not any(n.startswith("roster_uploads") for n in names)
+    heads = list((var / "ledger-heads").glob("ledger-head-*.json"))
+    assert len(heads) == 1 and _mode(heads[0]) == 0o600 and "台账链头签名" in out
+    preview.unlink()
 
     _shell(env, MODIFY)
     changed = _state(env)
@@ -97,9 +118,13 @@ def _round_trip(env: dict[str, str], backup_file: Path) -> None:
     # The uploaded files match the restored database: the note is back, the later upload gone.
     assert note.read_bytes() == b"\xff\xd8\xff sick note" and not (media / "archive").exists()
 
+    assert _mode(note) == 0o600 and _mode(media) == 0o700
     # The database as it was before the restore was kept, and restores too.
     safety = sorted(p for p in (Path(env["YANXIU_VAR_DIR"]) / "backups").glob("pre-restore-*") if not p.name.endswith(".tar"))
     assert len(safety) == 1
+    assert _mode(safety[0]) == 0o600 and _mode(Path(f"{safety[0]}.media.tar")) == 0o600 and _mode(safety[0].parent) == 0o700
+    # The restored ledger is verified against a head written after the restore.
+    assert "ledger OK" in _yanxiu(env, "verify_ledger").stdout
     _yanxiu(env, "restore", str(safety[0]), "--no-input", "--skip-safety-backup")
     assert _state(env) == changed
     assert (media / "archive" / "later.pdf").is_file() and not note.exists()
@@ -109,6 +134,7 @@ def test_sqlite_round_trip(tmp_path):
     db = tmp_path / "live.sqlite3"
     env = _env(tmp_path, f"sqlite:///{db}")
     _round_trip(env, tmp_path / "backup.sqlite3")
+    assert _mode(db) == 0o600
     # The backup is a single self-contained file, not in WAL mode.
     import sqlite3
 

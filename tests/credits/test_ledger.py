@@ -71,8 +71,16 @@ def test_the_chain_verifies_and_links_each_entry_to_the_one_before(teacher):
 
 
 def _raw(sql, params):
+    """Change the database behind the application's back, as its owner could: on PostgreSQL
+    with the append-only trigger switched off for the statement."""
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        if connection.vendor == "postgresql":
+            cursor.execute("SET session_replication_role = replica")
+        try:
+            cursor.execute(sql, params)
+        finally:
+            if connection.vendor == "postgresql":
+                cursor.execute("SET session_replication_role = DEFAULT")
 
 
 @pytest.mark.parametrize(
@@ -142,3 +150,179 @@ def test_any_raw_update_of_a_row_is_caught(teacher, column, index):
     _raw(f"UPDATE credits_creditentry SET {column} = {value} WHERE id = %s", [entries[index].pk])
     problems = verify_ledger()[1]
     assert any(p.entry_id == entries[index].pk for p in problems)
+
+
+# --- Tampering that recomputes the plain hashes: HMAC and signed heads --------------------
+
+
+def _rehash_from(entries, start):
+    """Recompute payload and plain hash of entries[start:] and the head, as someone with the
+    database (but not the ledger key) can, so that the plain chain verifies again."""
+    import hashlib
+
+    from yanxiu.credits.ledger import canonical_payload
+
+    prev = entries[start - 1].hash if start else "0" * 64
+    for entry in entries[start:]:
+        entry = CreditEntry.objects.get(pk=entry.pk)
+        entry.prev_hash = prev
+        payload = canonical_payload(entry)
+        digest = hashlib.sha256(payload.encode("utf-8")).hexdigest()
+        _raw("UPDATE credits_creditentry SET prev_hash = %s, payload = %s, hash = %s WHERE id = %s", [prev, payload, digest, entry.pk])
+        prev = digest
+    last = CreditEntry.objects.order_by("-seq").first()
+    _raw("UPDATE credits_ledgerhead SET seq = %s, hash = %s WHERE id = 1", [last.seq, last.hash])
+
+
+def test_changing_an_entry_and_recomputing_every_following_hash_is_caught(teacher, capsys):
+    from yanxiu.credits.ledger import _plain_problems
+
+    entries = [credit(teacher, h, title=f"培训{h}") for h in (1, 2, 3, 4)]
+    _raw("UPDATE credits_creditentry SET hours = 40, credits = 40 WHERE id = %s", [entries[1].pk])
+    _rehash_from(entries, 1)
+    # The plain chain alone is consistent again ...
+    prev, seq = "0" * 64, 1
+    for entry in CreditEntry.objects.order_by("seq"):
+        assert _plain_problems(entry, seq, prev) == []
+        prev, seq = entry.hash, entry.seq + 1
+    # ... but the HMACs, made with a key that is not in the database, are not.
+    problems = verify_ledger()[1]
+    assert problems[0].entry_id == entries[1].pk and "HMAC" in problems[0].message
+    with pytest.raises(SystemExit) as exc:
+        call_command("verify_ledger")
+    assert exc.value.code == 1 and f"id={entries[1].pk}" in capsys.readouterr().err
+
+
+def test_removing_the_last_entries_and_moving_the_head_back_is_caught(teacher, capsys):
+    from yanxiu.credits.ledger import write_head
+
+    entries = [credit(teacher, h, title=f"培训{h}") for h in (1, 2, 3, 4)]
+    call_command("ledger_head")
+    assert "signed ledger head written" in capsys.readouterr().out
+    _raw("DELETE FROM credits_creditentry WHERE id IN (%s, %s)", [entries[2].pk, entries[3].pk])
+    _raw("UPDATE credits_ledgerhead SET seq = %s, hash = %s WHERE id = 1", [entries[1].seq, entries[1].hash])
+    # Without the signed head the shortened chain looks whole.
+    assert verify_ledger(heads=False)[1] == []
+    checked, problems = verify_ledger()
+    assert checked == 2
+    first = problems[0]
+    assert first.entry_id == entries[3].pk and first.seq == entries[3].seq and "removed" in first.message
+    with pytest.raises(SystemExit) as exc:
+        call_command("verify_ledger")
+    assert exc.value.code == 1 and f"id={entries[3].pk}" in capsys.readouterr().err
+    # A new head written now does not hide it: the latest head is compared, and it was written after.
+    assert write_head().is_file()
+
+
+def test_replacing_the_entry_at_the_head_is_caught(teacher):
+    from yanxiu.credits.ledger import write_head
+
+    entries = [credit(teacher, h, title=f"培训{h}") for h in (1, 2)]
+    write_head()
+    # Someone with the key's HMAC of another row copied in: the head's position no longer matches.
+    _raw("UPDATE credits_creditentry SET mac = %s WHERE id = %s", [entries[0].mac, entries[1].pk])
+    problems = verify_ledger()[1]
+    assert problems[0].entry_id == entries[1].pk
+    assert any("differs from the signed head" in p.message for p in problems)
+
+
+def test_a_forged_or_unreadable_head_is_reported(teacher, settings):
+    import json
+
+    from yanxiu.credits.ledger import write_head
+
+    credit(teacher, 1)
+    path = write_head()
+    assert verify_ledger()[1] == []
+    head = json.loads(path.read_text())
+    head["entries"] = 0
+    path.write_text(json.dumps(head))
+    assert "invalid signature" in verify_ledger()[1][0].message
+    path.write_bytes(b"x" * 70000)
+    assert "cannot be read" in verify_ledger()[1][0].message
+
+
+def test_the_head_file_is_private_and_the_command_reports_it(teacher, settings, capsys):
+    import stat
+
+    credit(teacher, 1)
+    call_command("verify_ledger")
+    assert "no signed head" in capsys.readouterr().err
+    call_command("ledger_head")
+    files = list(settings.YANXIU_LEDGER_HEAD_DIR.glob("ledger-head-*.json"))
+    assert len(files) == 1
+    assert stat.S_IMODE(files[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(settings.YANXIU_LEDGER_HEAD_DIR.stat().st_mode) == 0o700
+    call_command("verify_ledger")
+    assert "consistent with the signed head" in capsys.readouterr().out
+
+
+def test_the_daily_task_writes_a_head(teacher, settings):
+    from yanxiu.credits.tasks import write_ledger_head
+
+    credit(teacher, 1)
+    result = write_ledger_head.call()
+    assert result.endswith(".json") and list(settings.YANXIU_LEDGER_HEAD_DIR.glob("ledger-head-*.json"))
+
+
+def test_entries_written_before_the_key_are_keyed_once_and_audited(teacher, settings, capsys):
+    from yanxiu.core.models import AuditEvent
+    from yanxiu.credits.ledger import ledger_rekey
+
+    entries = [credit(teacher, h) for h in (1, 2, 3)]
+    _raw("UPDATE credits_creditentry SET mac = ''", [])
+    problems = verify_ledger()[1]
+    assert len(problems) == 1 and problems[0].entry_id == entries[0].pk and "3 entries have no HMAC" in problems[0].message
+    call_command("ledger_rekey")
+    assert "3 entries" in capsys.readouterr().out
+    assert verify_ledger()[1] == []
+    event = AuditEvent.objects.get(action="credit.ledger_rekey")
+    assert event.detail["entries"] == 3
+    assert ledger_rekey(actor=None) == 0
+
+    # A new key: every HMAC is now wrong; re-keying needs --rotate, on purpose.
+    settings.YANXIU_LEDGER_KEY = "a-new-ledger-key-kept-outside-the-database"
+    assert all("HMAC" in p.message for p in verify_ledger()[1])
+    with pytest.raises(ValidationError, match="--rotate"):
+        ledger_rekey(actor=None)
+    call_command("ledger_rekey", "--rotate")
+    assert verify_ledger()[1] == []
+
+
+def test_rekeying_refuses_a_broken_chain(teacher):
+    from django.core.management.base import CommandError
+
+    entries = [credit(teacher, h) for h in (1, 2)]
+    _raw("UPDATE credits_creditentry SET mac = '', title = '篡改' WHERE id = %s", [entries[0].pk])
+    with pytest.raises(CommandError, match="已被改动"):
+        call_command("ledger_rekey")
+    assert CreditEntry.objects.get(pk=entries[1].pk).mac == entries[1].mac
+
+
+@pytest.mark.postgres_only
+def test_postgres_refuses_update_and_delete_of_entries(teacher):
+    from django.db import DatabaseError, transaction
+
+    entry = credit(teacher, 2)
+    for sql in ("UPDATE credits_creditentry SET hours = 40 WHERE id = %s", "DELETE FROM credits_creditentry WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"):
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.execute(sql, [entry.pk])
+    assert CreditEntry.objects.get(pk=entry.pk).hours == 2
+    # Keying (the mac column alone) is the one change let through.
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE credits_creditentry SET mac = '' WHERE id = %s", [entry.pk])
+    assert CreditEntry.objects.get(pk=entry.pk).mac == ""
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_transactional_test_with_entries_flushes_cleanly(county):
+    """pytest-django flushes the tables after this test: TRUNCATE on PostgreSQL is not refused."""
+    from tests.conftest import People
+
+    adopt("000", county)
+    from yanxiu.org.models import School
+
+    school = School.objects.create(code="4301219999", name="冲刷测试学校", county=county, stage="primary")
+    person = People().teacher(school, name="冲刷").person
+    assert credit(person, 1).mac

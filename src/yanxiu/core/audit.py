@@ -29,6 +29,7 @@ ACTION_LABELS: dict[str, str] = {
     "cluster.create": _("新建片区"),
     "cluster.update": _("修改片区"),
     "credit.import": _("导入培训结果"),
+    "credit.ledger_rekey": _("计算台账密钥校验码"),
     "credit.record": _("登记学时"),
     "credit.reverse": _("冲销学时"),
     "credit.session": _("按活动登记学时"),

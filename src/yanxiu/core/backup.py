@@ -11,6 +11,9 @@
   ``MEDIA_ROOT``) go into ``<backup>.media.tar`` beside the database backup.
   Restore unpacks it into a fresh folder and swaps it in, so the files always
   match the restored database; a backup without one leaves the files alone.
+  Roster previews waiting for confirmation are left out (core.disk).
+- Every file written here (backups, archives, pre-restore copies) is 0600 and
+  the folder of pre-restore copies 0700: they hold every ID number.
 
 Every failure raises :class:`BackupError` with a Chinese message.
 """
@@ -27,6 +30,8 @@ from pathlib import Path
 
 from django.conf import settings
 from django.db import connections
+
+from . import disk
 
 SQLITE_HEADER = b"SQLite format 3\x00"
 PGDUMP_HEADER = b"PGDMP"
@@ -108,7 +113,7 @@ def restore(src: str | os.PathLike, *, safety_dir: Path | None = None) -> Path |
         _pg_check(path)
     safety = None
     if safety_dir is not None:
-        safety_dir.mkdir(parents=True, exist_ok=True)
+        disk.private_dir(safety_dir)
         safety = backup(safety_dir / f"pre-restore-{default_filename(kind)}")
     archive = media_archive_for(path)
     if archive.is_file():
@@ -140,10 +145,12 @@ def _media_backup(archive: Path) -> None:
     root = _media_root()
     part = archive.with_name(archive.name + ".part")
     try:
-        with tarfile.open(part, "w") as tar:
+        with tarfile.open(disk.private_file(part), "w") as tar:
             if root.is_dir():
                 for file in sorted(p for p in root.rglob("*") if p.is_file()):
-                    tar.add(file, arcname=file.relative_to(root).as_posix(), recursive=False)
+                    arcname = file.relative_to(root).as_posix()
+                    if not disk.is_pending(arcname):
+                        tar.add(file, arcname=arcname, recursive=False)
         os.replace(part, archive)
     except OSError as exc:
         raise BackupError(f"上传文件备份失败：{exc}") from exc
@@ -173,6 +180,7 @@ def _media_restore(archive: Path) -> None:
         fresh.mkdir(parents=True)
         with tarfile.open(archive, "r") as tar:
             tar.extractall(fresh, filter="data")
+        disk.make_tree_private(fresh)
         if root.exists():
             root.rename(old)
         fresh.rename(root)
@@ -206,8 +214,7 @@ def _sqlite_backup(dest: Path) -> None:
     source_path = _sqlite_path()
     if dest.exists() and dest.resolve() == source_path.resolve():
         raise BackupError("备份文件不能与数据库文件相同。")
-    part = dest.with_name(dest.name + ".part")
-    part.unlink(missing_ok=True)
+    part = disk.private_file(dest.with_name(dest.name + ".part"))
     try:
         source = _connect(source_path)
         target = _connect(part)
@@ -319,8 +326,7 @@ def _run(cmd: list[str], env: dict[str, str], what: str) -> subprocess.Completed
 
 def _pg_dump(dest: Path) -> None:
     args, env = _pg_connection()
-    part = dest.with_name(dest.name + ".part")
-    part.unlink(missing_ok=True)
+    part = disk.private_file(dest.with_name(dest.name + ".part"))
     try:
         _run([_tool("pg_dump"), "-Fc", "-f", str(part), *args], env, "pg_dump 备份")
         os.replace(part, dest)

@@ -3,8 +3,9 @@
 Every credit is one append-only :class:`CreditEntry`. Entries are written
 only by :func:`yanxiu.credits.ledger.credit_record` (and corrected only by a
 reversal entry from :func:`credit_reverse`); each carries the hash of the
-entry before it, so a row changed or removed outside the service is found by
-``yanxiu verify_ledger``.
+entry before it and an HMAC of its hash with a key kept outside the
+database, so a row changed or removed outside the service is found by
+``yanxiu verify_ledger`` even when every hash after it was recomputed.
 """
 
 from __future__ import annotations
@@ -72,6 +73,8 @@ class CreditEntry(models.Model):
     payload = models.TextField(_("规范化内容"), editable=False)
     prev_hash = models.CharField(_("前一条哈希"), max_length=64, editable=False)
     hash = models.CharField(_("哈希"), max_length=64, unique=True, editable=False)
+    # HMAC-SHA256 of ``hash`` with the ledger key (settings.YANXIU_LEDGER_KEY), which is not in the database.
+    mac = models.CharField(_("密钥校验码"), max_length=64, blank=True, default="", editable=False)
 
     objects = CreditEntryQuerySet.as_manager()
 

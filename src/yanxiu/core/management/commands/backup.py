@@ -25,3 +25,18 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"备份完成：{backup.describe(path)}"))
         self.stdout.write(f"上传文件：{backup.describe(backup.media_archive_for(path))}（恢复时与数据库文件放在同一目录）")
+        _write_ledger_head(self)
+
+
+def _write_ledger_head(command) -> None:
+    """The credit ledger's signed head, written with every backup (and daily): see yanxiu.credits.ledger."""
+    from django.db import DatabaseError
+
+    from yanxiu.credits.ledger import write_head
+
+    try:
+        head = write_head()
+    except (DatabaseError, OSError) as exc:
+        command.stderr.write(command.style.WARNING(f"台账链头签名未能写入：{exc}"))
+    else:
+        command.stdout.write(f"台账链头签名：{head}")
