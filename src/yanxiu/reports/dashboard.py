@@ -31,9 +31,9 @@ def teacher_sessions(user, scope: Scope):
     from yanxiu.attendance.selectors import todays_sessions_for
     from yanxiu.training.selectors import my_sessions
 
-    upcoming = list(my_sessions(person_id=scope.person_id, include_past=False)[:5])
     from yanxiu.training.selectors import change_notices
 
+    upcoming = list(my_sessions(person_id=scope.person_id, include_past=False)[:5])
     now = timezone.now()
     notices = change_notices(sessions=upcoming, now=now)
     for session in upcoming:
@@ -43,7 +43,6 @@ def teacher_sessions(user, scope: Scope):
     return upcoming, today
 
 
-def admin_cards(user, scope: Scope) -> list[Card]:
 def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
     """The sessions the user presents (as a teacher named presenter, or with a guest presenter's account):
     coming and past, each with the attendance links the user may open and the reflections awaiting review."""
@@ -70,6 +69,7 @@ def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
     return coming, past
 
 
+def admin_cards(user, scope: Scope) -> list[Card]:
     from yanxiu.training import selectors as training
 
     cards: list[Card] = []
@@ -87,7 +87,6 @@ def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
     if scope.superuser or scope.admin_schools or scope.region_counties:
         upcoming = training.session_list(user=user, status="published", upcoming=True).count()
         cards.append(Card(_("即将开展的研修活动"), upcoming, reverse("training:project_list")))
-    if scope.admin_schools:
     if scope.led_groups and not (scope.superuser or scope.admin_schools or scope.region_counties):
         from yanxiu.training.models import Session
 
@@ -95,6 +94,7 @@ def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
             group_id__in=scope.led_groups, status=Session.Status.PUBLISHED, ends_at__gte=timezone.now()
         ).count()
         cards.append(Card(_("本组即将开展的活动"), group_sessions, reverse("attendance:sessions")))
+    if scope.admin_schools:
         from yanxiu.credits.selectors import current_school_year
 
         from .followup import followups

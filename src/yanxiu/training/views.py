@@ -92,11 +92,11 @@ def my_trainings(request):
     leave_by_session = {}
     for leave in leaves:
         leave_by_session.setdefault(leave.session_id, leave)
-    for x in sessions:
     notices = selectors.change_notices(sessions=upcoming, now=now)
+    for x in sessions:
         x.my_leave = leave_by_session.get(x.pk)
-    feed = services.calendar_feed_for(Person.objects.get(pk=s.person_id))
         x.change_notice = notices.get(x.pk, "")
+    feed = services.calendar_feed_for(Person.objects.get(pk=s.person_id))
     context = {
         "upcoming": upcoming,
         "past": past[:30],
@@ -145,7 +145,6 @@ def session_detail(request, pk):
     s = scopes.scope_of(request.user)
     can_manage = access.can_manage_session(request.user, session)
     enrollment = Enrollment.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
-    context = {
     my_leave = LeaveRequest.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
     links = attendance_access.links_for(request.user, session) if session.status != Session.Status.DRAFT else {}
     if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED:
@@ -158,13 +157,14 @@ def session_detail(request, pk):
             session, enrolled=True, on_leave=is_on_leave(session=session, person_id=s.person_id),
             accepted=reflection is not None and reflection.status == Reflection.Status.ACCEPTED,
         ) is None
+    context = {
         "session": session,
         "project": session.project,
         "can_manage": can_manage,
-        "missing": services.missing_fixed_items(session),
         "links": links,
         "change_notice": selectors.change_notice(session=session) if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED else None,
         "runs_sessions": s.presenter or bool(s.led_groups),
+        "missing": services.missing_fixed_items(session),
         "enrollment": enrollment,
         "my_leave": my_leave,
         "evaluated": session.evaluations.filter(person_id=s.person_id).exists() if s.person_id else False,
