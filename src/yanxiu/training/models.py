@@ -269,14 +269,14 @@ class Session(models.Model):
         "org.Person", verbose_name=_("主讲人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="presented_sessions"
     )
     presenter_name = models.CharField(_("主讲人（校外专家）"), max_length=60, blank=True)
-    content = models.TextField(_("培训内容"), blank=True)
-    requirements = models.TextField(_("参训要求"), blank=True)
-    theme = models.CharField(_("研讨主题"), max_length=120, blank=True)
     presenter_account = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("主讲人账号"), null=True, blank=True, on_delete=models.SET_NULL,
         related_name="guest_sessions",
         help_text=_("校外主讲人的登录账号：可打开签到屏、查看考勤表、审阅反思"),
     )
+    content = models.TextField(_("培训内容"), blank=True)
+    requirements = models.TextField(_("参训要求"), blank=True)
+    theme = models.CharField(_("研讨主题"), max_length=120, blank=True)
     lead_speaker = models.ForeignKey(
         "org.Person", verbose_name=_("中心发言人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="lead_sessions"
     )
@@ -291,11 +291,11 @@ class Session(models.Model):
     invite_scope = models.CharField(_("参训范围"), max_length=14, choices=InviteScope.choices, default=InviteScope.WHOLE_SCHOOL)
     series = models.CharField(_("系列标识"), max_length=32, blank=True, db_index=True, help_text=_("由同一固定时段批量生成的活动"))
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
     ics_sequence = models.PositiveIntegerField(
         _("日历版本"), default=0, help_text=_("已发布活动的时间或地点每改一次加一（iCalendar SEQUENCE）")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("创建人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
@@ -337,9 +337,6 @@ class Session(models.Model):
         return session_hours(self.starts_at, self.ends_at, **policy)
 
 
-class Enrollment(models.Model):
-    """A person expected at a session (invited by the school, named on a quota, or self-enrolled)."""
-
 class SessionChange(models.Model):
     """A published session's time or place changed: the enrolled teachers are told until it takes place."""
 
@@ -360,6 +357,9 @@ class SessionChange(models.Model):
         verbose_name_plural = _("活动变更")
         ordering = ["changed_at", "id"]
 
+
+class Enrollment(models.Model):
+    """A person expected at a session (invited by the school, named on a quota, or self-enrolled)."""
 
     class Source(models.TextChoices):
         INVITED = "invited", _("学校邀请")
