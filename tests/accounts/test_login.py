@@ -353,3 +353,17 @@ def test_oversized_login_input_is_refused_before_any_hashing(client, roles, monk
         response = post_login(client, username, password)
         body = response.content.decode()
         assert response.status_code == 200 and "invalid-feedback" in body and GENERIC not in body
+
+
+def test_the_operator_prints_a_slip_for_the_first_admin_of_a_school(client, roles):
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("login_slip", roles.school_admin.person.phone, stdout=out)
+    password = out.getvalue().split("one-time password: ")[1].splitlines()[0]
+    assert post_login(client, "schooladmin", DEMO_PASSWORD).status_code == 200  # the old password is void
+    assert post_login(client, "schooladmin", password).status_code == 302
+    with pytest.raises(Exception, match="没有这个账号"):
+        call_command("login_slip", "nobody", stdout=io.StringIO())

@@ -59,19 +59,32 @@ def initial_passwords_issue(*, actor: User, school, people: list) -> list[LoginS
     current = set(Employment.objects.current().filter(school=school, person_id__in=ids).values_list("person_id", flat=True))
     if current != set(ids):
         raise PermissionDenied(_("只能为本校在职教师生成初始密码。"))
-    expires = timezone.now() + timedelta(days=settings.INITIAL_PASSWORD_DAYS)
     slips: list[LoginSlip] = []
     for person in Person.objects.filter(pk__in=ids).select_related("user").order_by("name", "pk"):
         user = person.user
         if user is None:
             user = account_create_for(person)
             Person.objects.filter(pk=person.pk).update(user=user)
-        secret = otp.generate()
-        user.set_unusable_password()
-        user.must_change_password = True
-        user.otp_hash, user.otp_expires_at = otp.make(secret), expires
-        user.save(update_fields=["password", "must_change_password", "otp_hash", "otp_expires_at"])
-        login_unlock(username=user.username)
-        audit.record(actor=actor, action="account.initial_password_issue", target=user, school=school.code, expires=expires.isoformat())
-        slips.append(LoginSlip(name=person.name, username=user.username, password=otp.display(secret), expires_at=expires))
+        slips.append(_issue(actor=actor, user=user, name=person.name, school=school.code))
     return slips
+
+
+@transaction.atomic
+def initial_password_issue_by_operator(*, user: User) -> LoginSlip:
+    """A one-time password for one account, from the server's command line
+    (``yanxiu login_slip``): for the first admin of a school, who has nobody
+    at the school to print their slip, or an account of bureau staff."""
+    person = getattr(user, "person", None)
+    return _issue(actor=None, user=user, name=person.name if person else str(user), school="", via="command")
+
+
+def _issue(*, actor, user: User, name: str, **detail) -> LoginSlip:
+    expires = timezone.now() + timedelta(days=settings.INITIAL_PASSWORD_DAYS)
+    secret = otp.generate()
+    user.set_unusable_password()
+    user.must_change_password = True
+    user.otp_hash, user.otp_expires_at = otp.make(secret), expires
+    user.save(update_fields=["password", "must_change_password", "otp_hash", "otp_expires_at"])
+    login_unlock(username=user.username)
+    audit.record(actor=actor, action="account.initial_password_issue", target=user, expires=expires.isoformat(), **detail)
+    return LoginSlip(name=name, username=user.username, password=otp.display(secret), expires_at=expires)
