@@ -123,3 +123,17 @@ def test_reflection_pages_work_for_teacher_and_reviewer(client, session, roles):
     response = client.post(reverse("attendance:reflection_review", args=[r.pk]), {"decision": "accept", "comment": ""})
     assert response.status_code == 302
     assert Reflection.objects.get().status == "accepted"
+
+
+@pytest.mark.parametrize("opener", ["<math>", "<style>", "<script>", "<svg><desc>", "<math><mi>", "<template>", "<textarea>"])
+def test_an_unclosed_tag_keeps_the_text_that_follows(opener):
+    rich = f"<p>课堂观察的第一点体会。</p>{opener}后面的反思内容不能丢失，学生的提问很有价值。"
+    assert "后面的反思内容不能丢失" in services.sanitise(rich)
+    assert "后面的反思内容不能丢失" in services.plain_text(rich)
+
+
+def test_closed_code_blocks_are_still_dropped_and_markup_stays_harmless():
+    rich = "<p>体会</p><style>p{color:red}</style><script>alert(1)</script><p onclick='x'>结尾</p><img src=x onerror=alert(1)>"
+    clean = services.sanitise(rich)
+    assert clean == "<p>体会</p><p>结尾</p>"
+    assert services.sanitise("a < b，<scr<script>ipt>alert(1)</script>") == "a &lt; b，&lt;scr"

@@ -130,3 +130,30 @@ def test_the_county_page_charts_each_schools_statuses(client, roles, school):
     met = data["series"][0]
     assert met["name"] == "达标" and met["data"][data["categories"].index(school.name)] == 1
     assert "vendor/echarts/echarts.min.js" in html
+
+
+# --- Return addresses (next=) -----------------------------------------------------------
+
+
+@pytest.mark.parametrize("target", ["https://evil.example/phish", "//evil.example/", "javascript:alert(1)"])
+def test_reversing_an_entry_never_sends_the_user_to_another_site(client, roles, school, target):
+    from .factories import credit
+
+    adopt("000", school.county)
+    entry = credit(roles.teacher.person, 2)
+    client.force_login(roles.school_admin)
+    r = client.post(f"/credits/entries/{entry.pk}/reverse/", {"reason": "录入错误", "next": target})
+    assert r.status_code == 302
+    assert r.url == f"/credits/person/{roles.teacher.person.pk}/"
+
+
+def test_issuing_project_certificates_never_sends_the_user_to_another_site(client, roles, school):
+    from yanxiu.training.models import Project
+
+    project = Project.objects.create(title="校本课程", owner_school=school, region=school.county, school_year="2025-2026")
+    client.force_login(roles.school_admin)
+    r = client.post(f"/credits/projects/{project.pk}/certificates/", {"next": "https://evil.example/"})
+    assert r.status_code == 302
+    assert r.url == "/credits/"
+    r = client.post(f"/credits/projects/{project.pk}/certificates/", {"next": f"/credits/school/{school.pk}/"})
+    assert r.url == f"/credits/school/{school.pk}/"

@@ -509,3 +509,19 @@ def test_tab_separated_text_saved_as_csv(school):
 
     assert report.ok, report.errors
     assert report.rows == 3
+
+
+@pytest.mark.django_db
+def test_a_school_admin_learns_only_that_the_number_is_registered_elsewhere(school, other_school, county, superuser):
+    import_roster(actor=superuser, school=other_school, file_name="update.csv", data=read("update.csv"))
+    admin = make_admin(school, "admin-here")
+    report = preview_roster(school=school, file_name="good.xlsx", data=read("good.xlsx"), actor=admin)
+    assert where(report) == [(4, "身份证号码"), (5, "身份证号码")]
+    assert all("长沙县星沙小学" not in e.message and "已在其他学校登记" in e.message for e in report.errors)
+    result = import_roster(actor=admin, school=school, file_name="good.xlsx", data=read("good.xlsx"))
+    assert all("长沙县星沙小学" not in e.message for e in result.errors)
+
+    bureau = User.objects.create_user(username="bureau-here", password="x")
+    RoleAssignment.objects.create(user=bureau, role=Role.BUREAU_ADMIN, region=county)
+    report = preview_roster(school=school, file_name="good.xlsx", data=read("good.xlsx"), actor=bureau)
+    assert "长沙县星沙小学" in report.errors[0].message

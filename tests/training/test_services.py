@@ -227,7 +227,9 @@ def test_inviting_a_list_refuses_teachers_of_other_schools(roles, ready_session)
     with pytest.raises(ValidationError) as exc:
         services.session_invite(actor=roles.school_admin, session=ready_session, scope="list",
                                 people=[roles.teacher.person, roles.other_teacher.person])
-    assert "李老师" in message_of(exc)
+    # Only the number sent, never the name: it would tell who works at another school.
+    assert "李老师" not in message_of(exc)
+    assert f"编号不是本校在职教师：{roles.other_teacher.person.pk}" in message_of(exc)
     assert not Enrollment.objects.filter(session=ready_session).exists()
     assert services.session_invite(actor=roles.school_admin, session=ready_session, scope="list",
                                    people=[roles.teacher.person]) == 1

@@ -7,11 +7,12 @@ import datetime as dt
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from ninja import Router, Schema
+from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from yanxiu.api.pagination import Page
+from yanxiu.core.params import ID_MAX
 from yanxiu.training.models import Session
 
 from . import access, selectors
@@ -46,7 +47,7 @@ class MaterialOut(Schema):
 
 @router.get("/sessions/{session_id}/materials", response=list[MaterialOut])
 @paginate(Page)
-def session_materials(request, session_id: int):
+def session_materials(request, session_id: int = Path(..., ge=1, le=ID_MAX)):
     """The session's materials (讲稿/课件, photos, video, records) with the address to download each."""
     session = get_object_or_404(Session.objects.select_related("project", "project__owner_school"), pk=session_id)
     if not access.can_view_materials(request.auth, session):

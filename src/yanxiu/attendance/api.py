@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from ninja import Router, Schema, Status
 from ninja.errors import HttpError
 
+from yanxiu.core.params import Id
 from yanxiu.org.models import Person
 from yanxiu.training.models import Session
 
@@ -25,7 +26,7 @@ def _errors(exc: ValidationError) -> str:
     return "；".join(exc.messages)
 
 
-def _session(session_id: int) -> Session:
+def _session(session_id: Id) -> Session:
     return get_object_or_404(Session.objects.select_related("project", "project__owner_school"), pk=session_id)
 
 
@@ -76,7 +77,7 @@ class SheetRowOut(Schema):
 
 
 class MarkIn(Schema):
-    person_id: int
+    person_id: Id
     status: str
     reason: str
 
@@ -147,7 +148,7 @@ def my(request):
 
 
 @router.get("/sessions/{session_id}/attendance", response=list[SheetRowOut])
-def session_attendance(request, session_id: int):
+def session_attendance(request, session_id: Id):
     session = _session(session_id)
     if not request.auth.has_perm("attendance.manage_session", session):
         raise HttpError(403, _("您没有权限查看本次活动的考勤。"))
@@ -161,7 +162,7 @@ def session_attendance(request, session_id: int):
 
 
 @router.post("/sessions/{session_id}/mark", response={200: AttendanceOut, 400: dict, 403: dict})
-def mark(request, session_id: int, payload: MarkIn):
+def mark(request, session_id: Id, payload: MarkIn):
     session = _session(session_id)
     person = get_object_or_404(Person, pk=payload.person_id)
     try:
@@ -174,7 +175,7 @@ def mark(request, session_id: int, payload: MarkIn):
 
 
 @router.post("/sessions/{session_id}/reflection", response={200: ReflectionOut, 400: dict})
-def reflection_submit(request, session_id: int, payload: ReflectionIn):
+def reflection_submit(request, session_id: Id, payload: ReflectionIn):
     session = _session(session_id)
     try:
         r = services.reflection_submit(actor=request.auth, session=session, notes=payload.notes, body=payload.body)
@@ -184,7 +185,7 @@ def reflection_submit(request, session_id: int, payload: ReflectionIn):
 
 
 @router.get("/sessions/{session_id}/reflections", response=list[ReflectionOut])
-def reflection_list(request, session_id: int):
+def reflection_list(request, session_id: Id):
     session = _session(session_id)
     if not request.auth.has_perm("attendance.review_reflections", session):
         raise HttpError(403, _("您没有权限审阅本次活动的反思。"))
@@ -192,7 +193,7 @@ def reflection_list(request, session_id: int):
 
 
 @router.post("/reflections/{reflection_id}/review", response={200: ReflectionOut, 400: dict, 403: dict})
-def reflection_review(request, reflection_id: int, payload: ReviewIn):
+def reflection_review(request, reflection_id: Id, payload: ReviewIn):
     reflection = get_object_or_404(Reflection.objects.select_related("session", "session__project"), pk=reflection_id)
     try:
         r = services.reflection_review(actor=request.auth, reflection=reflection, accept=payload.accept, comment=payload.comment)

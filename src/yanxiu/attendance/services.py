@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 
 import nh3
@@ -326,12 +327,30 @@ def attendance_mark(*, actor, session: Session, person: Person, status: str, rea
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4"}
 
 
+# The HTML parser behind nh3 swallows the rest of the text after an unclosed <style>, <script>,
+# <textarea>, <template> or comment, and everything inside <math>/<svg>. A reflection is text:
+# before cleaning, closed script/style blocks and comments go, other tags lose their markup but
+# keep their text, and a "<" that opens no allowed tag is written as text.
+_CODE_BLOCK = re.compile(r"<(script|style)\b[^>]*>.*?</\1\s*>|<!--.*?-->", re.IGNORECASE | re.DOTALL)
+_TAG_OR_LT = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)([^<>]*)>|<")
+
+
+def _text_first(text: str, allowed: set[str]) -> str:
+    def keep(match):
+        name = match.group(2)
+        if name is None:
+            return "&lt;"
+        return match.group(0) if name.lower() in allowed else ""
+
+    return _TAG_OR_LT.sub(keep, _CODE_BLOCK.sub("", text))
+
+
 def sanitise(text: str) -> str:
-    return nh3.clean(text or "", tags=ALLOWED_TAGS, attributes={})
+    return nh3.clean(_text_first(text or "", ALLOWED_TAGS), tags=ALLOWED_TAGS, attributes={})
 
 
 def plain_text(rich: str) -> str:
-    return html.unescape(nh3.clean(rich or "", tags=set(), attributes={})).strip()
+    return html.unescape(nh3.clean(_text_first(rich or "", set()), tags=set(), attributes={})).strip()
 
 
 def visible_length(text: str) -> int:

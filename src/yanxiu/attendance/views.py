@@ -19,7 +19,7 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -33,11 +33,11 @@ from yanxiu.core import public_url
 from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
 from yanxiu.org.models import Person
-from yanxiu.training.models import Session
+from yanxiu.training.models import Enrollment, Session
 
 from . import access, exports, originality, selectors, services, tokens
 from .forms import AbsenceFilterForm, CodeForm, MarkForm, ReflectionForm, ReviewForm, RuleForm
-from .models import Method, Reflection
+from .models import Attendance, Method, Reflection
 
 DEVICE_COOKIE = "yx_device"
 DEVICE_MAX_AGE = 365 * 24 * 3600
@@ -120,9 +120,10 @@ def scan(request, session_id: int, token: str | None = None):
     device, new = device_of(request)
     purpose = tokens.purpose_of_token(session.pk, token)
     if purpose is None:
+        # No session title here: without a valid code the address names a session the visitor may not know.
         response = render(
             request, "attendance/result.html",
-            {"session": session, "ok": False, "page_title": _("二维码已过期"),
+            {"session": None, "ok": False, "page_title": _("二维码已过期"),
              "message": _("二维码已过期或无效（二维码每 %(period)s 秒更新一次）。请重新扫描屏幕上的二维码，或输入屏幕上的数字码。")
              % {"period": tokens.default_period()}},
             status=400,
@@ -142,7 +143,7 @@ def confirm(request, session_id: int):
         purpose = read_pass(pass_value, session.pk, device)
     except ValidationError as exc:
         response = render(request, "attendance/result.html",
-                          {"session": session, "ok": False, "message": exc.messages[0], "page_title": _("签到失败")}, status=400)
+                          {"session": None, "ok": False, "message": exc.messages[0], "page_title": _("签到失败")}, status=400)
         return _keep_device(response, device, new)
     if request.method == "GET":
         context = {"session": session, "purpose": purpose, "purpose_label": _purpose_label(purpose), "pass_value": pass_value,
@@ -365,6 +366,13 @@ class ReflectionSubmitView(ServiceFormView):
         self.session = _session(self.kwargs["session_id"])
         person_id = selectors.scopes.scope_of(self.request.user).person_id
         self.existing = Reflection.objects.filter(session=self.session, person_id=person_id).first() if person_id else None
+        expected = bool(person_id) and (
+            Enrollment.objects.filter(session=self.session, person_id=person_id).exists()
+            or Attendance.objects.filter(session=self.session, person_id=person_id).exists()
+        )
+        if not (expected or self.existing or access.can_view_sheet(self.request.user, self.session)):
+            # Not on this session: not even its title is shown.
+            raise Http404(_("未找到该培训活动，或您无权查看。"))
         return self.session
 
     def get_initial(self):

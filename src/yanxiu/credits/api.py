@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
 from yanxiu.accounts import scopes
+from yanxiu.core.params import Id, Year
 from yanxiu.org.models import Person, School
 
 from . import selectors
@@ -36,7 +37,7 @@ def _out(row) -> dict:
 
 
 @router.get("/me", response=ComplianceOut)
-def my_compliance(request, year: int | None = None, cycle: bool = False):
+def my_compliance(request, year: Year | None = None, cycle: bool = False):
     s = scopes.scope_of(request.user)
     if s.person_id is None:
         raise Http404("no teacher record")
@@ -48,7 +49,7 @@ def my_compliance(request, year: int | None = None, cycle: bool = False):
 
 
 @router.get("/schools/{school_id}/compliance", response=list[ComplianceOut])
-def school_compliance(request, school_id: int, year: int | None = None):
+def school_compliance(request, school_id: Id, year: Year | None = None):
     school = get_object_or_404(School, pk=school_id)
     if not selectors.can_view_school_credits(request.user, school):
         raise Http404("not found")

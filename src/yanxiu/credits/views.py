@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
-from yanxiu.core import public_url, uploads
+from yanxiu.core import params, public_url, uploads
 from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
@@ -39,10 +39,7 @@ def _deny_unless(allowed: bool) -> None:
 
 
 def _year(request, county=None) -> int:
-    try:
-        return int(request.GET.get("year"))
-    except (TypeError, ValueError):
-        return selectors.current_school_year(county)
+    return params.year_param(request.GET) or selectors.current_school_year(county)
 
 
 def _my_person(request) -> Person:
@@ -395,7 +392,7 @@ def entry_reverse(request, pk):
         run_service(request, lambda: credit_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"]), success=_("已冲正。"))
     else:
         messages.error(request, _("冲正必须填写原因。"))
-    return redirect(request.POST.get("next") or reverse("credits:person", args=[entry.person_id]))
+    return redirect(params.safe_next(request, reverse("credits:person", args=[entry.person_id])))
 
 
 # --- Claims and activities ---------------------------------------------------------
@@ -494,7 +491,7 @@ def session_credit(request, pk):
     else:
         skipped = "；".join(f"{p.name}：{reason}" for p, reason in result.skipped)
         messages.success(request, _("已为 %(n)d 人登记学时。") % {"n": len(result.credited)} + (_(" 未登记：%(s)s") % {"s": skipped} if skipped else ""))
-    return redirect(request.POST.get("next") or reverse("credits:overview"))
+    return redirect(params.safe_next(request, reverse("credits:overview")))
 
 
 # --- Transcripts and certificates -----------------------------------------------------------
@@ -606,7 +603,7 @@ def project_certificates(request, pk):
     project = get_object_or_404(Project.objects.select_related("owner_school", "region"), pk=pk)
     certs = services.certificates_for_session_project(actor=request.user, project=project)
     messages.success(request, _("已为 %(n)d 人颁发“%(title)s”培训证书。") % {"n": len(certs), "title": project.title})
-    return redirect(request.POST.get("next") or reverse("credits:overview"))
+    return redirect(params.safe_next(request, reverse("credits:overview")))
 
 
 @login_required

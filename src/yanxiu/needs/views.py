@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
+from yanxiu.core import params
 from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import Region, School
 from yanxiu.training.models import school_year_of
@@ -132,7 +133,7 @@ def county_summary(request, county_id):
     s = scopes.scope_of(request.user)
     _deny_unless(s.superuser or county_id in s.region_counties)
     county = get_object_or_404(Region, pk=county_id)
-    year = request.GET.get("year") or school_year_of(timezone.localdate())
+    year = params.school_year_param(request.GET) or school_year_of(timezone.localdate())
     rows, surveys, respondents = selectors.county_summary(county, year)
     chart = selectors.bar_chart(rows)
     first = int(year[:4]) if year[:4].isdigit() else timezone.localdate().year

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from yanxiu.core import params
 from yanxiu.core.widgets import bootstrap_choice_group
 
 from .choices import SUBJECTS, Education, EmploymentType, Gender, Position, Stage, Tier, Title
@@ -162,8 +163,8 @@ class StaffFilterForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, schools=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["school"].queryset = schools if schools is not None else School.objects.none()
-        chosen = self.data.get("school")
-        if chosen and str(chosen).isdigit():
+        chosen = params.parse_id(self.data.get("school"))
+        if chosen:
             self.fields["group"].queryset = Group.objects.filter(school_id=chosen, school__in=self.fields["school"].queryset)
         elif schools is not None and schools.count() == 1:
             self.fields["group"].queryset = Group.objects.filter(school__in=schools)

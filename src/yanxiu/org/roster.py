@@ -694,7 +694,20 @@ def _group_list(known: _Known, kind: str) -> str:
     return "、".join(names) if names else _("（暂无）")
 
 
-def _check_known(school: School, rows: list[_Row], known: _Known, errors: _Collector, *, create_groups: bool = False) -> None:
+def _may_name_schools(actor):
+    """Whether the report may say which other school employs an ID number: for the
+    system (command line), superusers and region staff (bureau, centre) of that
+    school's county; a school admin only learns it is registered elsewhere."""
+    if actor is None:
+        return lambda school: True
+    s = scopes.scope_of(actor)
+    return lambda school: s.superuser or school.county_id in s.region_counties
+
+
+def _check_known(
+    school: School, rows: list[_Row], known: _Known, errors: _Collector, *, create_groups: bool = False, actor=None
+) -> None:
+    may_name = _may_name_schools(actor)
     research_names = {row.research_group for row in rows if row.research_group}
     allowed_stages = stages_of_school(school)
     stage_labels = "、".join(str(Stage(s).label) for s in allowed_stages)
@@ -721,12 +734,12 @@ def _check_known(school: School, rows: list[_Row], known: _Known, errors: _Colle
         person = known.persons.get(row.info.number) if row.info is not None else None
         employment = known.current.get(person.pk) if person is not None else None
         if employment is not None and employment.school_id != school.pk:
-            errors.add(
-                row.row,
-                "id_number",
-                _("该身份证号已登记在“%(school)s”（在职），不能重复导入；如已调入本校，请由原学校或教育局办理调动。")
-                % {"school": employment.school.name},
-            )
+            if may_name(employment.school):
+                message = _("该身份证号已登记在“%(school)s”（在职），不能重复导入；如已调入本校，请由原学校或教育局办理调动。") % {
+                    "school": employment.school.name}
+            else:
+                message = _("该身份证号已在其他学校登记（在职），不能重复导入；如已调入本校，请由原学校或教育局办理调动。")
+            errors.add(row.row, "id_number", message)
             row.failed = True
         research = known.groups.get(row.research_group) if row.research_group else None
         if research is not None and research.kind != GroupKind.RESEARCH:
@@ -1140,21 +1153,22 @@ def _prepare(file_name: str, data: bytes) -> tuple[list[_Row], _Collector, int]:
     return parsed, collector, len(parsed)
 
 
-def preview_roster(*, school: School, file_name: str, data: bytes, create_groups: bool = False) -> RosterReport:
+def preview_roster(*, school: School, file_name: str, data: bytes, create_groups: bool = False, actor=None) -> RosterReport:
     """Read and validate a roster without writing anything.
 
-    The caller is responsible for checking that the user may manage ``school``
-    (the report tells which school already employs a given ID number).
+    The caller is responsible for checking that the user may manage ``school``.
+    The report names the other school that employs a given ID number only for
+    ``actor`` None (the command line) or region staff of that school's county.
     """
     with _gc_paused():
-        return _preview(school=school, file_name=file_name, data=data, create_groups=create_groups)
+        return _preview(school=school, file_name=file_name, data=data, create_groups=create_groups, actor=actor)
 
 
-def _preview(*, school: School, file_name: str, data: bytes, create_groups: bool = False) -> RosterReport:
+def _preview(*, school: School, file_name: str, data: bytes, create_groups: bool = False, actor=None) -> RosterReport:
     rows, errors, count = _prepare(file_name, data)
     if rows:
         known = _load_known(school, rows)
-        _check_known(school, rows, known, errors, create_groups=create_groups)
+        _check_known(school, rows, known, errors, create_groups=create_groups, actor=actor)
         new = sum(1 for r in rows if not r.failed and _current_here(r, known, school) is None)
         updated = sum(1 for r in rows if not r.failed and _current_here(r, known, school) is not None)
     else:
@@ -1191,7 +1205,7 @@ def _import(*, actor, school: School, file_name: str, data: bytes, create_groups
     try:
         with transaction.atomic():
             known = _load_known(school, rows)
-            _check_known(school, rows, known, errors, create_groups=create_groups)
+            _check_known(school, rows, known, errors, create_groups=create_groups, actor=actor)
             if errors.items:
                 return RosterReport(ok=False, rows=count, errors=errors.sorted())
             created, updated, unchanged, groups_created = _write(actor=actor, school=school, rows=rows, known=known)

@@ -481,7 +481,8 @@ def roster_import(request, school_id):
         if form.is_valid():
             upload = form.cleaned_data["file"]
             data = upload.read()
-            report = roster.preview_roster(school=school, file_name=upload.name, data=data, create_groups=create_groups)
+            report = roster.preview_roster(school=school, file_name=upload.name, data=data, create_groups=create_groups,
+                                           actor=request.user)
             if report.ok:
                 previous = request.session.get(ROSTER_SESSION_KEY) or {}
                 if previous.get("path") and default_storage.exists(previous["path"]):

@@ -5,6 +5,7 @@ from django.shortcuts import render
 from django.utils.translation import gettext as _
 
 from yanxiu.accounts.scopes import scope_of
+from yanxiu.core import params
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org.models import School
 
@@ -31,10 +32,7 @@ def followups(request):
     schools = School.objects.all() if scope.superuser else School.objects.filter(
         Q(county_id__in=scope.region_counties) | Q(pk__in=scope.admin_schools)
     )
-    try:
-        year = int(request.GET.get("year", ""))
-    except ValueError:
-        year = current_school_year()
+    year = params.year_param(request.GET) or current_school_year()
     rows = followup.followups(schools, year)
     by_school: dict[str, list[int]] = {}
     for row in rows:

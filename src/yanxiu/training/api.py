@@ -10,12 +10,13 @@ from functools import wraps
 
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.utils.translation import gettext as _
-from ninja import Field, File, Form, Router, Schema, Status, UploadedFile
+from ninja import Field, File, Form, Path, Query, Router, Schema, Status, UploadedFile
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from yanxiu.accounts import scopes
 from yanxiu.api.pagination import Page
+from yanxiu.core.params import ID_MAX, Id
 
 from . import access, selectors, services
 from .models import Enrollment, Project, Session, TrainingKind, TrainingLevel
@@ -40,7 +41,7 @@ def _service_errors(func):
     return wrapper
 
 
-def _session(request, session_id: int) -> Session:
+def _session(request, session_id: Id) -> Session:
     session = selectors.session_list(user=request.auth).filter(pk=session_id).first()
     if session is None:
         raise HttpError(404, _("未找到该培训活动，或您无权查看。"))
@@ -89,10 +90,10 @@ class ProjectIn(Schema):
     title: str
     kind: str = TrainingKind.SCHOOL_BASED
     level: str = TrainingLevel.SCHOOL
-    category_id: int | None = None
+    category_id: Id | None = None
     school_year: str = ""
     description: str = ""
-    owner_school_id: int | None = None
+    owner_school_id: Id | None = None
 
 
 class ReviewIn(Schema):
@@ -146,8 +147,8 @@ class EnrollmentOut(Schema):
 
 class InviteIn(Schema):
     scope: str
-    group_id: int | None = None
-    person_ids: list[int] = []
+    group_id: Id | None = None
+    person_ids: list[Id] = Field(default=[], max_length=5000)
 
 
 class CountOut(Schema):
@@ -255,7 +256,7 @@ def create_project(request, payload: ProjectIn):
     return Status(201, services.project_create(actor=request.auth, region=region, **fields))
 
 
-def _project(request, project_id: int) -> Project:
+def _project(request, project_id: Id) -> Project:
     project = access.projects_visible_to(request.auth).filter(pk=project_id).first()
     if project is None:
         raise HttpError(404, _("未找到该项目，或您无权查看。"))
@@ -263,19 +264,19 @@ def _project(request, project_id: int) -> Project:
 
 
 @router.get("/projects/{project_id}", response=ProjectOut)
-def get_project(request, project_id: int):
+def get_project(request, project_id: Id):
     return _project(request, project_id)
 
 
 @router.post("/projects/{project_id}/submit", response=ProjectOut)
 @_service_errors
-def submit_project(request, project_id: int):
+def submit_project(request, project_id: Id):
     return services.project_submit(actor=request.auth, project=_project(request, project_id))
 
 
 @router.post("/projects/{project_id}/review", response=ProjectOut)
 @_service_errors
-def review_project(request, project_id: int, payload: ReviewIn):
+def review_project(request, project_id: Id, payload: ReviewIn):
     project = _project(request, project_id)
     if payload.approve:
         return services.project_approve(actor=request.auth, project=project, comment=payload.comment)
@@ -284,7 +285,7 @@ def review_project(request, project_id: int, payload: ReviewIn):
 
 @router.post("/projects/{project_id}/sessions", response={201: SessionOut})
 @_service_errors
-def create_session(request, project_id: int, payload: SessionIn):
+def create_session(request, project_id: Id, payload: SessionIn):
     project = _project(request, project_id)
     return Status(201, services.session_create(actor=request.auth, project=project, **payload.dict()))
 
@@ -294,7 +295,7 @@ def create_session(request, project_id: int, payload: SessionIn):
 
 @router.get("/sessions", response=list[SessionOut])
 @paginate(Page)
-def list_sessions(request, project_id: int | None = None, status: str = "", upcoming: bool = False, mine: bool = False):
+def list_sessions(request, project_id: int | None = Query(None, ge=1, le=ID_MAX), status: str = "", upcoming: bool = False, mine: bool = False):
     if mine:
         person_id = scopes.scope_of(request.auth).person_id
         if person_id is None:
@@ -305,7 +306,7 @@ def list_sessions(request, project_id: int | None = None, status: str = "", upco
 
 
 @router.get("/sessions/{session_id}", response=SessionDetailOut)
-def get_session(request, session_id: int):
+def get_session(request, session_id: Id):
     session = _session(request, session_id)
     person_id = scopes.scope_of(request.auth).person_id
     mine = Enrollment.objects.filter(session=session, person_id=person_id).values_list("status", flat=True).first()
@@ -317,13 +318,13 @@ def get_session(request, session_id: int):
 
 @router.post("/sessions/{session_id}/publish", response=SessionOut)
 @_service_errors
-def publish_session(request, session_id: int):
+def publish_session(request, session_id: Id):
     return services.session_publish(actor=request.auth, session=_session(request, session_id))
 
 
 @router.get("/sessions/{session_id}/enrollments", response=list[EnrollmentOut])
 @paginate(Page)
-def list_enrollments(request, session_id: int):
+def list_enrollments(request, session_id: int = Path(..., ge=1, le=ID_MAX)):
     session = _session(request, session_id)
     s = scopes.scope_of(request.auth)
     if not (access.can_manage_session(request.auth, session) or s.region_counties):
@@ -333,7 +334,7 @@ def list_enrollments(request, session_id: int):
 
 @router.post("/sessions/{session_id}/invite", response=CountOut)
 @_service_errors
-def invite(request, session_id: int, payload: InviteIn):
+def invite(request, session_id: Id, payload: InviteIn):
     from yanxiu.org.models import Group
 
     session = _session(request, session_id)
@@ -345,20 +346,20 @@ def invite(request, session_id: int, payload: InviteIn):
 
 @router.post("/sessions/{session_id}/enroll", response={201: EnrollmentOut})
 @_service_errors
-def enroll(request, session_id: int):
+def enroll(request, session_id: Id):
     return Status(201, services.session_self_enroll(actor=request.auth, session=_session(request, session_id)))
 
 
 @router.post("/sessions/{session_id}/evaluation", response={201: EvaluationSummaryOut})
 @_service_errors
-def evaluate(request, session_id: int, payload: EvaluationIn):
+def evaluate(request, session_id: Id, payload: EvaluationIn):
     session = _session(request, session_id)
     services.evaluation_submit(actor=request.auth, session=session, **payload.dict())
     return Status(201, selectors.evaluation_summary(session=session))
 
 
 @router.get("/sessions/{session_id}/evaluation", response=EvaluationSummaryOut)
-def evaluation_summary(request, session_id: int):
+def evaluation_summary(request, session_id: Id):
     session = _session(request, session_id)
     s = scopes.scope_of(request.auth)
     if not (access.can_manage_session(request.auth, session) or s.region_counties or s.superuser):
@@ -407,7 +408,7 @@ def create_leave_with_attachment(request, payload: Form[LeaveIn], attachment: Fi
 
 @router.post("/leave/{leave_id}/decide", response=LeaveOut)
 @_service_errors
-def decide_leave(request, leave_id: int, payload: DecisionIn):
+def decide_leave(request, leave_id: Id, payload: DecisionIn):
     leave = selectors.leave_list(user=request.auth).filter(pk=leave_id).first()
     if leave is None:
         raise HttpError(404, _("未找到该请假申请，或您无权查看。"))

@@ -92,16 +92,19 @@ def session_hours(
     """
     if not starts_at or not ends_at or ends_at <= starts_at:
         return Decimal("0.0")
-    start = timezone.localtime(starts_at) if timezone.is_aware(starts_at) else starts_at
-    end = timezone.localtime(ends_at) if timezone.is_aware(ends_at) else ends_at
-    total = Decimal("0.0")
-    cursor = start
-    while cursor < end:
-        next_midnight = (cursor + dt.timedelta(days=1)).replace(hour=0, minute=0, second=0, microsecond=0)
-        day_end = min(end, next_midnight)
-        minutes = (day_end - cursor).total_seconds() / 60
-        total += minutes_to_hours(minutes, minutes_per_hour=minutes_per_hour, max_per_day=max_per_day)
-        cursor = day_end
+    # Local wall-clock times: a day is the calendar day where the session is held.
+    start = (timezone.localtime(starts_at) if timezone.is_aware(starts_at) else starts_at).replace(tzinfo=None)
+    end = (timezone.localtime(ends_at) if timezone.is_aware(ends_at) else ends_at).replace(tzinfo=None)
+    policy = {"minutes_per_hour": minutes_per_hour, "max_per_day": max_per_day}
+    if start.date() == end.date():
+        return minutes_to_hours((end - start).total_seconds() / 60, **policy)
+    # First day, the whole days between (all alike), last day: constant time whatever the length.
+    first_midnight = dt.datetime.combine(start.date() + dt.timedelta(days=1), dt.time())
+    last_midnight = dt.datetime.combine(end.date(), dt.time())
+    whole_days = (last_midnight - first_midnight).days
+    total = minutes_to_hours((first_midnight - start).total_seconds() / 60, **policy)
+    total += whole_days * minutes_to_hours(24 * 60, **policy)
+    total += minutes_to_hours((end - last_midnight).total_seconds() / 60, **policy)
     return total
 
 

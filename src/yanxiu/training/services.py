@@ -16,7 +16,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from yanxiu.accounts import scopes
-from yanxiu.core import audit, uploads
+from yanxiu.core import audit, params, uploads
 
 from . import access
 from .models import (
@@ -255,6 +255,9 @@ def project_return(*, actor, project: Project, comment: str) -> Project:
 
 # --- Sessions -----------------------------------------------------------------
 
+#: A session lasts at most this long (a centralised course of two weeks); longer training is several sessions.
+SESSION_MAX_DAYS = 14
+
 _SESSION_FIELDS = {
     "title", "starts_at", "ends_at", "place", "presenter", "presenter_name", "content", "requirements", "theme",
     "lead_speaker", "group", "signin_requires_signout", "late_tolerance_minutes", "early_leave_tolerance_minutes",
@@ -284,10 +287,26 @@ def missing_fixed_items(session: Session) -> list[str]:
     return missing
 
 
-def _check_session(session: Session) -> None:
+def _check_session_time(session: Session) -> dict[str, str]:
+    """Start before end, both inside the window of years, at most SESSION_MAX_DAYS long:
+    checked before the hours are computed from them."""
     errors: dict[str, str] = {}
-    if session.starts_at and session.ends_at and session.ends_at <= session.starts_at:
+    low, high = params.year_bounds()
+    for name in ("starts_at", "ends_at"):
+        value = getattr(session, name)
+        if value and not low <= value.year <= high:
+            errors[name] = _("时间须在 %(low)d 年至 %(high)d 年之间。") % {"low": low, "high": high}
+    if errors or not (session.starts_at and session.ends_at):
+        return errors
+    if session.ends_at <= session.starts_at:
         errors["ends_at"] = _("结束时间必须晚于开始时间。")
+    elif session.ends_at - session.starts_at > dt.timedelta(days=SESSION_MAX_DAYS):
+        errors["ends_at"] = _("一次活动最长 %(days)d 天，请分成多次活动。") % {"days": SESSION_MAX_DAYS}
+    return errors
+
+
+def _check_session(session: Session) -> None:
+    errors = _check_session_time(session)
     if bool(session.starts_at) != bool(session.ends_at):
         errors["ends_at" if session.starts_at else "starts_at"] = _("开始时间和结束时间须同时填写。")
     school_id = session.project.owner_school_id
@@ -327,8 +346,8 @@ def session_create(*, actor, project: Project, **fields: Any) -> Session:
     session = Session(project=project, created_by=actor, **fields)
     if project.is_bureau_level:
         session.invite_scope = Session.InviteScope.LIST
-    session.hours = session.compute_hours(**hours_policy_for(project))
     _check_session(session)
+    session.hours = session.compute_hours(**hours_policy_for(project))
     session.full_clean()
     session.save()
     if project.is_bureau_level:
@@ -357,8 +376,8 @@ def session_update(*, actor, session: Session, **fields: Any) -> Session:
     _require_group_of_leader(actor, session.project, session.group)
     if session.project.is_bureau_level:
         session.invite_scope = Session.InviteScope.LIST
-    session.hours = session.compute_hours(**hours_policy_for(session.project))
     _check_session(session)
+    session.hours = session.compute_hours(**hours_policy_for(session.project))
     session.full_clean()
     notified = session.status == Session.Status.PUBLISHED and any(before[k] != getattr(session, k) for k in NOTIFIED_FIELDS)
     if notified:
@@ -448,6 +467,14 @@ def sessions_create_recurring(
         raise ValidationError({"end_time": _("结束时刻必须晚于开始时刻。")})
     if not 0 <= weekday <= 6:
         raise ValidationError({"weekday": _("星期应为周一至周日。")})
+    # Bounded before the dates are walked: at most MAX_RECURRING weeks, inside the window of years.
+    low, high = params.year_bounds()
+    if not (low <= first_date.year <= high and low <= last_date.year <= high):
+        raise ValidationError({"first_date": _("日期须在 %(low)d 年至 %(high)d 年之间。") % {"low": low, "high": high}})
+    if (last_date - first_date).days > 7 * 2 * MAX_RECURRING:
+        raise ValidationError(
+            {"last_date": _("一次最多生成 %(max)d 次活动，请缩短日期范围。") % {"max": MAX_RECURRING}}
+        )
     skipped = set(skip_dates)
     day = first_date + dt.timedelta(days=(weekday - first_date.weekday()) % 7)
     dates = []
@@ -497,10 +524,9 @@ def _scope_people_ids(session: Session, scope: str, group=None, people: Iterable
     valid = set(current.filter(person_id__in=ids).values_list("person_id", flat=True))
     bad = [i for i in ids if i not in valid]
     if bad:
-        from yanxiu.org.models import Person
-
-        names = "、".join(Person.objects.filter(pk__in=bad).values_list("name", flat=True)) or str(bad)
-        raise ValidationError({"people": _("以下人员不是本校在职教师：%(names)s。") % {"names": names}})
+        # Only the numbers the caller sent: naming them would tell who works at other schools.
+        shown = "、".join(str(i) for i in bad[:10]) + ("……" if len(bad) > 10 else "")
+        raise ValidationError({"people": _("以下人员编号不是本校在职教师：%(ids)s。") % {"ids": shown}})
     return ids
 
 

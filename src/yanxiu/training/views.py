@@ -19,7 +19,7 @@ from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
 from yanxiu.attendance import access as attendance_access
-from yanxiu.core import uploads
+from yanxiu.core import params, uploads
 from yanxiu.core import downloads
 from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import Person, Region, School
@@ -460,7 +460,7 @@ def project_list(request):
     s = scopes.scope_of(request.user)
     # Group leaders see their school's projects, to add their group's sessions.
     _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
-    year = request.GET.get("year", "")
+    year = params.school_year_param(request.GET, default="")
     qs = selectors.project_list(user=request.user, school_year=year, status=request.GET.get("status", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     context = {
@@ -661,13 +661,9 @@ class PlanFormView(ServiceFormView):
 
 def _term_bounds(request, school_year: str) -> tuple[dt.date, dt.date]:
     """Default: the autumn term (Sep–Jan) or spring term (Feb–Jul) containing today, within the year."""
-    try:
-        start = dt.date.fromisoformat(request.GET.get("start", ""))
-        end = dt.date.fromisoformat(request.GET.get("end", ""))
-        if end >= start:
-            return start, end
-    except ValueError:
-        pass
+    chosen = params.date_range_params(request.GET)
+    if chosen:
+        return chosen
     first = int(school_year[:4])
     if request.GET.get("term") == "2":
         return dt.date(first + 1, 2, 1), dt.date(first + 1, 7, 31)
