@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from yanxiu.core import params
+from yanxiu.core import params, public_url
 
 from . import scopes, services
 from .forms import ChangePasswordForm, FirstPasswordForm, LoginForm
@@ -84,7 +84,7 @@ def login_slips(request, school_id):
         return render(
             request,
             "accounts/login_slips_print.html",
-            {"school": school, "slips": slips, "login_url": request.build_absolute_uri(reverse("accounts:login")),
+            {"school": school, "slips": slips, "login_url": public_url.absolute_url(reverse("accounts:login"), request),
              "page_title": _("登录单：%(school)s") % {"school": school.name}},
         )
     rows = []

@@ -185,6 +185,7 @@ def account_reset(request, pk):
     """The school admin resets a teacher's account: a new one-time password on a
     printed login slip; the old password stops working and failed logins are forgotten."""
     from yanxiu.accounts import services as account_services
+    from yanxiu.core.public_url import absolute_url
 
     employment = _visible_employment(request, pk)
     _deny_unless(scopes.can_issue_login_slips(request.user, employment.school) and employment.is_current)
@@ -192,7 +193,7 @@ def account_reset(request, pk):
     return render(
         request,
         "accounts/login_slips_print.html",
-        {"school": employment.school, "slips": slips, "login_url": request.build_absolute_uri(reverse("accounts:login")),
+        {"school": employment.school, "slips": slips, "login_url": absolute_url(reverse("accounts:login"), request),
          "page_title": _("登录单：%(name)s") % {"name": employment.person.name}},
     )
 

@@ -80,6 +80,8 @@ def _bureau_region(request) -> Region | None:
 
 @login_required
 def my_trainings(request):
+    from yanxiu.core.public_url import absolute_url
+
     s = scopes.scope_of(request.user)
     if s.person_id is None:
         messages.info(request, _("您的账号没有关联教师档案。"))
@@ -102,7 +104,8 @@ def my_trainings(request):
         "past": past[:30],
         "leaves": leaves,
         "open_sessions": selectors.open_school_sessions(person_id=s.person_id)[:10],
-        "feed_url": request.build_absolute_uri(reverse("training:calendar_feed", args=[feed.token])),
+        # Pasted into a phone's calendar: the address phones reach (YANXIU_PUBLIC_URL).
+        "feed_url": absolute_url(reverse("training:calendar_feed", args=[feed.token]), request),
         "now": now,
         "page_title": _("我的培训"),
     }
