@@ -89,12 +89,12 @@ def test_pending_paths_are_only_the_preview_folder():
 
 @pytest.mark.django_db
 def test_an_abandoned_preview_through_the_page_is_purged_and_the_confirm_then_asks_again(client, roles, school, media):
-    from tests.org.test_roster_import import read
+    from tests.org.test_roster_checks import two_rows
 
     client.force_login(roles.school_admin)
-    upload = SimpleUploadedFile("花名册.csv", read("good_utf8_bom.csv"))
-    page = client.post(reverse("org:roster_import", args=[school.pk]), {"file": upload})
-    assert page.status_code == 200
+    upload = SimpleUploadedFile("花名册.csv", two_rows())
+    page = client.post(reverse("org:roster_import", args=[school.pk]), {"file": upload, "create_groups": "1"})
+    assert page.status_code == 200 and 'id="roster-ok"' in page.content.decode()
     files = list((media / "roster_uploads").iterdir())
     assert len(files) == 1 and _mode(files[0]) == 0o600
     os.utime(files[0], (time.time() - 2 * 86400,) * 2)

@@ -227,6 +227,20 @@ def test_the_library_zip_sign_in_sheets_have_no_formulas(roles, school, hostile_
 
 
 @pytest.mark.django_db
+def test_the_roster_template_writes_group_names_as_text(client, roles, school):
+    from yanxiu.org.choices import GroupKind
+    from yanxiu.org.models import Group
+
+    Group.objects.create(school=school, name=HOSTILE[0], kind=GroupKind.RESEARCH)
+    client.force_login(roles.school_admin)
+    response = client.get(reverse("org:roster_template", args=[school.pk]))
+    assert response.status_code == 200
+    assert_no_formula(response.content)
+    assert HOSTILE[0] in cells(response.content)
+    assert disposition_name(response) == f"教职工花名册模板-{school.name}.xlsx"
+
+
+@pytest.mark.django_db
 def test_the_calendar_feed_has_a_chinese_name(client, roles):
     from yanxiu.training import services
 

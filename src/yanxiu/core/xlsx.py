@@ -53,6 +53,15 @@ def append(ws, values: Iterable[Any]) -> None:
                for v in row])
 
 
+def cell(ws, *, row: int, column: int, value: Any) -> Cell:
+    """``ws.cell(row=…, column=…, value=…)`` for a normal worksheet, with the same rule as :func:`append`."""
+    target = ws.cell(row=row, column=column, value=value)
+    if is_formula_like(value):
+        target.data_type = "s"
+        target.quotePrefix = True
+    return target
+
+
 def to_bytes(wb: Workbook) -> bytes:
     buffer = io.BytesIO()
     wb.save(buffer)

@@ -11,10 +11,11 @@ Excel keeps all 18 digits.
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+
+from yanxiu.core import xlsx
 
 from .choices import SUBJECTS, Education, EmploymentType, Gender, GroupKind, Position, Stage, Tier, Title
 from .models import Group, School
@@ -67,7 +68,7 @@ def build_template(school: School) -> bytes:
         "prep_group": prep,
     }
 
-    wb = Workbook()
+    wb = xlsx.workbook()
     ws = wb.active
     ws.title = _("花名册")
     options = wb.create_sheet(LIST_SHEET)
@@ -80,7 +81,7 @@ def build_template(school: School) -> bytes:
         letter = get_column_letter(index)
         head = ws.cell(row=1, column=index, value=column.label)
         head.font, head.fill, head.alignment = (required if column.required else bold), fill, Alignment(horizontal="center")
-        ws.cell(row=2, column=index, value=example.get(column.key, ""))
+        xlsx.cell(ws, row=2, column=index, value=example.get(column.key, ""))
         ws.column_dimensions[letter].width = max(10, len(column.label) * 2 + 4)
         if column.key == "id_number":
             ws.column_dimensions[letter].width = 22
@@ -93,7 +94,7 @@ def build_template(school: School) -> bytes:
         list_column = get_column_letter(position)
         options.cell(row=1, column=position, value=column.label)
         for n, value in enumerate(values, start=2):
-            options.cell(row=n, column=position, value=value)
+            xlsx.cell(options, row=n, column=position, value=value)
         rule = DataValidation(
             type="list",
             formula1=f"='{LIST_SHEET}'!${list_column}$2:${list_column}${len(values) + 1}",
@@ -118,8 +119,6 @@ def build_template(school: School) -> bytes:
         % {"groups": "、".join(research + prep) or _("（暂无）")},
         _("第 2 行是示例，导入前请改写或删除。"),
     ):
-        notes.append([line])
+        xlsx.append(notes, [line])
     notes.column_dimensions["A"].width = 100
-    buffer = io.BytesIO()
-    wb.save(buffer)
-    return buffer.getvalue()
+    return xlsx.to_bytes(wb)

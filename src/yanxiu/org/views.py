@@ -502,15 +502,15 @@ def roster_import(request, school_id):
 @login_required
 def roster_template(request, school_id):
     """The roster template for this school: headers, an example row, dropdowns of its 学段 and groups."""
+    from yanxiu.core import downloads, xlsx
+
     from .roster_template import build_template
 
     school = get_object_or_404(School, pk=school_id)
     _deny_unless(request.user.has_perm("org.import_roster", school))
-    response = HttpResponse(
-        build_template(school), content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = f'attachment; filename="roster-template-{school.code}.xlsx"'
-    return response
+    return downloads.download(build_template(school), content_type=xlsx.CONTENT_TYPE,
+                              name=downloads.filename(_("教职工花名册模板"), school.name, ext="xlsx"),
+                              fallback=f"roster-template-{school.code}.xlsx")
 
 
 # --- Clusters, administrators, access log -------------------------------------------------------
