@@ -345,7 +345,6 @@ _R_ATTR = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]*)(\d*)["\']')
 # Excel, WPS, LibreOffice and openpyxl write); a valued cell is one that is not
 # self-closing (no attribute of <c> holds a "/").
 _FAST_VALUED = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
-_ANY_CELL = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?c[\s/>]")  # with or without a namespace prefix
 
 
 def _col_index(letters: bytes) -> int:
@@ -373,12 +372,14 @@ def _xlsx_extent(chunks: Iterator[bytes]) -> tuple[int, int]:
         body, tail = buffer[:cut], buffer[cut:]
         if len(tail) > 64 * 1024:  # an absurd tag: parse what we have
             body, tail = buffer, b""
-        tags = len(_ANY_CELL.findall(body))
-        if tags == body.count(b'<c r="'):
+        tags = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/")
+        prefixed = b":c " in body or b":c>" in body or b":c/" in body  # <x:c ...>: take the full walk
+        if not prefixed and tags == body.count(b'<c r="'):
             valued = _FAST_VALUED.findall(body)
             if valued:
-                max_row = max(max_row, max(map(int, (ref[1] for ref in valued))))
-                max_col = max(max_col, max(map(_col_index, {ref[0] for ref in valued})))
+                letters, digits = zip(*valued)  # in C; then only the distinct values are converted
+                max_row = max(max_row, max(map(int, set(digits))))
+                max_col = max(max_col, max(map(_col_index, set(letters))))
             last = _R_ATTR.search(body[body.rfind(b"<c ") :]) if tags else None
             if last and last[1] and last[2]:
                 row, col = int(last[2]), _col_index(last[1])
