@@ -270,3 +270,18 @@ def test_every_download_is_named_through_the_helper():
         if re.search(r"Content-Disposition|FileResponse\(", text):
             offenders.append(str(path.relative_to(SRC)))
     assert offenders == []
+
+
+def test_stored_files_are_served_under_their_cleaned_title_with_an_ascii_fallback():
+    from yanxiu.core import uploads
+
+    class Stored:
+        name = "archive/1/0123abcd.pptx"
+
+        def open(self, mode="rb"):
+            return io.BytesIO(b"PK\x03\x04")
+
+    response = uploads.material_response(Stored(), download_name="第一讲/课件\u202e", fallback="material-7")
+    assert response["Content-Disposition"] == (
+        f"attachment; filename=\"material-7.pptx\"; filename*=UTF-8''{quote('第一讲_课件_.pptx', safe='')}"
+    )

@@ -82,7 +82,7 @@ def material_file(request, material_id: int):
     if not request.user.has_perm("archive.view_materials", material.session):
         raise PermissionDenied(_("您没有权限查看这份资料。"))
     return uploads.material_response(material.file, download_name=exports.safe_name(material.title, f"material-{material.pk}"),
-                                     range_header=request.headers.get("Range", ""))
+                                     range_header=request.headers.get("Range", ""), fallback=f"material-{material.pk}")
 
 
 # --- The school's resource library ------------------------------------------------------

@@ -206,7 +206,7 @@ def _partial(fieldfile, start: int, end: int, size: int, content_type: str) -> S
     return response
 
 
-def material_response(fieldfile, *, download_name: str, range_header: str = "") -> HttpResponseBase:
+def material_response(fieldfile, *, download_name: str, range_header: str = "", fallback: str = "") -> HttpResponseBase:
     """Serve a stored material: photos, PDF and video inline with their checked type, Office files as downloads.
 
     ``download_name`` is the name without extension; the extension comes from the stored file.
@@ -224,7 +224,8 @@ def material_response(fieldfile, *, download_name: str, range_header: str = "") 
             response = _partial(fieldfile, *wanted, size, MATERIAL_TYPES[extension][0])
         response = _protect(response, extension)
     else:
-        response = _serve(fieldfile, types=MATERIAL_TYPES, inline=INLINE_MATERIAL_EXTENSIONS, download_name=download_name)
+        response = _serve(fieldfile, types=MATERIAL_TYPES, inline=INLINE_MATERIAL_EXTENSIONS, download_name=download_name,
+                          fallback=fallback)
     if extension in VIDEO_EXTENSIONS:
         response["Accept-Ranges"] = "bytes"
     return response
