@@ -101,3 +101,17 @@ def test_source_title(source, shown):
     from yanxiu.policy.presets import source_title
 
     assert source_title(source) == shown
+
+
+def test_history_pages_show_choice_labels_and_names_not_codes(client, roles, school, county):
+    from yanxiu.org.models import Cluster
+    from yanxiu.org.services import school_update
+
+    cluster = Cluster.objects.create(county=county, name="星沙片区")
+    school.save()  # a first history row to compare with
+    school_update(actor=roles.bureau, school=school, stage="nine_year", cluster=cluster)
+    client.force_login(roles.bureau)
+    page = client.get(reverse("org:school_history", args=[school.pk])).content.decode()
+    html = page[page.index("<table"):page.index("</table>")]
+    assert "九年一贯制" in html and "小学" in html and "nine_year" not in html and "primary" not in html
+    assert "星沙片区" in html and f"→ {cluster.pk}<" not in html

@@ -127,6 +127,20 @@ def apply_validation_error(form, exc: ValidationError) -> None:
             form.add_error(None, message)
 
 
+def _shown(field, value):
+    """A stored value as people read it: a choice's label, a related row's name, 是/否 — never a code or an id."""
+    if value is None or value == "":
+        return value
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if (field.many_to_one or field.one_to_one) and field.related_model is not None:
+        related = field.related_model._default_manager.filter(pk=value).first()
+        return str(related) if related is not None else _("（已删除）")
+    if isinstance(value, bool):
+        return _("是") if value else _("否")
+    return value
+
+
 def history_rows(instance, *, labels: dict[str, str] | None = None) -> list[dict]:
     """Rows for the history page of a model with django-simple-history."""
     records = list(instance.history.select_related("history_user").order_by("-history_date", "-history_id")[:200])
@@ -139,7 +153,8 @@ def history_rows(instance, *, labels: dict[str, str] | None = None) -> list[dict
             delta = record.diff_against(older)
             for change in delta.changes:
                 field = instance._meta.get_field(change.field)
-                changes.append({"field": (labels or {}).get(change.field, field.verbose_name), "old": change.old, "new": change.new})
+                changes.append({"field": (labels or {}).get(change.field, field.verbose_name),
+                                "old": _shown(field, change.old), "new": _shown(field, change.new)})
         rows.append({"when": record.history_date, "who": record.history_user, "kind": kinds.get(record.history_type, ""), "changes": changes})
     return rows
 
