@@ -74,6 +74,7 @@ class SheetRowOut(Schema):
     signed_in_at: dt.datetime | None
     signed_out_at: dt.datetime | None
     device_flagged: bool
+    address_flagged: bool
 
 
 class MarkIn(Schema):
@@ -113,15 +114,17 @@ def signin(request, payload: SigninIn):
     session = _session(payload.session_id)
     device, _unused = device_of(request)
     ip = client_ip(request)
+    agent = request.META.get("HTTP_USER_AGENT", "")
     try:
         if payload.token:
             purpose = tokens.purpose_of_token(session.pk, payload.token)
             if purpose is None:
                 raise ValidationError(_("二维码已过期或无效，请重新扫码。"))
             result = services.attendance_scan(actor=request.auth, session=session, purpose=purpose, method=Method.QR,
-                                              device=device, ip=ip)
+                                              device=device, ip=ip, agent=agent)
         elif payload.code:
-            result = services.attendance_sign_by_code(actor=request.auth, session=session, code=payload.code, device=device, ip=ip)
+            result = services.attendance_sign_by_code(actor=request.auth, session=session, code=payload.code, device=device, ip=ip,
+                                                      agent=agent)
         else:
             raise ValidationError(_("请提供二维码令牌或 6 位数字码。"))
     except ValidationError as exc:
@@ -156,7 +159,7 @@ def session_attendance(request, session_id: Id):
         {"person_id": r.person_id, "name": r.name, "school": r.school, "groups": r.groups, "phone": r.phone, "status": r.status,
          "signed_in_at": r.attendance.signed_in_at if r.attendance else None,
          "signed_out_at": r.attendance.signed_out_at if r.attendance else None,
-         "device_flagged": r.flagged}
+         "device_flagged": r.flagged, "address_flagged": r.address_flagged}
         for r in selectors.attendance_sheet(user=request.auth, session=session)
     ]
 

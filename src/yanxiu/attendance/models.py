@@ -44,6 +44,12 @@ class Attendance(models.Model):
     device_flagged = models.BooleanField(
         _("设备存疑"), default=False, help_text=_("同一设备为多位教师签到或签退")
     )
+    # A short hash of the browser's User-Agent: with the address, the weaker "same address" signal.
+    signin_agent = models.CharField(_("签到浏览器"), max_length=16, blank=True)
+    address_flagged = models.BooleanField(
+        _("地址存疑"), default=False,
+        help_text=_("一分钟内同一网络地址、同一种浏览器为三位及以上教师签到（设备标识可能被清除）"),
+    )
     manual_reason = models.CharField(_("登记理由"), max_length=200, blank=True)
     marked_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -61,6 +67,8 @@ class Attendance(models.Model):
         indexes = [
             models.Index(fields=["session", "signin_device"], name="attendance_signin_device"),
             models.Index(fields=["session", "signout_device"], name="attendance_signout_device"),
+            # The same-address check: one probe per sign-in, like the device check.
+            models.Index(fields=["session", "signin_ip", "signin_agent", "signed_in_at"], name="attendance_signin_address"),
         ]
 
     def __str__(self) -> str:

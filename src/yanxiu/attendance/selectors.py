@@ -180,6 +180,7 @@ class SheetRow:
     status: str
     reflection: Reflection | None
     flagged: bool = False  # its device signed in or out someone else too
+    address_flagged: bool = False  # signed in within a minute of others from one address and browser (weaker)
 
 
 def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) -> list[SheetRow]:
@@ -231,6 +232,7 @@ def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) 
                     rows_att.get(pid)
                     and (rows_att[pid].device_flagged or {rows_att[pid].signin_device, rows_att[pid].signout_device} & shared)
                 ),
+                address_flagged=bool(rows_att.get(pid) and rows_att[pid].address_flagged),
             )
         )
     rows.sort(key=lambda r: (r.school, r.attendance is None, r.attendance.signed_in_at if r.attendance and r.attendance.signed_in_at else now, r.name))

@@ -9,6 +9,7 @@ here, with failed guesses counted); an admin's manual marking needs a reason.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import html
 import re
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ import nh3
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Subquery, Value
+from django.db.models import Count, Exists, F, OuterRef, Subquery, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -122,8 +123,30 @@ def _flag_shared_device(session: Session, attendance: Attendance, device: str, f
     return True
 
 
+#: The "same address" signal: this many different teachers signing in from one client
+#: address with the same browser (User-Agent) within this many seconds. A school's
+#: shared Wi-Fi puts many teachers behind one address, but on different phones and
+#: browsers, so the browser must match too; and it is shown as its own, weaker flag.
+ADDRESS_MIN_PEOPLE = 3
+ADDRESS_WINDOW_SECONDS = 60
+
+
+def agent_key(user_agent: str) -> str:
+    """A short hash of the User-Agent: enough to compare, nothing to read back."""
+    return hashlib.blake2b((user_agent or "")[:512].encode(), digest_size=8).hexdigest() if user_agent else ""
+
+
+def _flag_same_address(session: Session, attendance: Attendance, since: dt.datetime) -> None:
+    """Mark the recent sign-ins from this address and browser (the current one is marked on insert)."""
+    Attendance.objects.filter(
+        session_id=session.pk, signin_ip=attendance.signin_ip, signin_agent=attendance.signin_agent,
+        signed_in_at__gte=since, address_flagged=False,
+    ).update(address_flagged=True)
+
+
 def attendance_sign_in(
-    *, actor, session: Session, method: str, device: str = "", ip: str | None = None, now: dt.datetime | None = None
+    *, actor, session: Session, method: str, device: str = "", ip: str | None = None, now: dt.datetime | None = None,
+    agent: str = "",
 ) -> SigninResult:
     """Record the actor's sign-in once; a second sign-in changes nothing.
 
@@ -133,7 +156,7 @@ def attendance_sign_in(
     within a minute; a duplicate lands in the IntegrityError branch.
     """
     try:
-        return _sign_in(actor=actor, session=session, method=method, device=device[:40], ip=ip, now=now)
+        return _sign_in(actor=actor, session=session, method=method, device=device[:40], ip=ip, now=now, agent=agent_key(agent))
     except IntegrityError:
         pass
     except ValidationError:
@@ -155,8 +178,9 @@ def _already(existing: Attendance) -> SigninResult:
     )
 
 
-def _enrolment_and_device(actor, session: Session, device: str) -> tuple[int, bool]:
-    """(person id, device already used by someone else in this session) in one query."""
+def _enrolment_and_device(actor, session: Session, device: str, ip=None, agent: str = "", since=None) -> tuple[int, bool, int]:
+    """(person id, device already used by someone else in this session, how many others
+    signed in from the same address and browser since ``since``) in one query."""
     cached = getattr(actor, "_yanxiu_scope", None)
     # A scalar subquery, so that the enrolment is one probe of the unique
     # (session, person) index even while the planner's statistics are stale.
@@ -170,10 +194,18 @@ def _enrolment_and_device(actor, session: Session, device: str) -> tuple[int, bo
         if device
         else Value(False)
     )
+    same_address = (
+        Subquery(
+            Attendance.objects.filter(session_id=session.pk, signin_ip=ip, signin_agent=agent, signed_in_at__gte=since)
+            .exclude(person_id=OuterRef("person_id")).order_by().values("session_id").annotate(n=Count("pk")).values("n")[:1]
+        )
+        if ip and agent and since is not None
+        else Value(0)
+    )
     rows = (
         Enrollment.objects.filter(session_id=session.pk, status=Enrollment.Status.ENROLLED, **who)
-        .annotate(shared=shared)
-        .values_list("person_id", "shared")[:1]
+        .annotate(shared=shared, same_address=same_address)
+        .values_list("person_id", "shared", "same_address")[:1]
     )
     row = next(iter(rows), None)
     if row is None:
@@ -183,10 +215,12 @@ def _enrolment_and_device(actor, session: Session, device: str) -> tuple[int, bo
 
 
 @transaction.atomic
-def _sign_in(*, actor, session, method, device, ip, now) -> SigninResult:
+def _sign_in(*, actor, session, method, device, ip, now, agent="") -> SigninResult:
     now = now or timezone.now()
     _check_session_open(session, tokens.PURPOSE_IN, now)
-    person_id, shared = _enrolment_and_device(actor, session, device)
+    since = now - dt.timedelta(seconds=ADDRESS_WINDOW_SECONDS)
+    person_id, shared, same_address = _enrolment_and_device(actor, session, device, ip, agent, since)
+    address_flagged = (same_address or 0) + 1 >= ADDRESS_MIN_PEOPLE
     late_after = session.starts_at + dt.timedelta(minutes=session.late_tolerance_minutes)
     attendance = Attendance.objects.create(
         session_id=session.pk,
@@ -197,13 +231,18 @@ def _sign_in(*, actor, session, method, device, ip, now) -> SigninResult:
         signin_method=method,
         signin_device=device,
         signin_ip=ip,
+        signin_agent=agent,
+        address_flagged=address_flagged,
     )
+    if address_flagged:
+        _flag_same_address(session, attendance, since)
     # Two phones racing on the same device can each miss the other here; the
     # attendance sheet recomputes shared devices from the rows, so none is lost.
     flagged = shared and _flag_shared_device(session, attendance, device, "signin_device")
     audit.record(
         actor=actor, action="attendance.sign_in", target=attendance,
         session=session.pk, method=method, late=attendance.is_late, device_flagged=flagged, ip=ip,
+        address_flagged=address_flagged,
     )
     message = _("签到成功。") if not attendance.is_late else _("签到成功（迟到）。")
     return SigninResult(attendance, True, message)
@@ -236,14 +275,16 @@ def attendance_sign_out(
     return SigninResult(attendance, True, _("签退成功（早退）。") if attendance.left_early else _("签退成功。"))
 
 
-def attendance_scan(*, actor, session: Session, purpose: str, method: str, device: str = "", ip=None, now=None) -> SigninResult:
+def attendance_scan(
+    *, actor, session: Session, purpose: str, method: str, device: str = "", ip=None, now=None, agent: str = ""
+) -> SigninResult:
     if purpose == tokens.PURPOSE_OUT:
         return attendance_sign_out(actor=actor, session=session, method=method, device=device, ip=ip, now=now)
-    return attendance_sign_in(actor=actor, session=session, method=method, device=device, ip=ip, now=now)
+    return attendance_sign_in(actor=actor, session=session, method=method, device=device, ip=ip, now=now, agent=agent)
 
 
 def attendance_sign_by_code(
-    *, actor, session: Session, code: str, device: str = "", ip=None, now: dt.datetime | None = None
+    *, actor, session: Session, code: str, device: str = "", ip=None, now: dt.datetime | None = None, agent: str = ""
 ) -> SigninResult:
     """Sign in or out with the 6-digit code on the screen; wrong guesses are capped per person and session."""
     person = person_of(actor)
@@ -255,7 +296,9 @@ def attendance_sign_by_code(
     if purpose is None:
         _record_code_failure(session, person)
         raise ValidationError({"code": _("数字码不正确或已过期，请输入屏幕上当前显示的 6 位数字。")})
-    return attendance_scan(actor=actor, session=session, purpose=purpose, method=Method.CODE, device=device, ip=ip, now=now)
+    return attendance_scan(
+        actor=actor, session=session, purpose=purpose, method=Method.CODE, device=device, ip=ip, now=now, agent=agent
+    )
 
 
 @transaction.atomic

@@ -151,7 +151,7 @@ def confirm(request, session_id: int):
         return _keep_device(render(request, "attendance/confirm.html", context), device, new)
     try:
         result = services.attendance_scan(actor=request.user, session=session, purpose=purpose, method=Method.QR,
-                                          device=device, ip=client_ip(request))
+                                          device=device, ip=client_ip(request), agent=request.META.get("HTTP_USER_AGENT", ""))
     except ValidationError as exc:
         context = {"session": session, "ok": False, "message": " ".join(exc.messages),
                    "page_title": _("%(action)s失败") % {"action": _purpose_label(purpose)}}
@@ -184,7 +184,8 @@ def code_entry(request):
             session = _phone_session(form.cleaned_data["session"])
             try:
                 result = services.attendance_sign_by_code(
-                    actor=request.user, session=session, code=form.cleaned_data["code"], device=device, ip=client_ip(request)
+                    actor=request.user, session=session, code=form.cleaned_data["code"], device=device, ip=client_ip(request),
+                    agent=request.META.get("HTTP_USER_AGENT", ""),
                 )
             except ValidationError as exc:
                 apply_validation_error(form, exc)
@@ -286,6 +287,7 @@ def sheet(request, session_id: int):
         "rows": rows,
         "counts": sorted(counts.items()),
         "flags": selectors.device_flags(session),
+        "address_flags": [row.name for row in rows if row.address_flagged],
         "rule": services.rule_for(session),
         "links": access.links_for(request.user, session),
         "page_title": _("考勤表 · %(title)s") % {"title": session.title},
