@@ -111,3 +111,20 @@ def test_the_json_keeps_its_keys_and_adds_the_projection(teacher, school):
     assert line["in_progress"] is False and line["status_code"] == "below"
     assert line["projected"] == 40 and line["pending"] == 0
     assert compliance_rows(Employment.objects.filter(person=teacher), YEAR, now=MID_YEAR)[0].as_json()["status_code"] == "at_risk"
+
+
+def test_the_school_and_county_lists_of_a_running_year_show_standings_not_verdicts(client, roles, school):
+    from django.urls import reverse
+
+    from yanxiu.credits.selectors import current_school_year
+
+    adopt("000", school.county)
+    year = current_school_year(school.county)
+    credit(roles.teacher.person, 10, year=year)
+    client.force_login(roles.school_admin)
+    text = client.get(reverse("credits:school", args=[school.pk]), {"year": year}).content.decode()
+    assert "status=in_progress" in text and "status=at_risk" in text and "status=fail" not in text
+    assert "有未达标风险（还差 38 学时）" in text and "不能评优秀" not in text
+    client.force_login(roles.bureau)
+    text = client.get(reverse("credits:county", args=[school.county_id]), {"year": year}).content.decode()
+    assert "学年进行中" in text and "有未达标风险" in text and "不合格" not in text
