@@ -266,3 +266,43 @@ def test_the_area_of_a_sheet_is_bounded_as_well(settings):
     settings.YANXIU_IMPORT_MAX_CELLS = 20_000_000
     [(_name, rows)] = read_all("r.xlsx", hand_made_xlsx('<row r="200">' + _inline("GR200", "x") + "</row>"))
     assert len(rows) == 200 and rows[199][199] == "x"
+
+
+def test_a_reference_beyond_any_sheet_is_refused_not_misread():
+    data = hand_made_xlsx('<row r="99999999">' + _inline("A99999999", "x") + "</row>")
+    assert "位置无效的单元格" in refused("r.xlsx", data)
+
+
+def test_a_far_part_the_workbook_does_not_point_to_is_scanned_too():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(hand_made_xlsx())) as source, zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as z:
+        for info in source.infolist():
+            z.writestr(info.filename, source.read(info.filename))
+        z.writestr(
+            "xl/worksheets/sheet9.xml",
+            '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>'
+            f'<row r="1048576">{_inline("XFD1048576", "x")}</row></sheetData></worksheet>',
+        )
+    message = refused("r.xlsx", buffer.getvalue())
+    assert "xl/worksheets/sheet9.xml" in message and "1048576 行 × 16384 列" in message
+
+
+def test_a_zip_with_two_parts_of_the_same_name_is_refused():
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(hand_made_xlsx())) as source, zipfile.ZipFile(buffer, "w") as z:
+        for info in source.infolist():
+            z.writestr(info.filename, source.read(info.filename))
+        with pytest.warns(UserWarning):
+            z.writestr("xl/worksheets/sheet1.xml", FAR_CELL)
+    assert "重名" in refused("r.xlsx", buffer.getvalue())
+
+
+def test_every_sheet_of_an_xls_is_measured():
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    book.add_sheet("名单").write(0, 0, "姓名")
+    book.add_sheet("附表").write(65535, 3, "x")
+    buffer = io.BytesIO()
+    book.save(buffer)
+    message = refused("r.xls", buffer.getvalue())
+    assert "工作表“附表”" in message and "65536 行 × 4 列" in message

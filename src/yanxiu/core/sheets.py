@@ -208,6 +208,9 @@ class _Inflater:
             self.infos = {info.filename: info for info in self.archive.infolist()}
         except (zipfile.BadZipFile, ValueError, OSError, EOFError):
             raise _unreadable(_("不是有效的压缩包"), suffix) from None
+        if len(self.infos) != len(self.archive.infolist()):
+            # Two parts of the same name: readers disagree on which one counts.
+            raise _unreadable(_("压缩包内有重名的部件"), suffix)
         if len(self.infos) > bounds.max_members:
             raise SheetError(
                 _("文件内部包含 %(n)d 个部件，超过上限 %(max)d，不像正常的表格文件。")
@@ -295,11 +298,17 @@ def _zip_extents(data: bytes, suffix: str, bounds: Limits) -> dict[str, tuple[in
         extents = _ods_extents(zipped.chunks("content.xml"), bounds)
         done.add("content.xml")
     else:
-        for name, path in _xlsx_sheet_paths(zipped, suffix):
+        # Every part is scanned, not only those the workbook points to: whichever
+        # part a reader takes for a sheet, it is within the bounds.
+        sheet_names = {path: name for name, path in _xlsx_sheet_paths(zipped, suffix)}
+        for path in zipped.infos:
+            if path.endswith("/"):
+                continue
             done.add(path)
             rows, columns = _xlsx_extent(zipped.chunks(path))
-            _check_extent(name, rows, columns, bounds)
-            extents[name] = (rows, columns)
+            _check_extent(sheet_names.get(path, path), rows, columns, bounds)
+            if path in sheet_names:
+                extents[sheet_names[path]] = (rows, columns)
     zipped.measure_rest(done)
     return extents
 
@@ -340,11 +349,27 @@ def _xlsx_sheet_paths(zipped: _Inflater, suffix: str) -> list[tuple[str, str]]:
 
 
 _XLSX_TAG = re.compile(rb"<(?:[A-Za-z_][\w.\-]*:)?(row|c)(?=[\s/>])([^>]*?)(/?)>")
-_R_ATTR = re.compile(rb'\sr\s*=\s*["\']([A-Za-z]*)(\d*)["\']')
+_R_ATTR = re.compile(rb'\sr\s*=\s*["\']([^"\']*)["\']')
+_REF = re.compile(rb"([A-Za-z]{0,3})(\d{0,7})")
 # Fast path: every cell tag is ``<c r="B7" ...>`` with the reference first (what
-# Excel, WPS, LibreOffice and openpyxl write); a valued cell is one that is not
-# self-closing (no attribute of <c> holds a "/").
-_FAST_VALUED = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')
+# Excel, WPS, LibreOffice and openpyxl write); a self-closing cell holds no value.
+_FAST_VALUED = re.compile(rb'<c r="([A-Z]{1,3})(\d{1,7})"[^>/]*>')  # no attribute of <c> holds a "/"
+_FAST_MALFORMED = re.compile(rb'<c r="(?![A-Z]{1,3}\d{1,7}")')
+
+
+def _bad_reference(value: bytes) -> SheetError:
+    return SheetError(
+        _("工作表中有位置无效的单元格（“%(ref)s”），无法读取。请用 Excel 或 WPS 打开后另存一次再上传。")
+        % {"ref": value[:20].decode("ascii", "replace")}
+    )
+
+
+def _reference(value: bytes) -> tuple[int, int]:
+    """(row or 0, column or 0) of a cell or row reference such as B7, B or 7."""
+    match = _REF.fullmatch(value)
+    if match is None:
+        raise _bad_reference(value)
+    return (int(match[2]) if match[2] else 0), (_col_index(match[1]) if match[1] else 0)
 
 
 def _col_index(letters: bytes) -> int:
@@ -374,30 +399,26 @@ def _xlsx_extent(chunks: Iterator[bytes]) -> tuple[int, int]:
             body, tail = buffer, b""
         tags = body.count(b"<c ") + body.count(b"<c>") + body.count(b"<c/")
         prefixed = b":c " in body or b":c>" in body or b":c/" in body  # <x:c ...>: take the full walk
-        if not prefixed and tags == body.count(b'<c r="'):
+        if not prefixed and tags == body.count(b'<c r="') and _FAST_MALFORMED.search(body) is None:
             valued = _FAST_VALUED.findall(body)
             if valued:
-                letters, digits = zip(*valued)  # in C; then only the distinct values are converted
+                letters, digits = zip(*valued)  # then only the distinct rows and columns are converted
                 max_row = max(max_row, max(map(int, set(digits))))
                 max_col = max(max_col, max(map(_col_index, set(letters))))
-            last = _R_ATTR.search(body[body.rfind(b"<c ") :]) if tags else None
-            if last and last[1] and last[2]:
-                row, col = int(last[2]), _col_index(last[1])
+            if tags:
+                row, col = _reference(_R_ATTR.search(body, body.rfind(b"<c "))[1])
             continue
-        # Cells without a reference: walk the rows and cells one by one.
+        # Cells without a reference, or not written the usual way: walk the rows and cells one by one.
         for match in _XLSX_TAG.finditer(body):
             kind, attrs, closed = match.groups()
             ref = _R_ATTR.search(attrs)
+            r, c = _reference(ref[1]) if ref else (0, 0)
             if kind == b"row":
-                row = int(ref[2]) if ref and ref[2] else row + 1
+                row = r or row + 1
                 col = 0
                 continue
-            if ref and ref[1]:
-                col = _col_index(ref[1])
-                if ref[2]:
-                    row = int(ref[2])
-            else:
-                col += 1
+            col = c or col + 1
+            row = r or row
             if not closed:
                 max_row, max_col = max(max_row, row), max(max_col, col)
     return max_row, max_col
@@ -494,38 +515,48 @@ def _xls_extents(data: bytes, bounds: Limits) -> dict[str, tuple[int, int]]:
         raise
     except Exception:  # olefile raises OSError and its own errors for malformed files
         raise _unreadable(_("不是有效的 xls 文件"), ".xls") from None
-    names: dict[int, str] = {}
-    extents: dict[str, tuple[int, int]] = {}
-    offset, size = 0, len(stream)
-    current: str | None = None
-    depth = 0  # substreams nest: a chart embedded in a sheet has its own BOF ... EOF
-    max_row = max_col = 0
-    while offset + 4 <= size:
-        kind, length = struct.unpack_from("<HH", stream, offset)
-        body = offset + 4
+    # The workbook globals (from offset 0 to their EOF) name each sheet and the
+    # offset of its BOF; each sheet is then walked from that offset, as a reader does.
+    positions: list[tuple[int, str]] = []
+    for kind, body, length in _biff_records(stream, 0):
         if kind == _BOUNDSHEET and length >= 8:
             position = struct.unpack_from("<L", stream, body)[0]
-            names[position] = _xls_sheet_name(stream[body + 6 : body + length])
-        elif kind == _BOF:
-            depth += 1
-            if offset in names:
-                current, depth, max_row, max_col = names[offset], 1, 0, 0
+            positions.append((position, _xls_sheet_name(stream[body + 6 : body + length])))
         elif kind == _EOF:
-            depth -= 1
-            if current is not None and depth <= 0:
-                _check_extent(current, max_row, max_col, bounds)
-                extents[current] = (max_row, max_col)
-                current = None
-        elif current is not None and depth == 1 and length >= 4:
-            if kind in _CELL_RECORDS:
+            break
+    extents: dict[str, tuple[int, int]] = {}
+    for position, name in positions:
+        max_row = max_col = 0
+        depth = 0  # a chart embedded in a sheet has its own BOF ... EOF: its records count too
+        for kind, body, length in _biff_records(stream, position):
+            if kind == _BOF:
+                depth += 1
+            elif kind == _EOF:
+                depth -= 1
+                if depth <= 0:
+                    break
+            elif kind in _CELL_RECORDS and length >= 4:
                 row, column = struct.unpack_from("<HH", stream, body)
                 max_row, max_col = max(max_row, row + 1), max(max_col, column + 1)
             elif kind == _MULRK and length >= 6:
                 row = struct.unpack_from("<H", stream, body)[0]
                 last = struct.unpack_from("<H", stream, body + length - 2)[0]
                 max_row, max_col = max(max_row, row + 1), max(max_col, last + 1)
-        offset = body + length
+        _check_extent(name, max_row, max_col, bounds)
+        extents[name] = (max_row, max_col)
     return extents
+
+
+def _biff_records(stream: bytes, offset: int) -> Iterator[tuple[int, int, int]]:
+    """(record type, offset of its data, its length) from ``offset`` to the end of the stream."""
+    size = len(stream)
+    while 0 <= offset and offset + 4 <= size:
+        kind, length = struct.unpack_from("<HH", stream, offset)
+        body = offset + 4
+        if body + length > size:
+            return
+        yield kind, body, length
+        offset = body + length
 
 
 def _xls_sheet_name(raw: bytes) -> str:
@@ -541,6 +572,7 @@ def _xls_sheet_name(raw: bytes) -> str:
 
 
 def _calamine_sheets(data: bytes, suffix: str, extents: dict[str, tuple[int, int]], bounds: Limits) -> Iterator[Sheet]:
+    """The visible worksheets, loaded by calamine one at a time once ``extents`` are known."""
     from python_calamine import CalamineWorkbook, SheetTypeEnum, SheetVisibleEnum
 
     try:
@@ -552,10 +584,9 @@ def _calamine_sheets(data: bytes, suffix: str, extents: dict[str, tuple[int, int
         ]
     except Exception as exc:  # calamine raises its own error types for every malformed file
         raise _unreadable(type(exc).__name__, suffix) from None
+    # Every part (xlsx), table (ods) or sheet substream (xls) a sheet can be read
+    # from was measured and found within the bounds before this point.
     for meta in metas:
-        if meta.name not in extents:
-            # Not measured (cannot happen for a well-formed file): never load blind.
-            raise _unreadable(_("工作表“%(name)s”无法定位") % {"name": meta.name}, suffix)
         try:
             sheet = book.get_sheet_by_name(meta.name)
         except Exception as exc:
