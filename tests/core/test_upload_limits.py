@@ -133,3 +133,13 @@ def test_an_api_upload_stopped_while_streaming_gets_the_file_name(client, roles,
     response = send(client, "/api/training/leave/with-attachment", body)
     assert response.status_code == 413 and body.position < body.length
     assert "note.pdf" in json.loads(response.content)["detail"]
+
+
+def test_a_stopped_upload_leaves_no_temporary_file(admin_client, school, settings, tmp_path):
+    settings.FILE_UPLOAD_TEMP_DIR = str(tmp_path)
+    settings.FILE_UPLOAD_MAX_MEMORY_SIZE = 64 * 1024  # spill to a temporary file early
+    settings.YANXIU_IMPORT_MAX_MB = 1
+    body = Body(name="花名册.xlsx", size=MB + 200 * 1024)
+    response = send(admin_client, roster_url(school), body)
+    assert response.status_code == 303 and body.position < body.length
+    assert list(tmp_path.iterdir()) == []
