@@ -42,3 +42,24 @@ def test_seed_demo_files_materials_with_the_latest_sessions(client):
     school = slides.session.project.owner_school
     html = client.get(reverse("archive:school", args=[school.pk])).content.decode()
     assert slides.title in html
+
+
+@pytest.mark.django_db
+def test_seed_demo_keeps_talking_during_a_long_step(monkeypatch):
+    import time
+
+    from yanxiu.demo import activity
+    from yanxiu.demo.management.commands.seed_demo import Command
+
+    real = activity.seed_activity
+
+    def slow(**kwargs):
+        time.sleep(2.5)  # a long silent step
+        return real(**kwargs)
+
+    monkeypatch.setattr(activity, "seed_activity", slow)
+    monkeypatch.setattr(Command, "HEARTBEAT", 1)
+    out = io.StringIO()
+    call_command("seed_demo", teachers=60, stdout=out)
+    text = out.getvalue()
+    assert "仍在生成" in text and text.index("仍在生成") < text.index("研修活动：")

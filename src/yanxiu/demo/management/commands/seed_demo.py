@@ -11,6 +11,7 @@ from yanxiu.org import demo
 
 
 class Command(BaseCommand):
+    HEARTBEAT = 15  # seconds without output before a "still working" line
     help = (
         "生成演示数据：湖南省长沙市长沙县的片区、学校、教研组/备课组、教师及演示账号（密码 yanxiu123）。"
         "同一 --seed 总是生成相同的数据；演示数据已存在时不做任何修改。"
@@ -66,21 +67,41 @@ class Command(BaseCommand):
     def _seed_activity(self, seed: int, verbosity: int) -> None:
         from yanxiu.demo import activity as demo_activity
 
+        import threading
+
         started = time.monotonic()
+        last = [started]
         if verbosity >= 1:
             self.stdout.write("正在生成一学年的研修活动（首次约一两分钟）……")
 
         def log(message: str) -> None:
-            self.stdout.write(f"  {message}（{time.monotonic() - started:.0f} 秒）")
+            last[0] = time.monotonic()
+            self.stdout.write(f"  {message}（{last[0] - started:.0f} 秒）")
 
-        summary = demo_activity.seed_activity(seed=seed, log=log if verbosity >= 1 else None)
-        # The resource library: slides, photos and records filed with the latest sessions.
-        from django.db import transaction
+        # A step can run for a minute or more: say so every HEARTBEAT seconds of silence.
+        stop = threading.Event()
 
-        from yanxiu.demo import materials as demo_materials
+        def heartbeat() -> None:
+            while not stop.wait(1):
+                if time.monotonic() - last[0] >= self.HEARTBEAT:
+                    log("……仍在生成，请稍候")
 
-        with transaction.atomic():
-            demo_materials.seed_materials(log=log if verbosity >= 1 else None)
+        beat = threading.Thread(target=heartbeat, daemon=True)
+        if verbosity >= 1:
+            beat.start()
+        try:
+            summary = demo_activity.seed_activity(seed=seed, log=log if verbosity >= 1 else None)
+            # The resource library: slides, photos and records filed with the latest sessions.
+            from django.db import transaction
+
+            from yanxiu.demo import materials as demo_materials
+
+            with transaction.atomic():
+                demo_materials.seed_materials(log=log if verbosity >= 1 else None)
+        finally:
+            stop.set()
+            if beat.is_alive():
+                beat.join()
         if verbosity >= 1:
             for line in demo_activity.describe(summary):
                 self.stdout.write(line)
