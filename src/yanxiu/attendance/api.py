@@ -8,7 +8,7 @@ import datetime as dt
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Router, Schema, Status
+from ninja import Field, Router, Schema, Status
 from ninja.errors import HttpError
 
 from yanxiu.core.params import Id
@@ -31,9 +31,9 @@ def _session(session_id: Id) -> Session:
 
 
 class SigninIn(Schema):
-    session_id: int
-    token: str = ""
-    code: str = ""
+    session_id: Id
+    token: str = Field("", max_length=200)
+    code: str = Field("", max_length=12)
 
 
 class AttendanceOut(Schema):

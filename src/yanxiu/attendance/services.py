@@ -367,6 +367,9 @@ def attendance_mark(*, actor, session: Session, person: Person, status: str, rea
 
 # --- Notes and reflections (三查) -------------------------------------------------
 
+#: Notes and reflection each, as typed (rich text): a long reflection is a few thousand characters.
+MAX_REFLECTION_CHARS = 50_000
+
 ALLOWED_TAGS = {"p", "br", "strong", "b", "em", "i", "u", "ul", "ol", "li", "blockquote", "h3", "h4"}
 
 
@@ -442,6 +445,12 @@ def reflection_submit(*, actor, session: Session, notes: str, body: str, now: dt
     )
     if refusal:
         raise ValidationError(refusal)
+    too_long = {
+        name: _("最长 %(max)d 个字符（含格式），目前 %(n)d 个，请删减或分几次记录。") % {"max": MAX_REFLECTION_CHARS, "n": len(value)}
+        for name, value in (("notes", notes or ""), ("body", body or "")) if len(value) > MAX_REFLECTION_CHARS
+    }
+    if too_long:  # before cleaning and comparing: both cost time in the text's length
+        raise ValidationError(too_long)
     notes, body = sanitise(notes), sanitise(body)
     text = plain_text(body)
     rule = rule_for(session)
