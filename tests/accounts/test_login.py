@@ -291,7 +291,7 @@ def test_the_school_admin_resets_a_locked_teacher_with_a_new_slip(client, roles)
     employment = roles.teacher.person.employments.get()
     client.force_login(roles.school_admin)
     response = client.post(reverse("org:account_reset", args=[employment.pk]))
-    assert response.status_code == 200
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]  # the password is shown once
     body = response.content.decode()
     otp = body.split('class="col-8 mb-0 otp">')[1].split("<")[0]
     client.logout()

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
@@ -179,6 +180,7 @@ def person_reveal(request, pk):
     return render(request, "org/_person_full.html", {"person": person})
 
 
+@never_cache
 @login_required
 @require_POST
 def account_reset(request, pk):
