@@ -97,6 +97,7 @@ def main(argv: list[str] | None = None) -> int:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="only report characters the bundled fonts lack")
+    parser.add_argument("--web-only", action="store_true", help="write the web font only, leave the PDF font master as it is")
     args = parser.parse_args(argv)
     chars = wanted()
     if args.check:
@@ -115,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
         if not full:
             print("install the full font: apt-get install fonts-noto-cjk", file=sys.stderr)
     present = {c for c in chars if ord(c) in cmap}
-    if full:
+    if full and not args.web_only:
         subset(font, present, None).save(OTF)
         print(f"wrote {OTF.relative_to(ROOT)} ({OTF.stat().st_size // 1024} KiB); now run scripts/pdf_font.py")
         font, _full = source_font()
