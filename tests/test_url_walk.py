@@ -138,18 +138,22 @@ def _pattern_key(url: str) -> str:
 
 
 def walk_links(client, start: str = "/") -> tuple[list[str], dict]:
-    """Crawl from ``start``; the broken links found (with the page that rendered them) and a summary."""
+    """Crawl from ``start``; the broken links found (with the page that rendered them) and a summary.
+
+    Each link is fetched as soon as the page rendering it has been read (a sign-in screen's QR
+    link lives 15 seconds); pages are then expanded breadth-first.
+    """
     failures: list[str] = []
     seen: set[str] = {start}
     per_pattern: dict[str, int] = {}
-    queue: deque[tuple[str, str]] = deque([(start, "(start)")])
-    requests = capped = 0
-    while queue:
-        url, source = queue.popleft()
-        if requests >= WALK_MAX_REQUESTS:
-            capped += 1
-            continue
-        requests += 1
+    counts = {"requests": 0, "capped": 0}
+
+    def fetch(url: str, source: str) -> list[str] | None:
+        """GET ``url`` (following same-site redirects); the links of an HTML page, [] for a download, None when broken."""
+        if counts["requests"] >= WALK_MAX_REQUESTS:
+            counts["capped"] += 1
+            return []
+        counts["requests"] += 1
         response = client.get(url)
         hops = 0
         while response.status_code in (301, 302, 303) and hops < 3:
@@ -159,14 +163,18 @@ def walk_links(client, start: str = "/") -> tuple[list[str], dict]:
             url, hops = target, hops + 1
             response = client.get(url)
         if response.status_code != 200:
-            location = response.get("Location", "")
-            failures.append(f"{url} -> {response.status_code} {location} (linked from {source})")
-            continue
+            failures.append(f"{url} -> {response.status_code} {response.get('Location', '')} (linked from {source})")
+            return None
         if not response.get("Content-Type", "").startswith("text/html") or getattr(response, "streaming", False):
-            continue
+            return []
         parser = _Links()
         parser.feed(response.content.decode("utf-8", "replace"))
-        for href in parser.links:
+        return parser.links
+
+    queue: deque[tuple[str, list[str]]] = deque([(start, fetch(start, "(start)") or [])])
+    while queue:
+        url, hrefs = queue.popleft()
+        for href in hrefs:
             link = _same_site(url, href)
             if link is None or link in seen:
                 continue
@@ -175,9 +183,12 @@ def walk_links(client, start: str = "/") -> tuple[list[str], dict]:
             per_pattern[key] = per_pattern.get(key, 0) + 1
             if per_pattern[key] > WALK_PER_PATTERN:
                 continue
-            queue.append((link, url))
+            links = fetch(link, url)
+            if links:
+                queue.append((link, links))
     sampled = {k: n for k, n in per_pattern.items() if n > WALK_PER_PATTERN}
-    return failures, {"requests": requests, "not_fetched_over_cap": capped, "patterns": len(per_pattern), "sampled": sampled}
+    return failures, {"requests": counts["requests"], "not_fetched_over_cap": counts["capped"], "patterns": len(per_pattern),
+                      "sampled": sampled}
 
 
 @pytest.fixture
@@ -208,6 +219,7 @@ def test_every_link_rendered_for_each_demo_role_opens_for_that_role(client, demo
         # The crawl really covered the role's pages: no role stops at its home page.
         if summary["requests"] <= 3 or summary["not_fetched_over_cap"]:
             failures.append(f"{username}: crawl too thin or capped: {summary}")
+    print("link walk per role:", {u: (r["requests"], r["patterns"], sorted(r["sampled"])) for u, r in report.items()})
     assert not failures, "\n".join(failures)
 
 
