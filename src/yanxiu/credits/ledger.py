@@ -110,8 +110,11 @@ def ledger_key() -> bytes:
     return hmac.new(settings.SECRET_KEY.encode("utf-8"), b"yanxiu.credits.ledger", hashlib.sha256).digest()
 
 
-def entry_mac(entry_hash: str, key: bytes | None = None) -> str:
-    return hmac.new(key or ledger_key(), entry_hash.encode("ascii"), hashlib.sha256).hexdigest()
+def entry_mac(entry_hash: str, key: bytes | None = None, *, keyed=None) -> str:
+    """HMAC-SHA256 of ``entry_hash``; ``keyed`` (``hmac.new(key, digestmod=sha256)``) saves re-keying in loops."""
+    mac = keyed.copy() if keyed is not None else hmac.new(key or ledger_key(), digestmod=hashlib.sha256)
+    mac.update(entry_hash.encode("ascii"))
+    return mac.hexdigest()
 
 
 def _append(entry: CreditEntry) -> CreditEntry:
@@ -300,6 +303,7 @@ def verify_ledger(*, heads: bool = True) -> tuple[int, list[LedgerProblem]]:
     """Recompute the chain and each entry's HMAC, then compare with the latest signed head
     (unless ``heads`` is false). Returns (entries checked, problems in chain order)."""
     key = ledger_key()
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
     problems: list[LedgerProblem] = []
     expected_prev, expected_seq, checked = GENESIS, 1, 0
     unkeyed: list[CreditEntry] = []
@@ -311,7 +315,7 @@ def verify_ledger(*, heads: bool = True) -> tuple[int, list[LedgerProblem]]:
             unkeyed_count += 1
             if not unkeyed:
                 unkeyed.append(entry)
-        elif not hmac.compare_digest(entry.mac, entry_mac(entry.hash, key)):
+        elif not hmac.compare_digest(entry.mac, entry_mac(entry.hash, keyed=keyed)):
             problems.append(LedgerProblem(entry.pk, entry.seq, "HMAC does not match: the entry was changed and its hashes "
                                           "recomputed, or the ledger key (YANXIU_LEDGER_KEY / SECRET_KEY) changed"))
         expected_prev, expected_seq = entry.hash, entry.seq + 1
@@ -339,8 +343,9 @@ def ledger_rekey(*, actor, rotate: bool = False) -> int:
     never hides a change. Returns the number of entries keyed; writes one audit row."""
     head, _created = LedgerHead.objects.select_for_update().get_or_create(pk=1)
     key = ledger_key()
+    keyed = hmac.new(key, digestmod=hashlib.sha256)
     table = connection.ops.quote_name(CreditEntry._meta.db_table)
-    expected_prev, expected_seq, keyed = GENESIS, 1, 0
+    expected_prev, expected_seq, rekeyed = GENESIS, 1, 0
     while True:  # in batches of 2,000 by sequence number: memory stays bounded for millions of entries
         batch = list(CreditEntry.objects.filter(seq__gte=expected_seq).order_by("seq")[:2000])
         if not batch:
@@ -351,7 +356,7 @@ def ledger_rekey(*, actor, rotate: bool = False) -> int:
             if problems:
                 raise ValidationError(_("台账第 %(seq)s 条（id=%(id)s）已被改动，不能重新计算校验码：%(problem)s")
                                       % {"seq": entry.seq, "id": entry.pk, "problem": problems[0].message})
-            wanted = entry_mac(entry.hash, key)
+            wanted = entry_mac(entry.hash, keyed=keyed)
             if not entry.mac or (rotate and not hmac.compare_digest(entry.mac, wanted)):
                 updates.append((wanted, entry.pk))
             elif not hmac.compare_digest(entry.mac, wanted):
@@ -361,12 +366,12 @@ def ledger_rekey(*, actor, rotate: bool = False) -> int:
         if updates:
             with connection.cursor() as cursor:
                 cursor.executemany(f"UPDATE {table} SET mac = %s WHERE id = %s", updates)
-            keyed += len(updates)
+            rekeyed += len(updates)
     if head.seq != expected_seq - 1:
         raise ValidationError(_("台账链头（第 %(head)s 条）与最后一条记录（第 %(last)s 条）不一致，不能重新计算校验码。")
                               % {"head": head.seq, "last": expected_seq - 1})
-    audit.record(actor=actor, action="credit.ledger_rekey", target=head, entries=keyed, rotate=rotate)
-    return keyed
+    audit.record(actor=actor, action="credit.ledger_rekey", target=head, entries=rekeyed, rotate=rotate)
+    return rekeyed
 
 
 # --- Signed heads ---------------------------------------------------------------
