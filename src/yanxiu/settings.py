@@ -93,8 +93,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
-    "yanxiu.core",
     "axes",
+    "yanxiu.core",
     "yanxiu.accounts",
     "ninja",
     "yanxiu.org",
@@ -175,8 +175,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
-    "rules.permissions.ObjectPermissionBackend",
     "yanxiu.accounts.backends.LockoutBackend",
+    "rules.permissions.ObjectPermissionBackend",
     "yanxiu.accounts.backends.YanxiuBackend",
 ]
 LOGIN_URL = "accounts:login"
@@ -194,7 +194,6 @@ AUTH_PASSWORD_VALIDATORS = [
 # LOGIN_SITE_FAILURES_PER_MINUTE failures site-wide, addresses that just failed wait.
 LOGIN_MAX_FAILURES = int(os.environ.get("YANXIU_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YANXIU_LOGIN_LOCKOUT_MINUTES", "15"))
-
 LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("YANXIU_LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
 LOGIN_SITE_FAILURES_PER_MINUTE = int(os.environ.get("YANXIU_LOGIN_SITE_FAILURES_PER_MINUTE", "60"))
 # Behind a reverse proxy: the header it writes the client address into (e.g. X-Forwarded-For)
@@ -212,6 +211,7 @@ AXES_CLIENT_IP_CALLABLE = "yanxiu.accounts.throttle.client_ip"
 AXES_USERNAME_CALLABLE = "yanxiu.accounts.throttle.axes_username"
 AXES_LOCKOUT_CALLABLE = "yanxiu.accounts.throttle.lockout_response"
 AXES_VERBOSE = False
+
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12

@@ -104,12 +104,12 @@ class TeacherForm(BootstrapMixin, forms.Form):
 
 class EmploymentForm(BootstrapMixin, forms.Form):
     name = forms.CharField(label=_("姓名"), max_length=40)
-    phone = forms.CharField(label=_("手机"), max_length=11, required=False)
     # Empty unless correcting: the full number is not shown in the form (personal data).
     id_number = forms.CharField(
         label=_("更正身份证号"), max_length=30, required=False,
         help_text=_("留空则不变；填写后性别和出生日期随之更正，并记入变更记录"),
     )
+    phone = forms.CharField(label=_("手机"), max_length=11, required=False)
     stage = forms.ChoiceField(label=_("学段"), choices=Stage.choices)
     subject = forms.ChoiceField(label=_("任教学科"), choices=[(s, s) for s in SUBJECTS])
     position = forms.ChoiceField(label=_("岗位"), choices=Position.choices)
