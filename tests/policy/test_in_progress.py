@@ -128,3 +128,15 @@ def test_the_school_and_county_lists_of_a_running_year_show_standings_not_verdic
     client.force_login(roles.bureau)
     text = client.get(reverse("credits:county", args=[school.county_id]), {"year": year}).content.decode()
     assert "学年进行中" in text and "有未达标风险" in text and "不合格" not in text
+
+
+def test_the_api_carries_the_standing_of_a_running_year(client, roles, school):
+    from yanxiu.credits.selectors import current_school_year
+
+    adopt("000", school.county)
+    year = current_school_year(school.county)
+    credit(roles.teacher.person, 10, year=year)
+    client.force_login(roles.teacher)
+    data = client.get("/api/credits/me", {"year": year}).json()
+    assert data["in_progress"] is True and data["status_code"] == "at_risk" and data["projected"] == 10 and data["pending"] == 0
+    assert data["status"] == "有未达标风险（还差 38 学时）"

@@ -30,6 +30,9 @@ class ComplianceOut(Schema):
     status: str
     status_code: str
     reason: str
+    in_progress: bool = False  # the school year (or cycle) is still running: a standing, not a verdict
+    projected: float = 0  # total plus the scheduled sessions the teacher is enrolled in
+    pending: int = 0  # ended sessions whose credit is not registered yet
 
 
 def _out(row) -> dict:
