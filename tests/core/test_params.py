@@ -84,3 +84,14 @@ def test_the_credits_api_refuses_an_absurd_year_with_a_chinese_422(client, roles
         assert r.status_code == 422, (year, r.status_code)
         message = str(r.json()["detail"])
         assert "年份须在" in message or "须为整数" in message
+
+
+def test_a_search_text_loses_nul_characters_and_is_bounded():
+    assert params.text_param(q("q=%E6%98%9F%00%E6%B2%99"), "q") == "星沙"
+    assert len(params.text_param(q("q=" + "a" * 5000), "q")) == 100
+
+
+@pytest.mark.django_db
+def test_the_school_list_searches_with_a_nul_character_without_failing(client, roles):
+    client.force_login(roles.bureau)
+    assert client.get("/org/schools/", {"q": "星沙\x00"}).status_code == 200

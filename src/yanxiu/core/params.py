@@ -157,6 +157,11 @@ Id = Annotated[int, _bounded(check_id, "id"), Field(json_schema_extra={"minimum"
 
 
 
+def text_param(source, name: str, *, max_length: int = 100) -> str:
+    """A search text: at most ``max_length`` characters, without NUL (which PostgreSQL refuses in a query)."""
+    return str(source.get(name, "") or "").replace("\x00", "")[:max_length].strip()
+
+
 def school_year_param(source, name: str = "year", *, default=None):
     """A school year written ``2025-2026`` (both years in the window, consecutive), or ``default``."""
     raw = _param(source, name)

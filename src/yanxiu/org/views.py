@@ -22,6 +22,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from yanxiu.accounts import scopes
+from yanxiu.core import params
 from yanxiu.core.crud import ServiceFormView, render_history
 
 from . import selectors, services
@@ -313,7 +314,7 @@ def person_history(request, pk):
 def school_list(request):
     s = scopes.scope_of(request.user)
     _deny_unless(s.superuser or s.region_counties or s.admin_schools)
-    qs = selectors.school_list(user=request.user, search=request.GET.get("q", "").strip())
+    qs = selectors.school_list(user=request.user, search=params.text_param(request.GET, "q"))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "org/school_list.html", {"page_obj": page, "can_add": request.user.has_perm("org.add_school"), "page_title": _("学校")})
 
