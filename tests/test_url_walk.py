@@ -99,6 +99,7 @@ from django.urls import Resolver404, resolve
 
 WALK_PER_PATTERN = 4
 WALK_MAX_REQUESTS = 400
+WALK_SHORT_LIVED = ("/attendance/s/",)
 # Anything under these prefixes is not a page of the product.
 WALK_NOT_PAGES = ("/static/", "/media/", "/django-admin/", "/api/docs", "/i18n/")
 
@@ -174,6 +175,8 @@ def walk_links(client, start: str = "/") -> tuple[list[str], dict]:
     queue: deque[tuple[str, list[str]]] = deque([(start, fetch(start, "(start)") or [])])
     while queue:
         url, hrefs = queue.popleft()
+        # Short-lived links first: the sign-in QR link expires with its 15-second window.
+        hrefs = sorted(hrefs, key=lambda h: not any(p in h for p in WALK_SHORT_LIVED))
         for href in hrefs:
             link = _same_site(url, href)
             if link is None or link in seen:
