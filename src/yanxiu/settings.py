@@ -247,15 +247,6 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = DEBUG or _env_bool("YANXIU_TESTING")
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
-# Uploads (sick notes, certificate scans, roster files) are personal data: owner-only on disk.
-FILE_UPLOAD_PERMISSIONS = 0o600
-FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
-
-# --- Credit ledger: HMAC key and signed heads (docs/credits.md) -----------
-# The key is not in the database; unset, it is derived from SECRET_KEY. Changing it
-# needs `yanxiu ledger_rekey --rotate`.
-YANXIU_LEDGER_KEY = os.environ.get("YANXIU_LEDGER_KEY", "")
-YANXIU_LEDGER_HEAD_DIR = Path(os.environ.get("YANXIU_LEDGER_HEAD_DIR", VAR_DIR / "ledger-heads")).resolve()
 # Upload limits are enforced while the body streams (core/upload_limits.py): the
 # importers take YANXIU_IMPORT_MAX_MB (20), every other form YANXIU_MAX_UPLOAD_MB
 # (default: the largest file a form accepts, a session video).
@@ -268,11 +259,26 @@ if os.environ.get("YANXIU_MAX_UPLOAD_MB"):
     YANXIU_MAX_UPLOAD_MB = int(os.environ["YANXIU_MAX_UPLOAD_MB"])
 if os.environ.get("YANXIU_IMPORT_MAX_MB"):
     YANXIU_IMPORT_MAX_MB = int(os.environ["YANXIU_IMPORT_MAX_MB"])
+# Uploads (sick notes, certificate scans, roster files) are personal data: owner-only on disk.
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+
+# --- Credit ledger: HMAC key and signed heads (docs/credits.md) -----------
+# The key is not in the database; unset, it is derived from SECRET_KEY. Changing it
+# needs `yanxiu ledger_rekey --rotate`.
+YANXIU_LEDGER_KEY = os.environ.get("YANXIU_LEDGER_KEY", "")
+YANXIU_LEDGER_HEAD_DIR = Path(os.environ.get("YANXIU_LEDGER_HEAD_DIR", VAR_DIR / "ledger-heads")).resolve()
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Tasks ----------------------------------------------------------------
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# Jobs that run every day in the worker; each run queues the next (`yanxiu schedule_daily` starts them).
+DAILY_TASKS = [
+    "yanxiu.credits.tasks.write_ledger_head",
+    "yanxiu.core.tasks.purge_pending_uploads",
+    "yanxiu.credits.tasks.finalize_due_postings",
+]
 
 # --- Logging: never log personal data (ID numbers, phones) ---------------
 

@@ -36,10 +36,11 @@ def queue_next(task, *, after: dt.timedelta = DAY) -> bool:
 
 
 def daily_tasks() -> list:
-    from yanxiu.core.tasks import purge_pending_uploads
-    from yanxiu.credits.tasks import write_ledger_head
+    """The tasks named in ``settings.DAILY_TASKS`` (dotted paths: core imports no app)."""
+    from django.conf import settings
+    from django.utils.module_loading import import_string
 
-    return [write_ledger_head, purge_pending_uploads]
+    return [import_string(path) for path in settings.DAILY_TASKS]
 
 
 def schedule_all() -> list[str]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
-from yanxiu.core import backup
+from yanxiu.core import backup, signals
 
 
 class Command(BaseCommand):
@@ -25,18 +25,15 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(self.style.SUCCESS(f"备份完成：{backup.describe(path)}"))
         self.stdout.write(f"上传文件：{backup.describe(backup.media_archive_for(path))}（恢复时与数据库文件放在同一目录）")
-        _write_ledger_head(self)
+        announce(self, "backup")
 
 
-def _write_ledger_head(command) -> None:
-    """The credit ledger's signed head, written with every backup (and daily): see yanxiu.credits.ledger."""
-    from django.db import DatabaseError
 
-    from yanxiu.credits.ledger import write_head
-
-    try:
-        head = write_head()
-    except (DatabaseError, OSError) as exc:
-        command.stderr.write(command.style.WARNING(f"台账链头签名未能写入：{exc}"))
-    else:
-        command.stdout.write(f"台账链头签名：{head}")
+def announce(command, event: str) -> None:
+    """Let the apps act on a finished backup or restore (the credits app writes the ledger's
+    signed head beside the backups): each receiver's line is printed, a failure is a warning."""
+    for _receiver, result in signals.backup_written.send_robust(sender=command.__class__, event=event):
+        if isinstance(result, Exception):
+            command.stderr.write(command.style.WARNING(str(result)))
+        elif result:
+            command.stdout.write(str(result))

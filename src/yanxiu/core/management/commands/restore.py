@@ -49,8 +49,8 @@ class Command(BaseCommand):
         else:
             self.stdout.write(self.style.WARNING("备份旁没有上传文件备份（.media.tar），上传文件保持不变。"))
         self.stdout.write("如备份来自较早的版本，请再运行 yanxiu migrate。")
-        # The restored ledger is the new baseline for `yanxiu verify_ledger`: an older backup has
-        # fewer entries than the heads written since, on purpose.
-        from .backup import _write_ledger_head
+        # The restored data is the new baseline (e.g. for `yanxiu verify_ledger`: an older backup
+        # has fewer ledger entries than the heads written since, on purpose).
+        from .backup import announce
 
-        _write_ledger_head(self)
+        announce(self, "restore")

@@ -8,7 +8,7 @@ from yanxiu.core import daily
 
 
 class Command(BaseCommand):
-    help = "Queue the daily jobs (signed ledger head, purge of unconfirmed uploads) for the db_worker; idempotent."
+    help = "Queue the daily jobs (settings.DAILY_TASKS: signed ledger head, purge of unconfirmed uploads, final postings) for the db_worker; idempotent."
 
     def handle(self, *args, **options):
         queued = daily.schedule_all()
