@@ -40,8 +40,9 @@ WHERE s.id = %s AND s.status = 'published'
 """
 FLOOR_ATTENDANCE = """
 INSERT INTO attendance_attendance (session_id, person_id, status, signed_in_at, is_late, left_early, signin_method,
-  signin_device, signin_ip, signout_method, signout_device, device_flagged, manual_reason, created_at, updated_at)
-VALUES (%s, %s, 'present', %s, %s, false, 'qr', %s, %s, '', '', %s, '', %s, %s) RETURNING id
+  signin_device, signin_ip, signout_method, signout_device, device_flagged, signin_agent, address_flagged, manual_reason,
+  created_at, updated_at)
+VALUES (%s, %s, 'present', %s, %s, false, 'qr', %s, %s, '', '', %s, '', false, '', %s, %s) RETURNING id
 """
 FLOOR_AUDIT = """
 INSERT INTO core_auditevent (actor_id, action, target_type, target_id, detail, created_at)
