@@ -157,3 +157,23 @@ def test_seed_demo_is_idempotent():
     assert "演示数据已存在" in out.getvalue()
     assert "bureau" in out.getvalue()
     assert (Person.objects.count(), School.objects.count(), User.objects.count()) == counts
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_build_stopped_halfway_leaves_nothing_and_the_next_run_builds_it_all(monkeypatch):
+    from yanxiu.demo import materials
+    from yanxiu.org import demo
+
+    def stopped(**kwargs):
+        raise KeyboardInterrupt  # Ctrl-C during the last step
+
+    monkeypatch.setattr(materials, "seed_materials", stopped)
+    with pytest.raises(KeyboardInterrupt):
+        call_command("seed_demo", teachers=50, stdout=io.StringIO())
+    assert not demo.demo_exists() and Person.objects.count() == 0
+
+    monkeypatch.undo()
+    out = io.StringIO()
+    call_command("seed_demo", teachers=50, stdout=out)
+    assert "演示数据已存在" not in out.getvalue() and "研修活动：" in out.getvalue()
+    assert demo.demo_exists()

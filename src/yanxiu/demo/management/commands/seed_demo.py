@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import DatabaseError
+from django.db import DatabaseError, transaction
 
 from yanxiu.org import demo
 
@@ -55,13 +55,17 @@ class Command(BaseCommand):
                 last[0] = tenth
                 self.stdout.write(f"  {done * 100 // total}%（{time.monotonic() - started:.0f} 秒）")
 
+        # One transaction for the whole county: a build stopped halfway (Ctrl-C, a crash) leaves
+        # nothing behind, so the next run builds it all instead of finding a county without activity.
         try:
-            demo.load(county, progress=progress)
+            with transaction.atomic():
+                demo.load(county, progress=progress)
+                self.stdout.write(f"组织数据已写入，用时 {time.monotonic() - started:.1f} 秒。")
+                if not no_activity:
+                    self._seed_activity(seed, verbosity)
         except DatabaseError as exc:
             raise CommandError(f"写入演示数据失败：{exc}。请在空数据库上运行（先执行 yanxiu migrate）。") from exc
         self.stdout.write(self.style.SUCCESS(f"演示数据已写入，用时 {time.monotonic() - started:.1f} 秒。"))
-        if not no_activity:
-            self._seed_activity(seed, verbosity)
         self._print_logins()
 
     def _seed_activity(self, seed: int, verbosity: int) -> None:
@@ -92,12 +96,9 @@ class Command(BaseCommand):
         try:
             summary = demo_activity.seed_activity(seed=seed, log=log if verbosity >= 1 else None)
             # The resource library: slides, photos and records filed with the latest sessions.
-            from django.db import transaction
-
             from yanxiu.demo import materials as demo_materials
 
-            with transaction.atomic():
-                demo_materials.seed_materials(log=log if verbosity >= 1 else None)
+            demo_materials.seed_materials(log=log if verbosity >= 1 else None)
         finally:
             stop.set()
             if beat.is_alive():
