@@ -11,7 +11,7 @@ from ninja import Path, Router, Schema
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from yanxiu.api.pagination import Page
+from yanxiu.core.pagination import Page
 from yanxiu.core.params import ID_MAX
 from yanxiu.training.models import Session
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ninja import Field, Query, Router, Schema
 from ninja.pagination import paginate
 
-from yanxiu.api.pagination import Page
+from yanxiu.core.pagination import Page
 
 from . import selectors
 

@@ -15,7 +15,7 @@ from ninja.errors import HttpError
 from ninja.pagination import paginate
 
 from yanxiu.accounts import scopes
-from yanxiu.api.pagination import Page
+from yanxiu.core.pagination import Page
 from yanxiu.core.params import ID_MAX, Id
 
 from . import access, selectors, services
