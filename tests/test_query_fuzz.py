@@ -78,13 +78,9 @@ def world(roles, school, county):
     session = services.session_create(actor=roles.school_admin, project=project, title="评课", starts_at=start,
                                       ends_at=start + dt.timedelta(hours=1), place="会议室", presenter_name="王老师", content="观课")
     services.session_publish(actor=roles.school_admin, session=session)
-    survey_id = 1
-    try:
-        from yanxiu.needs.models import NeedsSurvey
+    from yanxiu.needs.models import NeedsSurvey
 
-        survey_id = NeedsSurvey.objects.values_list("pk", flat=True).first() or 1
-    except ImportError:  # pragma: no cover
-        pass
+    survey_id = NeedsSurvey.objects.values_list("pk", flat=True).first() or 1
     return {"person": roles.teacher.person.pk, "school": school.pk, "county": county.pk, "session": session.pk,
             "project": project.pk, "plan": plan.pk, "survey": survey_id}
 
