@@ -159,7 +159,7 @@ def test_seed_demo_is_idempotent():
     assert (Person.objects.count(), School.objects.count(), User.objects.count()) == counts
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_build_stopped_halfway_leaves_nothing_and_the_next_run_builds_it_all(monkeypatch):
     from yanxiu.demo import materials
     from yanxiu.org import demo
