@@ -28,12 +28,12 @@ status=0
 
 echo "==> 测试：SQLite"
 YANXIU_TEST_SQLITE_NAME="$TMP/test.sqlite3" YANXIU_VAR_DIR="$TMP/var-sqlite" \
-  .venv/bin/python -m pytest "$@" || status=1
+  .venv/bin/python -m pytest --durations=15 "$@" || status=1
 
 echo "==> 测试：PostgreSQL"
 RUN_DB="yanxiu_ci_$$_$RANDOM"
 YANXIU_DATABASE_URL="postgres://postgres@$PG_HOST:5432/$RUN_DB" YANXIU_VAR_DIR="$TMP/var-pg" \
-  .venv/bin/python -m pytest "$@" || status=1
+  .venv/bin/python -m pytest --durations=15 "$@" || status=1
 psql -q -h "$PG_HOST" -U postgres -c "DROP DATABASE IF EXISTS test_$RUN_DB" postgres >/dev/null 2>&1 || true
 
 if [ $status -eq 0 ]; then echo "==> 全部通过（SQLite 与 PostgreSQL）"; else echo "==> 有测试失败"; fi

@@ -206,6 +206,8 @@ def demo_county(db):
 DEMO_LOGINS = ["admin", "bureau", "centre", "school", "leader", "teacher", "presenter"]
 
 
+# Links and permissions do not depend on the database: the walk runs in the SQLite pass only.
+@pytest.mark.sqlite_only
 def test_every_link_rendered_for_each_demo_role_opens_for_that_role(client, demo_county):
     from yanxiu.accounts.models import User
     from yanxiu.org import demo
