@@ -2,13 +2,7 @@
 on a computer and on a phone; the old inline behaviours (auto-submitting selects,
 confirmations) still work through data attributes."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
-from playwright.sync_api import expect
-
-from yanxiu.training.models import Enrollment, Project, Session
 
 from ..conftest import login
 
@@ -19,18 +13,6 @@ LISTEN = """
 window.__csp = [];
 document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + (e.blockedURI || 'inline')));
 """
-
-
-@pytest.fixture
-def live_session(roles, school, county):
-    project = Project.objects.create(owner_school=school, region=county, title="校本研修", school_year="2026-2027", status="approved")
-    now = timezone.now()
-    session = Session.objects.create(
-        project=project, title="课例研究：整本书阅读", starts_at=now - dt.timedelta(minutes=5), ends_at=now + dt.timedelta(hours=1),
-        place="录播教室", presenter=roles.leader.person, status="published",
-    )
-    Enrollment.objects.create(session=session, person=roles.teacher.person, school=school)
-    return session
 
 
 def _watched(page):

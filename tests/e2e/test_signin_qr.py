@@ -1,29 +1,13 @@
 """A presenter shows the sign-in screen; a teacher on a phone follows it and is signed in."""
 
-import datetime as dt
-
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from yanxiu.attendance.models import Attendance
-from yanxiu.training.models import Enrollment, Project, Session
 
 from ..conftest import DEMO_PASSWORD, login
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def live_session(roles, school, county):
-    project = Project.objects.create(owner_school=school, region=county, title="校本研修", school_year="2026-2027", status="approved")
-    now = timezone.now()
-    session = Session.objects.create(
-        project=project, title="课例研究：整本书阅读", starts_at=now - dt.timedelta(minutes=5), ends_at=now + dt.timedelta(hours=1),
-        place="录播教室", presenter=roles.leader.person, status="published",
-    )
-    Enrollment.objects.create(session=session, person=roles.teacher.person, school=school)
-    return session
 
 
 def test_teacher_follows_the_qr_link_logs_in_and_is_signed_in(new_page, live_session, roles):
