@@ -4,7 +4,7 @@ Builds a throwaway PostgreSQL database (300,000 teachers, 6,000,000 ledger
 entries over three school years, generated in SQL with generate_series),
 then times, best of three:
 
-- ours: ``yanxiu.policy.compliance.compliance_rows`` for every current teacher
+- ours: ``yanxiu.credits.compliance.compliance_rows`` for every current teacher
   for one school year (database aggregates + the per-teacher status, shortfall
   and reason in Python);
 - baseline: one hand-written ``SELECT person_id, SUM(...) FILTER (...) ...
@@ -155,7 +155,7 @@ def main() -> None:
     from django.db import connection
 
     from yanxiu.org.models import Employment, Region
-    from yanxiu.policy.compliance import compliance_rows, status_counts
+    from yanxiu.credits.compliance import compliance_rows, status_counts
 
     baseline_sql = f"""
         SELECT person_id, SUM(hours),

@@ -30,7 +30,7 @@ MATRIX = {
     "org:person_reveal": ("post", "employment", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200, "*": 404}),
     # One-time passwords are seen by the school's own admin only, not by the bureau.
     "org:account_reset": ("post", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 403, "teacher": 403, "centre": 403, "*": 404}),
-    "accounts:login_slips": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "*": 403}),
+    "org:login_slips": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "*": 403}),
     "org:employment_edit": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
     "org:transfer": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
     "org:person_history": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),

@@ -139,7 +139,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "yanxiu.core.context_processors.navigation",
+                "yanxiu.org.navigation.navigation",
             ],
         },
     },

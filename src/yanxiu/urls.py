@@ -15,7 +15,7 @@ urlpatterns = [
     path("attendance/", include("yanxiu.attendance.urls")),
     path("credits/", include("yanxiu.credits.urls")),
     path("archive/", include("yanxiu.archive.urls")),
-    path("policy/", include("yanxiu.policy.urls")),
+    path("policy/", include("yanxiu.credits.policy_urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),

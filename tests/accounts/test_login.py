@@ -30,9 +30,9 @@ def register(actor, school, serial, phone):
 
 
 def issue(actor, school, *people):
-    from yanxiu.accounts import services
+    from yanxiu.org import services as org_services
 
-    return services.initial_passwords_issue(actor=actor, school=school, people=list(people))
+    return org_services.initial_passwords_issue(actor=actor, school=school, people=list(people))
 
 
 def test_a_teacher_logs_in_with_username_or_phone_but_not_the_id_number(client, roles):
@@ -262,7 +262,7 @@ def test_the_slip_page_is_for_the_school_admin_of_that_school_only(client, roles
     from yanxiu.core.models import AuditEvent
 
     person = register(roles.school_admin, school, 1, "13912345678").person
-    url = reverse("accounts:login_slips", args=[school.pk])
+    url = reverse("org:login_slips", args=[school.pk])
     for user in (roles.teacher, roles.other_admin, roles.bureau, roles.leader):
         client.force_login(user)
         assert client.get(url).status_code == 403

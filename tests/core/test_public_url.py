@@ -130,6 +130,6 @@ def test_the_calendar_feed_and_login_slips_give_the_public_address(client, roles
     assert "http://192.168.1.20:8000/training/" in html and "http://127.0.0.1:8000/training/" not in html
     client.force_login(roles.school_admin)
     school = roles.teacher.person.current_employment.school
-    slips = client.post(reverse("accounts:login_slips", args=[school.pk]), {"person": [roles.teacher.person.pk]},
+    slips = client.post(reverse("org:login_slips", args=[school.pk]), {"person": [roles.teacher.person.pk]},
                         HTTP_HOST="127.0.0.1:8000").content.decode()
     assert "http://192.168.1.20:8000/accounts/login/" in slips and "127.0.0.1" not in slips

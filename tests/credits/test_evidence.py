@@ -14,7 +14,7 @@ from PIL import Image
 from tests.credits.factories import YEAR, adopt
 from tests.credits.test_sources import session_setup  # noqa: F401  (fixture)
 from yanxiu.credits.services import activity_credit, claim_submit, claim_verify, credit_school_session
-from yanxiu.policy.compliance import school_year_for
+from yanxiu.policy.selectors import school_year_for
 
 pytestmark = pytest.mark.django_db
 

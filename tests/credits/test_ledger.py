@@ -11,7 +11,7 @@ from tests.credits.factories import YEAR, adopt, credit
 from yanxiu.credits.ledger import credit_record, credit_reverse, verify_ledger
 from yanxiu.credits.models import CreditEntry, LedgerImmutable, SourceType
 from yanxiu.org.models import Employment
-from yanxiu.policy.compliance import compliance_rows
+from yanxiu.credits.compliance import compliance_rows
 
 
 @pytest.fixture

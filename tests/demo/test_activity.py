@@ -15,7 +15,7 @@ from yanxiu.credits.ledger import verify_ledger
 from yanxiu.credits.models import CreditEntry, Objection, Posting, SourceType
 from yanxiu.demo import activity as demo_activity
 from yanxiu.org.models import Employment, Region, School
-from yanxiu.policy.compliance import Status, compliance_rows
+from yanxiu.credits.compliance import Status, compliance_rows
 from yanxiu.policy.models import Policy
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Project, Quota, Session
 

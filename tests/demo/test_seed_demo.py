@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.accounts.models import Role, RoleAssignment, User
 from yanxiu.org import demo, idnumber
 from yanxiu.org.choices import GroupKind, Position, Stage, Tier

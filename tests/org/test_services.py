@@ -100,7 +100,7 @@ def test_a_school_admin_cannot_move_the_school_to_another_county(roles, school, 
 
 def test_the_group_leader_role_follows_the_groups_leader(roles, school):
     from yanxiu.accounts.models import RoleAssignment
-    from yanxiu.accounts.scopes import scope_of
+    from yanxiu.org.scopes import scope_of
 
     group = services.group_save(actor=roles.school_admin, school=school, name="数学组", kind="research", subject="数学", leader=roles.teacher.person)
     assert RoleAssignment.objects.filter(role="group_leader", group=group, user=roles.teacher).exists()

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from tests.credits.factories import YEAR, adopt, credit
 from yanxiu.org.models import Employment
-from yanxiu.policy.compliance import Status, compliance_rows
+from yanxiu.credits.compliance import Status, compliance_rows
 
 MID_YEAR = timezone.make_aware(dt.datetime(YEAR, 12, 1, 9, 0))  # 1 December of the 2025-2026 school year
 

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from tests.credits.factories import YEAR, adopt, credit
 from yanxiu.org.models import Employment
-from yanxiu.policy.compliance import Status, compliance_rows
+from yanxiu.credits.compliance import Status, compliance_rows
 from yanxiu.policy.models import Policy
 
 
@@ -151,7 +151,7 @@ def test_sums_of_tenths_stay_exact_on_every_database(db, roles, school):
 
     from tests.credits.factories import YEAR, adopt, credit
     from yanxiu.org.models import Employment
-    from yanxiu.policy.compliance import compliance_rows
+    from yanxiu.credits.compliance import compliance_rows
 
     adopt("000", school.county)
     teacher = roles.teacher.person

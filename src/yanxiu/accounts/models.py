@@ -3,7 +3,7 @@
 A user's roles and their scope (a region, a school or a group) live in
 :class:`RoleAssignment`; the teacher role is implicit for any user linked to a
 person. What each role may see and do is decided in one place:
-:mod:`yanxiu.accounts.scopes`.
+:mod:`yanxiu.org.scopes`.
 """
 
 from __future__ import annotations

@@ -7,5 +7,4 @@ urlpatterns = [
     path("login/", views.login_view, name="login"),
     path("logout/", views.logout_view, name="logout"),
     path("password/", views.password_change, name="password_change"),
-    path("slips/school/<int:school_id>/", views.login_slips, name="login_slips"),
 ]

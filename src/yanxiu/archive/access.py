@@ -1,5 +1,5 @@
 """Who may file, read and remove session materials and see a school's library,
-built on :mod:`yanxiu.accounts.scopes` and the attendance app's decisions.
+built on :mod:`yanxiu.org.scopes` and the attendance app's decisions.
 
 - Upload and delete: whoever manages the session's attendance or presents it
   (:func:`yanxiu.attendance.access.can_review_reflections`), and the leader
@@ -11,7 +11,7 @@ built on :mod:`yanxiu.accounts.scopes` and the attendance app's decisions.
 
 from __future__ import annotations
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.attendance import access as attendance_access
 
 

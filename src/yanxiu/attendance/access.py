@@ -1,4 +1,4 @@
-"""Who may run, read and correct attendance, built on :mod:`yanxiu.accounts.scopes`.
+"""Who may run, read and correct attendance, built on :mod:`yanxiu.org.scopes`.
 
 - The sign-in screen: the session's presenter, the owning school's admin,
   the leader of the session's group, or for bureau training the bureau and
@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 
 
 def _is_presenter(user, session) -> bool:

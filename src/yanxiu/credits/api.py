@@ -7,7 +7,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from ninja import Router, Schema
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core.params import Id, Year
 from yanxiu.org.models import Person, School
 

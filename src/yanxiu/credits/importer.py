@@ -23,11 +23,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import audit, sheets
 from yanxiu.org import idnumber
 from yanxiu.org.models import Employment, Person, mask_id_number
-from yanxiu.policy.compliance import spec_in_force
+from yanxiu.policy.selectors import spec_in_force
 from yanxiu.policy.models import CreditKind
 
 from .ledger import credit_record

@@ -36,7 +36,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import audit
 from yanxiu.policy.models import CreditKind
 
@@ -135,7 +135,7 @@ def _append(entry: CreditEntry) -> CreditEntry:
 def _spec_for(school, school_year: int):
     if school is None:
         return None
-    from yanxiu.policy.compliance import spec_in_force
+    from yanxiu.policy.selectors import spec_in_force
 
     return spec_in_force(school.county, school_year)
 

@@ -5,9 +5,10 @@ from __future__ import annotations
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Person
-from yanxiu.policy.compliance import compliance_rows, school_year_for, spec_in_force
+from yanxiu.credits.compliance import compliance_rows
+from yanxiu.policy.selectors import school_year_for, spec_in_force
 
 from .models import CertificateClaim, CreditEntry, Objection, Posting
 
@@ -159,7 +160,8 @@ def uncredited_sessions(person, start, end, *, now=None) -> list[dict]:
     from django.utils.translation import gettext as _
 
     from yanxiu.attendance.models import Attendance, Reflection
-    from yanxiu.policy.compliance import registered_session_ids, spec_in_force
+    from yanxiu.credits.compliance import registered_session_ids
+    from yanxiu.policy.selectors import spec_in_force
     from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 
     from .services import session_credit_problem
@@ -190,7 +192,7 @@ def uncredited_sessions(person, start, end, *, now=None) -> list[dict]:
         county = project.owner_school.county if project.owner_school_id else project.region
         key = (county.pk, session.starts_at.date())
         if key not in specs:
-            from yanxiu.policy.compliance import school_year_for
+            from yanxiu.policy.selectors import school_year_for
 
             specs[key] = spec_in_force(county, school_year_for(county, timezone.localtime(session.starts_at).date()))
         spec = specs[key]

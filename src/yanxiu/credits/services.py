@@ -14,9 +14,9 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import audit, uploads
-from yanxiu.policy.compliance import school_year_for, spec_in_force
+from yanxiu.policy.selectors import school_year_for, spec_in_force
 from yanxiu.policy.models import ActivityType, credit_kind_for_training
 
 from .ledger import credit_record, credit_reverse

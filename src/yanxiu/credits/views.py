@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import params, public_url, uploads
 from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
-from yanxiu.policy.compliance import Status
+from yanxiu.credits.compliance import Status
 
 from . import codes, evidence, selectors, services
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
@@ -105,7 +105,7 @@ def person_credits(request, pk):
 
 
 def _summary(rows):
-    from yanxiu.policy.compliance import status_counts
+    from yanxiu.credits.compliance import status_counts
 
     return status_counts(rows)
 

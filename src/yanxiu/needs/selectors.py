@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Person
 from yanxiu.training.models import ContentCategory, TrainingKind
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import params
 from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import Region, School

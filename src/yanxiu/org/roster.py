@@ -50,7 +50,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_update_with_history
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.accounts.otp import new_usernames
 from yanxiu.accounts.models import User
 from yanxiu.core import audit, history, sheets

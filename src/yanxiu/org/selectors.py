@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 
 from .models import Employment, Group, School
 

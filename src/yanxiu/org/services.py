@@ -10,7 +10,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
+from yanxiu.accounts import services as account_services
 from yanxiu.accounts.models import User
 from yanxiu.core import audit
 
@@ -222,13 +223,39 @@ def teacher_register(
 def account_create_for(person: Person) -> User:
     """An account with a random username (``t`` + 7 characters, no ID digits) and
     no usable password: the school admin prints a login slip with a one-time
-    password (``accounts.services.initial_passwords_issue``)."""
+    password (:func:`initial_passwords_issue`)."""
     from yanxiu.accounts import otp
 
     user = User(username=otp.new_username(), display_name=person.name, must_change_password=True)
     user.set_unusable_password()
     user.save()
     return user
+
+
+@transaction.atomic
+def initial_passwords_issue(*, actor: User, school, people: list) -> list[account_services.LoginSlip]:
+    """New one-time passwords for teachers of ``school``, for printing.
+
+    Each account's previous password and any earlier one-time password stop
+    working; failed-login counts are cleared; the teacher must set a password
+    of their own after logging in once. Only the school's own admin may do
+    this. One ``account.initial_password_issue`` audit row per account.
+    """
+    if not scopes.can_issue_login_slips(actor, school):
+        raise PermissionDenied(_("只有本校的师训管理员可以生成初始密码、打印登录单。"))
+    ids = [p.pk for p in people]
+    current = set(Employment.objects.current().filter(school=school, person_id__in=ids).values_list("person_id", flat=True))
+    if current != set(ids):
+        raise PermissionDenied(_("只能为本校在职教师生成初始密码。"))
+    slips: list[account_services.LoginSlip] = []
+    for person in Person.objects.filter(pk__in=ids).select_related("user").order_by("name", "pk"):
+        user = person.user
+        if user is None:
+            user = account_create_for(person)
+            Person.objects.filter(pk=person.pk).update(user=user)
+        slips.append(account_services.one_time_password_issue(actor=actor, user=user, name=person.name, school=school.code))
+    return slips
+
 
 
 def phone_taken(phone: str, *, person_id: int | None = None) -> bool:

@@ -17,6 +17,7 @@ urlpatterns = [
     path("schools/", views.school_list, name="school_list"),
     path("schools/new/", views.SchoolCreateView.as_view(), name="school_create"),
     path("schools/<int:pk>/", views.school_detail, name="school_detail"),
+    path("schools/<int:school_id>/login-slips/", views.login_slips, name="login_slips"),
     path("schools/<int:pk>/edit/", views.SchoolEditView.as_view(), name="school_edit"),
     path("schools/<int:pk>/history/", views.school_history, name="school_history"),
     path("schools/<int:school_id>/teachers/new/", views.TeacherAddView.as_view(), name="teacher_add"),

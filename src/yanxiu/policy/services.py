@@ -10,7 +10,7 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import audit
 
 from .models import ActivityCap, ActivityType, CategoryRule, CreditKind, KindRule, Policy

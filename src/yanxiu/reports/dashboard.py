@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts.scopes import Scope
+from yanxiu.org.scopes import Scope
 
 
 @dataclass(frozen=True)

@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts.scopes import scope_of
+from yanxiu.org.scopes import scope_of
 from yanxiu.core import params
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org.models import School

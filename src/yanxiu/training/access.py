@@ -1,4 +1,4 @@
-"""Who may see and do what in training, built on :mod:`yanxiu.accounts.scopes`.
+"""Who may see and do what in training, built on :mod:`yanxiu.org.scopes`.
 
 - A school project and its sessions are managed by the school's admin (and the
   bureau over the school); a bureau project by the bureau of its region.
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from django.db.models import Q, QuerySet
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 
 from .models import Project, Session
 

@@ -14,7 +14,7 @@ from ninja import Field, File, Form, Path, Query, Router, Schema, Status, Upload
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core.pagination import Page
 from yanxiu.core.params import ID_MAX, Id
 

@@ -2,7 +2,7 @@
 
 import rules
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 
 from . import access
 

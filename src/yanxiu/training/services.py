@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core import audit, params, uploads
 
 from . import access
@@ -72,7 +72,7 @@ def hours_policy_for(project: Project) -> dict[str, Any]:
     """The 学时 conversion of the policy in force for the project's county and
     school year (``minutes_per_hour``, ``max_per_day``); empty means the
     defaults (45 minutes, 8 a day)."""
-    from yanxiu.policy.compliance import spec_in_force
+    from yanxiu.policy.selectors import spec_in_force
 
     county = project.owner_school.county if project.owner_school_id else project.region
     try:

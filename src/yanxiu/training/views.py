@@ -17,8 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yanxiu.accounts import scopes
-from yanxiu.attendance import access as attendance_access
+from yanxiu.org import scopes
 from yanxiu.core import params, uploads
 from yanxiu.core import downloads
 from yanxiu.core.crud import ServiceFormView, run_service
@@ -149,22 +148,10 @@ def session_detail(request, pk):
     can_manage = access.can_manage_session(request.user, session)
     enrollment = Enrollment.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
     my_leave = LeaveRequest.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
-    links = attendance_access.links_for(request.user, session) if session.status != Session.Status.DRAFT else {}
-    if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED:
-        from yanxiu.attendance.models import Reflection
-        from yanxiu.attendance.services import is_on_leave
-
-        reflection = Reflection.objects.filter(session=session, person_id=s.person_id).first()
-        links["my_reflection"] = reflection
-        links["submit_reflection"] = attendance_access.reflection_refusal(
-            session, enrolled=True, on_leave=is_on_leave(session=session, person_id=s.person_id),
-            accepted=reflection is not None and reflection.status == Reflection.Status.ACCEPTED,
-        ) is None
     context = {
         "session": session,
         "project": session.project,
         "can_manage": can_manage,
-        "links": links,
         "change_notice": selectors.change_notice(session=session) if enrollment is not None and enrollment.status == Enrollment.Status.ENROLLED else None,
         "runs_sessions": s.presenter or bool(s.led_groups),
         "missing": services.missing_fixed_items(session),

@@ -2,7 +2,7 @@
 
 from django import template
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 
 from .. import selectors
 

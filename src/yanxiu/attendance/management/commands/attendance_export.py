@@ -30,7 +30,7 @@ class Command(BaseCommand):
         session = Session.objects.select_related("project").filter(pk=session_id).first()
         if session is None:
             raise CommandError(f"session {session_id} does not exist")
-        from yanxiu.accounts.scopes import Scope
+        from yanxiu.org.scopes import Scope
 
         actor = _System()
         actor._yanxiu_scope = Scope(superuser=True)

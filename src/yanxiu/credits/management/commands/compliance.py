@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from yanxiu.org.models import Employment, School
-from yanxiu.policy.compliance import compliance_rows
+from yanxiu.credits.compliance import compliance_rows
 
 
 class Command(BaseCommand):

@@ -25,8 +25,9 @@ from operator import itemgetter
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 
-from .models import CreditKind, Policy
-from .spec import PolicySpec
+from yanxiu.policy.models import CreditKind, Policy
+from yanxiu.policy.selectors import policy_in_force, school_year_for, spec_in_force, specs_for_counties
+from yanxiu.policy.spec import PolicySpec
 
 ZERO = Decimal("0")
 CENT = Decimal("0.01")  # the ledger's amounts have two decimal places
@@ -202,53 +203,6 @@ def _fmt(value: Decimal) -> str:
     return f"{value:f}"
 
 
-def policy_in_force(county, year: int) -> Policy | None:
-    """The policy version governing ``county`` in school year ``year``: the
-    nearest region up the tree with a policy, its latest start year not after
-    ``year``, its highest version."""
-    chain = county.ancestors_and_self()
-    depth = {region.pk: index for index, region in enumerate(chain)}
-    candidates = Policy.objects.filter(region_id__in=depth, valid_from_year__lte=year).values_list(
-        "pk", "region_id", "valid_from_year", "version"
-    )
-    best = min(candidates, key=lambda c: (depth[c[1]], -c[2], -c[3]), default=None)
-    return None if best is None else Policy.objects.get(pk=best[0])
-
-
-def specs_for_counties(counties, year: int) -> dict[int, PolicySpec]:
-    """The spec in force for each county, with one query for the candidate policies."""
-    chains = {county.pk: county.ancestors_and_self() for county in counties}
-    region_ids = {region.pk for chain in chains.values() for region in chain}
-    candidates = list(
-        Policy.objects.filter(region_id__in=region_ids, valid_from_year__lte=year).values_list("pk", "region_id", "valid_from_year", "version")
-    )
-    specs: dict[int, PolicySpec] = {}
-    by_policy: dict[int, PolicySpec] = {}
-    for county_id, chain in chains.items():
-        depth = {region.pk: index for index, region in enumerate(chain)}
-        best = min((c for c in candidates if c[1] in depth), key=lambda c: (depth[c[1]], -c[2], -c[3]), default=None)
-        if best is None:
-            continue
-        if best[0] not in by_policy:
-            policy = Policy.objects.prefetch_related("kind_rules", "category_rules", "activity_caps").get(pk=best[0])
-            by_policy[best[0]] = PolicySpec.from_policy(policy)
-        specs[county_id] = by_policy[best[0]]
-    return specs
-
-
-def spec_in_force(county, year: int) -> PolicySpec | None:
-    policy = policy_in_force(county, year)
-    return None if policy is None else PolicySpec.from_policy(policy)
-
-
-def school_year_for(county, day: dt.date) -> int:
-    """The school year ``day`` belongs to under the county's policy (1 September by default)."""
-    spec = spec_in_force(county, day.year) or spec_in_force(county, day.year - 1)
-    if spec is None:
-        return day.year if day.month >= 9 else day.year - 1
-    return spec.school_year_of(day)
-
-
 def registered_session_ids() -> QuerySet:
     """Sessions whose credit has been registered (``credit_school_session`` ran for them)."""
     from yanxiu.core.models import AuditEvent
@@ -323,7 +277,7 @@ def aggregate(employments: QuerySet | None, spec: PolicySpec, years: tuple[int, 
     """Net amounts per person over the years, by kind and category: one
     GROUP BY person_id over the ledger rows of the people in ``employments``
     (of everyone, when ``employments`` is None)."""
-    from yanxiu.credits.models import CreditEntry
+    from .models import CreditEntry
 
     amount = spec.amount_field
     annotations = {"total": Sum(amount)}

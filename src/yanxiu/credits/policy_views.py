@@ -1,4 +1,5 @@
-"""Policy pages: list, a version and its history, edit with a compliance
+"""Policy pages (namespace ``policy``; they live beside the ledger because the
+edit page previews compliance): list, a version and its history, edit with a compliance
 preview (counts before and after) before saving a new version, adopt a preset."""
 
 from __future__ import annotations
@@ -10,15 +11,16 @@ from django.db.models import Max, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts import scopes
+from yanxiu.org import scopes
 from yanxiu.core.crud import apply_validation_error
 from yanxiu.org.models import Employment, Region
 
-from .compliance import compliance_rows, policy_in_force, status_counts
-from .forms import AdoptForm, PolicyForm
-from .models import Policy
-from .services import can_edit_policy, policy_adopt_preset, policy_save
-from .spec import PolicySpec, spec_from_data
+from .compliance import compliance_rows, status_counts
+from yanxiu.policy.selectors import policy_in_force
+from yanxiu.policy.forms import AdoptForm, PolicyForm
+from yanxiu.policy.models import Policy
+from yanxiu.policy.services import can_edit_policy, policy_adopt_preset, policy_save
+from yanxiu.policy.spec import PolicySpec, spec_from_data
 
 
 def _visible_regions(user):
@@ -94,7 +96,7 @@ def policy_edit(request, pk):
     base = get_object_or_404(Policy.objects.select_related("region"), pk=pk, region__isnull=False)
     if not can_edit_policy(request.user, base.region):
         raise PermissionDenied(_("只有教育局或教师发展中心可以修改本区域的学时政策。"))
-    from yanxiu.credits.selectors import current_school_year
+    from .selectors import current_school_year
 
     preview = None
     if request.method == "POST":

@@ -1,7 +1,7 @@
 """The one place that decides what each role may see and do.
 
 Selectors call the ``*_visible_to`` functions to scope their querysets, and
-the ``rules`` predicates in :mod:`yanxiu.accounts.rules` are built from the
+the ``rules`` predicates in :mod:`yanxiu.org.rules` are built from the
 ``can_*`` functions here. Views never filter by role themselves.
 
 Roles and scope:
@@ -21,9 +21,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
+from django.utils.translation import gettext as _
 
-from .models import Role, RoleAssignment
+from yanxiu.accounts.models import Role, RoleAssignment
+
+
+def require(allowed: bool, message: str | None = None) -> None:
+    """Refuse with :class:`PermissionDenied` unless ``allowed``.
+
+    The one permission check services and views use after asking a ``can_*``
+    function (here or in an app's ``access`` module); the message, in Chinese,
+    is what the 403 page and the API show.
+    """
+    if not allowed:
+        raise PermissionDenied(message or _("您没有权限执行此操作。"))
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from yanxiu.accounts.scopes import scope_of
+from .scopes import scope_of
 
 
 def navigation(request):

@@ -1,4 +1,4 @@
-"""``rules`` predicates and permissions, built on :mod:`yanxiu.accounts.scopes`."""
+"""``rules`` predicates and permissions, built on :mod:`yanxiu.org.scopes`."""
 
 import rules
 
