@@ -26,14 +26,36 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 status=0
 
-echo "==> 测试：SQLite"
-YANXIU_TEST_SQLITE_NAME="$TMP/test.sqlite3" YANXIU_VAR_DIR="$TMP/var-sqlite" \
-  .venv/bin/python -m pytest --durations=15 "$@" || status=1
-
-echo "==> 测试：PostgreSQL"
 RUN_DB="yanxiu_ci_$$_$RANDOM"
-YANXIU_DATABASE_URL="postgres://postgres@$PG_HOST:5432/$RUN_DB" YANXIU_VAR_DIR="$TMP/var-pg" \
-  .venv/bin/python -m pytest --durations=15 "$@" || status=1
+sqlite_pass() {
+  YANXIU_TEST_SQLITE_NAME="$TMP/test.sqlite3" YANXIU_VAR_DIR="$TMP/var-sqlite" \
+    .venv/bin/python -m pytest --durations=15 "$@"
+}
+postgres_pass() {
+  YANXIU_DATABASE_URL="postgres://postgres@$PG_HOST:5432/$RUN_DB" YANXIU_VAR_DIR="$TMP/var-pg" \
+    .venv/bin/python -m pytest --durations=15 "$@"
+}
+
+# The two passes share nothing (own database, own files), so by default they run
+# side by side: the PostgreSQL pass writes to a log that is printed when it ends.
+# YANXIU_TEST_SERIAL=1 runs them one after the other, both printed as they go.
+if [ "${YANXIU_TEST_SERIAL:-0}" = "1" ]; then
+  echo "==> 测试：SQLite"
+  sqlite_pass "$@" || status=1
+  echo "==> 测试：PostgreSQL"
+  postgres_pass "$@" || status=1
+else
+  echo "==> 测试：SQLite 与 PostgreSQL 同时进行（PostgreSQL 的输出在其结束后显示）"
+  postgres_pass "$@" >"$TMP/postgres.log" 2>&1 &
+  pg_pid=$!
+  echo "==> 测试：SQLite"
+  sqlite_pass "$@" || status=1
+  pg_status=0
+  wait "$pg_pid" || pg_status=1
+  echo "==> 测试：PostgreSQL"
+  cat "$TMP/postgres.log"
+  [ $pg_status -eq 0 ] || status=1
+fi
 psql -q -h "$PG_HOST" -U postgres -c "DROP DATABASE IF EXISTS test_$RUN_DB" postgres >/dev/null 2>&1 || true
 
 if [ $status -eq 0 ]; then echo "==> 全部通过（SQLite 与 PostgreSQL）"; else echo "==> 有测试失败"; fi
