@@ -170,7 +170,9 @@ class Person(models.Model):
 
     @property
     def current_employment(self) -> Employment | None:
-        return self.employments.filter(end_date__isnull=True).select_related("school").first()
+        from .selectors import current_employment
+
+        return current_employment(self)
 
 
 def mask_id_number(value: str) -> str:
@@ -181,9 +183,16 @@ def mask_phone(value: str) -> str:
     return f"{value[:3]}****{value[-4:]}" if len(value) == 11 else ("*" * len(value))
 
 
+def current_employment_q(prefix: str = "") -> Q:
+    """The condition "this employment has not ended", through a relation when ``prefix`` names one
+    (``current_employment_q("employments")`` on schools or people, ``"members"`` on groups)."""
+    return Q(**{f"{prefix}__end_date__isnull" if prefix else "end_date__isnull": True})
+
+
 class EmploymentQuerySet(models.QuerySet):
     def current(self):
-        return self.filter(end_date__isnull=True)
+        """Employments that have not ended: a person's current one is the only one of them."""
+        return self.filter(current_employment_q())
 
 
 class Employment(models.Model):
@@ -215,10 +224,10 @@ class Employment(models.Model):
         ordering = ["-start_date", "id"]
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(end_date__isnull=True), name="employment_one_current_per_person"
+                fields=["person"], condition=current_employment_q(), name="employment_one_current_per_person"
             ),
             models.CheckConstraint(
-                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                condition=current_employment_q() | Q(end_date__gte=models.F("start_date")),
                 name="employment_end_after_start",
             ),
         ]

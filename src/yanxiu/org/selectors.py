@@ -6,14 +6,68 @@ from django.db.models import Count, Q, QuerySet
 
 from yanxiu.org import scopes
 
-from .models import Employment, Group, School
+from .models import Employment, Group, School, current_employment_q
+
+
+# --- A person's current employment ------------------------------------------
+# "Current" means the one employment without an end date
+# (``Employment.objects.current()``); these are the only readers of it.
+
+
+def _person_id(person_or_id) -> int | None:
+    if person_or_id is None:
+        return None
+    return getattr(person_or_id, "pk", person_or_id)
+
+
+def current_employment(person_or_id, *, related: tuple[str, ...] = ("school",)) -> Employment | None:
+    """The person's employment that has not ended, or None (between schools, retired)."""
+    person_id = _person_id(person_or_id)
+    if person_id is None:
+        return None
+    qs = Employment.objects.current().filter(person_id=person_id)
+    if related:
+        qs = qs.select_related(*related)
+    return qs.first()
+
+
+def current_school(person_or_id) -> School | None:
+    """The school the person works at now (with its county loaded), or None."""
+    employment = current_employment(person_or_id, related=("school__county",))
+    return employment.school if employment else None
+
+
+def current_school_id(person_or_id) -> int | None:
+    person_id = _person_id(person_or_id)
+    if person_id is None:
+        return None
+    return Employment.objects.current().filter(person_id=person_id).values_list("school_id", flat=True).first()
+
+
+def current_school_ids(person_ids) -> dict[int, int]:
+    """``{person_id: school_id}`` for the given people who work somewhere now, in one query."""
+    ids = {pid for pid in person_ids if pid is not None}
+    if not ids:
+        return {}
+    return dict(Employment.objects.current().filter(person_id__in=ids).values_list("person_id", "school_id"))
+
+
+def current_employments(person_ids, *, related: tuple[str, ...] = ("school",)) -> dict[int, Employment]:
+    """``{person_id: employment}`` of the current employments of the given people, in one query."""
+    ids = {pid for pid in person_ids if pid is not None}
+    if not ids:
+        return {}
+    qs = Employment.objects.current().filter(person_id__in=ids)
+    if related:
+        qs = qs.select_related(*related)
+    return {e.person_id: e for e in qs}
 
 
 def staff_list(*, user, school: School | None = None, search: str = "", filters: dict | None = None, include_past: bool = False) -> QuerySet[Employment]:
     """Employments the user may see, filtered like the staff list page."""
     qs = scopes.employments_visible_to(user).select_related("person", "school")
     if not include_past:
-        qs = qs.filter(end_date__isnull=True)
+        qs = qs.current()
     if school is not None:
         qs = qs.filter(school=school)
     search = (search or "").strip()
@@ -37,7 +91,7 @@ def school_list(*, user, search: str = "") -> QuerySet[School]:
     if search:
         qs = qs.filter(Q(name__icontains=search) | Q(code__startswith=search))
     return qs.annotate(
-        staff_count=Count("employments", filter=Q(employments__end_date__isnull=True), distinct=True)
+        staff_count=Count("employments", filter=current_employment_q("employments"), distinct=True)
     ).order_by("code")
 
 
@@ -46,7 +100,7 @@ def group_list(*, user, school: School) -> QuerySet[Group]:
         scopes.groups_visible_to(user)
         .filter(school=school)
         .select_related("leader", "parent")
-        .annotate(member_count=Count("members", filter=Q(members__end_date__isnull=True), distinct=True))
+        .annotate(member_count=Count("members", filter=current_employment_q("members"), distinct=True))
         .order_by("kind", "name")
     )
 
