@@ -38,8 +38,7 @@ args = parser.parse_args()
 PG = os.environ.get("YANXIU_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 DB_NAME = "yanxiu_bench_compliance"
 os.environ["YANXIU_DATABASE_URL"] = f"{PG}/{DB_NAME}"
-os.environ.setdefault("YANXIU_TESTING", "1")
-os.environ["DJANGO_SETTINGS_MODULE"] = "yanxiu.settings"
+os.environ["DJANGO_SETTINGS_MODULE"] = "yanxiu.settings.test"
 
 import psycopg  # noqa: E402
 

@@ -48,8 +48,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
-os.environ.setdefault("YANXIU_TESTING", "1")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanxiu.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanxiu.settings.test")
 
 PHRASES = [
     "在今后的教学中", "通过这次培训", "我深刻地认识到", "以学生为主体", "核心素养", "教学设计", "课堂教学",

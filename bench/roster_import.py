@@ -37,8 +37,7 @@ TARGET = 3.0
 
 def setup_django(tmpdir: str) -> None:
     sys.path.insert(0, str(ROOT / "src"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanxiu.settings")
-    os.environ.setdefault("YANXIU_TESTING", "1")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanxiu.settings.test")
     os.environ.setdefault("YANXIU_VAR_DIR", tmpdir)
     os.environ.setdefault("YANXIU_DATABASE_URL", f"sqlite:///{Path(tmpdir) / 'bench.sqlite3'}")
     os.environ.setdefault("YANXIU_LOG_LEVEL", "WARNING")

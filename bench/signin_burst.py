@@ -47,9 +47,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 DB_URL = os.environ.get("YANXIU_BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/yanxiu_bench_signin")
 os.environ["YANXIU_DATABASE_URL"] = DB_URL
-os.environ.setdefault("YANXIU_TESTING", "1")
 os.environ["YANXIU_BENCH_ENDPOINTS"] = "1"
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanxiu.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "yanxiu.settings.test")
 sys.path.insert(0, str(ROOT / "src"))
 
 

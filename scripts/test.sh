@@ -20,8 +20,8 @@ if ! pg_isready -q -h "$PG_HOST" -p 5432 2>/dev/null; then
   for _ in $(seq 1 30); do pg_isready -q -h "$PG_HOST" -p 5432 && break; sleep 1; done
 fi
 
-export YANXIU_TESTING=1
-unset YANXIU_DATABASE_URL
+# pytest reads yanxiu.settings.test (pyproject.toml); YANXIU_DATABASE_URL picks the database.
+unset YANXIU_DATABASE_URL DJANGO_SETTINGS_MODULE
 TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 status=0

@@ -12,8 +12,6 @@ import os
 import pytest
 from stdnum.cn import ric
 
-os.environ.setdefault("YANXIU_TESTING", "1")
-
 DEMO_PASSWORD = "Yx-test-2026!"
 
 

@@ -63,8 +63,7 @@ def _env(tmp_path: Path, database_url: str) -> dict[str, str]:
         {
             "YANXIU_DATABASE_URL": database_url,
             "YANXIU_VAR_DIR": str(tmp_path / "var"),
-            "YANXIU_TESTING": "1",
-            "DJANGO_SETTINGS_MODULE": "yanxiu.settings",
+            "DJANGO_SETTINGS_MODULE": "yanxiu.settings.test",
         }
     )
     return env

@@ -24,8 +24,8 @@ def settings_with(env: dict) -> dict:
         "print(json.dumps({'hosts': settings.ALLOWED_HOSTS, 'origins': settings.CSRF_TRUSTED_ORIGINS, "
         "'public': settings.PUBLIC_URL, 'tz': settings.TIME_ZONE}))"
     )
-    clean = {k: v for k, v in os.environ.items() if not k.startswith("YANXIU_") or k in {"YANXIU_TESTING", "YANXIU_VAR_DIR"}}
-    out = subprocess.run([sys.executable, "-c", code], env={**clean, "DJANGO_SETTINGS_MODULE": "yanxiu.settings", **env},
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("YANXIU_") or k == "YANXIU_VAR_DIR"}
+    out = subprocess.run([sys.executable, "-c", code], env={**clean, "DJANGO_SETTINGS_MODULE": "yanxiu.settings.test", **env},
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -1,5 +1,3 @@
-import os
-
 from django.conf import settings
 from django.urls import path
 
@@ -26,7 +24,7 @@ urlpatterns = [
 ]
 
 # A baseline for bench/signin_burst.py, never in production URLs.
-if getattr(settings, "YANXIU_BENCH_ENDPOINTS", False) or os.environ.get("YANXIU_BENCH_ENDPOINTS") == "1":
+if settings.YANXIU_BENCH_ENDPOINTS:
     from . import bench_views
 
     urlpatterns += [

@@ -1,16 +1,17 @@
-"""Django settings for Yanxiu.
+"""Settings shared by every Yanxiu process; ``production``, ``dev`` and ``test`` build on them.
 
-Everything that differs between machines comes from environment variables:
+Which module a process uses:
 
-- ``YANXIU_DATABASE_URL``: database URL (default: embedded SQLite at
-  ``var/yanxiu.sqlite3``).
-- ``YANXIU_DEBUG``: ``1`` turns on debug mode (off by default).
-- ``YANXIU_SECRET_KEY``: overrides the key generated on first run and kept in
-  ``var/secret_key``.
-- ``YANXIU_ALLOWED_HOSTS``: comma-separated host names (default: all local).
-- ``YANXIU_PUBLIC_URL``: the address phones use (``http://192.168.1.20:8000``);
-  its host is allowed, its origin trusted for CSRF, and QR codes point to it.
-- ``YANXIU_VAR_DIR``: where the database, secret key and uploads live.
+- ``yanxiu.settings.production``: the web server (``yanxiu.wsgi``, gunicorn), the
+  ``yanxiu`` command and scripts/serve.sh. Refuses to start on PostgreSQL without
+  ``YANXIU_SECRET_KEY``.
+- ``yanxiu.settings.dev``: ``DJANGO_SETTINGS_MODULE=yanxiu.settings.dev yanxiu runserver``
+  on a developer's machine (debug pages on unless ``YANXIU_DEBUG=0``).
+- ``yanxiu.settings.test``: pytest (pyproject.toml), bench/.
+
+Everything that differs between machines comes from a ``YANXIU_*`` environment
+variable, read once here with its default; the README's configuration table lists
+every one. Code elsewhere reads ``settings.YANXIU_*``, never the environment.
 """
 
 from __future__ import annotations
@@ -24,24 +25,52 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parent.parent
 BASE_DIR = PACKAGE_DIR.parent.parent
-VAR_DIR = Path(os.environ.get("YANXIU_VAR_DIR", BASE_DIR / "var")).resolve()
-# Database, secret key, uploads and backups: readable by the service's user only.
-VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
 
 
-def _env_bool(name: str, default: bool = False) -> bool:
+def env_str(name: str, default: str = "") -> str:
+    return os.environ.get(name, default).strip()
+
+
+def env_bool(name: str, default: bool = False) -> bool:
     value = os.environ.get(name)
-    if value is None:
+    if value is None or not value.strip():
         return default
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
-def _secret_key() -> str:
-    """Return the secret key, generating it once and keeping it under var/."""
-    if os.environ.get("YANXIU_SECRET_KEY"):
-        return os.environ["YANXIU_SECRET_KEY"]
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ImproperlyConfigured(f"{name} 必须是整数 / {name} must be a whole number, not {value!r}") from None
+
+
+def env_list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+# Variables read outside Django, by the programs that start it (named here so that
+# every YANXIU_* variable is found in one place; the README's table explains them).
+PROCESS_ENVIRONMENT = {
+    "YANXIU_BIND": "scripts/serve.sh: the address and port gunicorn listens on",
+    "YANXIU_WEB_WORKERS": "src/yanxiu/gunicorn_conf.py: gunicorn worker processes",
+    "YANXIU_WEB_THREADS": "src/yanxiu/gunicorn_conf.py: threads per worker",
+    "YANXIU_TEST_PG_HOST": "scripts/test.sh: the PostgreSQL host of the test suite's second pass",
+    "YANXIU_TESTING": "settings/__init__.py: with DJANGO_SETTINGS_MODULE=yanxiu.settings, 1 selects the test settings",
+}
+
+VAR_DIR = Path(os.environ.get("YANXIU_VAR_DIR") or BASE_DIR / "var").resolve()
+# Database, secret key, uploads and backups: readable by the service's user only.
+VAR_DIR.mkdir(parents=True, exist_ok=True, mode=0o700)
+
+
+def _stored_secret_key() -> str:
+    """The key generated on first run and kept in ``var/secret_key``."""
     key_file = VAR_DIR / "secret_key"
     if not key_file.exists():
         key_file.write_text(secrets.token_urlsafe(64))
@@ -49,9 +78,9 @@ def _secret_key() -> str:
     return key_file.read_text().strip()
 
 
-def _public_url() -> str:
+def _public_url(value: str) -> str:
     """The address phones and printed QR codes use, e.g. ``http://192.168.1.20:8000``."""
-    value = os.environ.get("YANXIU_PUBLIC_URL", "").strip().rstrip("/")
+    value = value.rstrip("/")
     if not value:
         return ""
     parts = urlsplit(value if "://" in value else f"http://{value}")
@@ -60,19 +89,17 @@ def _public_url() -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-SECRET_KEY = _secret_key()
-DEBUG = _env_bool("YANXIU_DEBUG")
+# Given: identical on every web host (production on PostgreSQL requires it). Not given:
+# generated once into var/secret_key, which only a single host can share.
+YANXIU_SECRET_KEY = env_str("YANXIU_SECRET_KEY")
+SECRET_KEY_GENERATED = not YANXIU_SECRET_KEY
+SECRET_KEY = YANXIU_SECRET_KEY or _stored_secret_key()
+DEBUG = env_bool("YANXIU_DEBUG")
 # Allowed hosts, CSRF origins and the QR codes for sign-in and certificates all
 # follow YANXIU_PUBLIC_URL (see core/public_url.py).
-PUBLIC_URL = _public_url()
-ALLOWED_HOSTS = [
-    h.strip()
-    for h in os.environ.get("YANXIU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver").split(",")
-    if h.strip()
-]
-CSRF_TRUSTED_ORIGINS = [
-    o.strip() for o in os.environ.get("YANXIU_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
-]
+PUBLIC_URL = _public_url(env_str("YANXIU_PUBLIC_URL"))
+ALLOWED_HOSTS = env_list("YANXIU_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1],testserver")
+CSRF_TRUSTED_ORIGINS = env_list("YANXIU_CSRF_TRUSTED_ORIGINS")
 if PUBLIC_URL:
     _public_host = urlsplit(PUBLIC_URL).hostname
     _public_host = f"[{_public_host}]" if ":" in _public_host else _public_host
@@ -148,9 +175,10 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------
 
 DEFAULT_SQLITE_PATH = VAR_DIR / "yanxiu.sqlite3"
-DATABASE_URL = os.environ.get("YANXIU_DATABASE_URL", f"sqlite:///{DEFAULT_SQLITE_PATH}")
+DATABASE_URL = env_str("YANXIU_DATABASE_URL") or f"sqlite:///{DEFAULT_SQLITE_PATH}"
 _db = dj_database_url.parse(DATABASE_URL, conn_max_age=0)
-if _db["ENGINE"] == "django.db.backends.sqlite3":
+DATABASE_IS_SQLITE = _db["ENGINE"] == "django.db.backends.sqlite3"
+if DATABASE_IS_SQLITE:
     # WAL lets readers run beside the single writer; IMMEDIATE transactions take
     # the write lock up front so that two writers queue instead of failing with
     # "database is locked" half-way through a transaction.
@@ -164,9 +192,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA foreign_keys=ON;"
         ),
     }
-    _db["TEST"] = {"NAME": os.environ.get("YANXIU_TEST_SQLITE_NAME") or None}
 else:
-    _db["CONN_MAX_AGE"] = int(os.environ.get("YANXIU_CONN_MAX_AGE", "60"))
+    _db["CONN_MAX_AGE"] = env_int("YANXIU_CONN_MAX_AGE", 60)
     _db["CONN_HEALTH_CHECKS"] = True
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -192,16 +219,16 @@ AUTH_PASSWORD_VALIDATORS = [
 # of one login from one client address lock that pair for LOGIN_LOCKOUT_MINUTES;
 # LOGIN_MAX_FAILURES_PER_ADDRESS failures over all logins lock the address; above
 # LOGIN_SITE_FAILURES_PER_MINUTE failures site-wide, addresses that just failed wait.
-LOGIN_MAX_FAILURES = int(os.environ.get("YANXIU_LOGIN_MAX_FAILURES", "5"))
-LOGIN_LOCKOUT_MINUTES = int(os.environ.get("YANXIU_LOGIN_LOCKOUT_MINUTES", "15"))
-LOGIN_MAX_FAILURES_PER_ADDRESS = int(os.environ.get("YANXIU_LOGIN_MAX_FAILURES_PER_ADDRESS", "30"))
-LOGIN_SITE_FAILURES_PER_MINUTE = int(os.environ.get("YANXIU_LOGIN_SITE_FAILURES_PER_MINUTE", "60"))
+LOGIN_MAX_FAILURES = env_int("YANXIU_LOGIN_MAX_FAILURES", 5)
+LOGIN_LOCKOUT_MINUTES = env_int("YANXIU_LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("YANXIU_LOGIN_MAX_FAILURES_PER_ADDRESS", 30)
+LOGIN_SITE_FAILURES_PER_MINUTE = env_int("YANXIU_LOGIN_SITE_FAILURES_PER_MINUTE", 60)
 # Behind a reverse proxy: the header it writes the client address into (e.g. X-Forwarded-For)
 # and how many proxies append to it. Unset: REMOTE_ADDR.
-LOGIN_CLIENT_IP_HEADER = os.environ.get("YANXIU_CLIENT_IP_HEADER", "").strip()
-LOGIN_PROXY_COUNT = max(1, int(os.environ.get("YANXIU_PROXY_COUNT", "1")))
+LOGIN_CLIENT_IP_HEADER = env_str("YANXIU_CLIENT_IP_HEADER")
+LOGIN_PROXY_COUNT = max(1, env_int("YANXIU_PROXY_COUNT", 1))
 # One-time passwords on the printed login slips expire after this many days.
-INITIAL_PASSWORD_DAYS = int(os.environ.get("YANXIU_INITIAL_PASSWORD_DAYS", "14"))
+INITIAL_PASSWORD_DAYS = env_int("YANXIU_INITIAL_PASSWORD_DAYS", 14)
 AXES_FAILURE_LIMIT = "yanxiu.accounts.throttle.failure_limit"  # LOGIN_MAX_FAILURES
 AXES_COOLOFF_TIME = "yanxiu.accounts.throttle.cool_off"  # LOGIN_LOCKOUT_MINUTES
 AXES_LOCKOUT_PARAMETERS = [["ip_address", "username"]]
@@ -215,7 +242,7 @@ AXES_VERBOSE = False
 SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 12
-SESSION_COOKIE_SECURE = _env_bool("YANXIU_SECURE_COOKIES")
+SESSION_COOKIE_SECURE = env_bool("YANXIU_SECURE_COOKIES")
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # --- I18n -----------------------------------------------------------------
@@ -223,7 +250,7 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", _("简体中文")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
-TIME_ZONE = os.environ.get("YANXIU_TIME_ZONE", "Asia/Shanghai")
+TIME_ZONE = env_str("YANXIU_TIME_ZONE") or "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True
 
@@ -240,12 +267,12 @@ STORAGES = {
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
-            if DEBUG or _env_bool("YANXIU_TESTING")
+            if DEBUG
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
 }
-WHITENOISE_USE_FINDERS = DEBUG or _env_bool("YANXIU_TESTING")
+WHITENOISE_USE_FINDERS = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 # Upload limits are enforced while the body streams (core/upload_limits.py): the
 # importers take YANXIU_IMPORT_MAX_MB (20), every other form YANXIU_MAX_UPLOAD_MB
@@ -255,10 +282,18 @@ FILE_UPLOAD_HANDLERS = [
     "django.core.files.uploadhandler.MemoryFileUploadHandler",
     "django.core.files.uploadhandler.TemporaryFileUploadHandler",
 ]
-if os.environ.get("YANXIU_MAX_UPLOAD_MB"):
-    YANXIU_MAX_UPLOAD_MB = int(os.environ["YANXIU_MAX_UPLOAD_MB"])
-if os.environ.get("YANXIU_IMPORT_MAX_MB"):
-    YANXIU_IMPORT_MAX_MB = int(os.environ["YANXIU_IMPORT_MAX_MB"])
+# None: the largest of the per-form limits below.
+YANXIU_MAX_UPLOAD_MB = env_int("YANXIU_MAX_UPLOAD_MB", 0) or None
+YANXIU_MAX_EVIDENCE_MB = env_int("YANXIU_MAX_EVIDENCE_MB", 10)  # sick notes, certificate scans
+YANXIU_MAX_MATERIAL_MB = env_int("YANXIU_MAX_MATERIAL_MB", 50)  # session materials other than video
+YANXIU_MAX_MATERIAL_VIDEO_MB = env_int("YANXIU_MAX_MATERIAL_VIDEO_MB", 200)
+# Spreadsheet imports (core/sheets.py): the file, and what reading it may cost.
+YANXIU_IMPORT_MAX_MB = env_int("YANXIU_IMPORT_MAX_MB", 20)
+YANXIU_IMPORT_MAX_ROWS = env_int("YANXIU_IMPORT_MAX_ROWS", 60_000)
+YANXIU_IMPORT_MAX_COLUMNS = env_int("YANXIU_IMPORT_MAX_COLUMNS", 200)
+YANXIU_IMPORT_MAX_CELLS = env_int("YANXIU_IMPORT_MAX_CELLS", 3_000_000)
+YANXIU_IMPORT_MAX_UNCOMPRESSED_MB = env_int("YANXIU_IMPORT_MAX_UNCOMPRESSED_MB", 300)
+YANXIU_IMPORT_MAX_RATIO = env_int("YANXIU_IMPORT_MAX_RATIO", 200)
 # Uploads (sick notes, certificate scans, roster files) are personal data: owner-only on disk.
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
@@ -266,8 +301,8 @@ FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # --- Credit ledger: HMAC key and signed heads (docs/credits.md) -----------
 # The key is not in the database; unset, it is derived from SECRET_KEY. Changing it
 # needs `yanxiu ledger_rekey --rotate`.
-YANXIU_LEDGER_KEY = os.environ.get("YANXIU_LEDGER_KEY", "")
-YANXIU_LEDGER_HEAD_DIR = Path(os.environ.get("YANXIU_LEDGER_HEAD_DIR", VAR_DIR / "ledger-heads")).resolve()
+YANXIU_LEDGER_KEY = env_str("YANXIU_LEDGER_KEY")
+YANXIU_LEDGER_HEAD_DIR = Path(os.environ.get("YANXIU_LEDGER_HEAD_DIR") or VAR_DIR / "ledger-heads").resolve()
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 
 # --- Tasks ----------------------------------------------------------------
@@ -290,12 +325,25 @@ LOGGING = {
     "handlers": {
         "console": {"class": "logging.StreamHandler", "filters": ["redact"], "formatter": "plain"},
     },
-    "root": {"handlers": ["console"], "level": os.environ.get("YANXIU_LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": env_str("YANXIU_LOG_LEVEL") or "INFO"},
     "loggers": {"django.db.backends": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
 
-if _env_bool("YANXIU_TESTING"):
-    # Tests create hundreds of accounts; a slow hasher would dominate the run.
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# --- Sign-in, reflections and forms --------------------------------------
+
+# The sign-in QR code changes every this many seconds (attendance/tokens.py).
+YANXIU_SIGNIN_PERIOD_SECONDS = env_int("YANXIU_SIGNIN_PERIOD_SECONDS", 15)
+# Sign-in opens this long before a session starts; sign-out closes this long after it ends.
+YANXIU_SIGNIN_OPENS_MINUTES_BEFORE = env_int("YANXIU_SIGNIN_OPENS_MINUTES_BEFORE", 30)
+YANXIU_SIGNOUT_CLOSES_MINUTES_AFTER = env_int("YANXIU_SIGNOUT_CLOSES_MINUTES_AFTER", 30)
+# The shortest reflection a session's completion rule accepts by default.
+YANXIU_REFLECTION_MIN_CHARS = env_int("YANXIU_REFLECTION_MIN_CHARS", 200)
+# Behind a proxy that writes X-Forwarded-For: the sign-in record keeps its first address.
+YANXIU_TRUST_X_FORWARDED_FOR = env_bool("YANXIU_TRUST_X_FORWARDED_FOR")
+# Years accepted in forms and URLs: YANXIU_YEAR_MIN .. this year + YANXIU_YEAR_AHEAD.
+YANXIU_YEAR_MIN = env_int("YANXIU_YEAR_MIN", 2000)
+YANXIU_YEAR_AHEAD = env_int("YANXIU_YEAR_AHEAD", 5)
+# Reference endpoints for bench/signin_burst.py; never on in production.
+YANXIU_BENCH_ENDPOINTS = env_bool("YANXIU_BENCH_ENDPOINTS")
