@@ -61,6 +61,7 @@ PROCESS_ENVIRONMENT = {
     "YANXIU_WEB_WORKERS": "src/yanxiu/gunicorn_conf.py: gunicorn worker processes",
     "YANXIU_WEB_THREADS": "src/yanxiu/gunicorn_conf.py: threads per worker",
     "YANXIU_TEST_PG_HOST": "scripts/test.sh: the PostgreSQL host of the test suite's second pass",
+    "YANXIU_TEST_SERIAL": "scripts/test.sh: 1 runs the SQLite and PostgreSQL passes one after the other",
     "YANXIU_TESTING": "settings/__init__.py: with DJANGO_SETTINGS_MODULE=yanxiu.settings, 1 selects the test settings",
 }
 
@@ -313,7 +314,15 @@ DAILY_TASKS = [
     "yanxiu.credits.tasks.write_ledger_head",
     "yanxiu.core.tasks.purge_pending_uploads",
     "yanxiu.credits.tasks.finalize_due_postings",
+    "yanxiu.core.tasks.purge_old_jobs",
 ]
+# Long work as background jobs with a progress bar (core/jobs.py): results written here (0700, files 0600),
+# removed after YANXIU_JOB_KEEP_DAYS; exports above YANXIU_EXPORT_INLINE_ROWS rows and zips or PDF batches
+# above YANXIU_ZIP_INLINE_FILES files run as jobs instead of inside the request.
+YANXIU_JOB_DIR = Path(os.environ.get("YANXIU_JOB_DIR") or VAR_DIR / "jobs").resolve()
+YANXIU_JOB_KEEP_DAYS = env_int("YANXIU_JOB_KEEP_DAYS", 7)
+YANXIU_EXPORT_INLINE_ROWS = env_int("YANXIU_EXPORT_INLINE_ROWS", 2000)
+YANXIU_ZIP_INLINE_FILES = env_int("YANXIU_ZIP_INLINE_FILES", 20)
 
 # --- Logging: never log personal data (ID numbers, phones) ---------------
 
