@@ -1,4 +1,4 @@
-"""Cross-cutting records: the audit trail of actions."""
+"""Cross-cutting records: the audit trail of actions, and background jobs."""
 
 from django.conf import settings
 from django.db import models
@@ -43,3 +43,59 @@ class AuditEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.action} {self.target_type}#{self.target_id}"
+
+
+class Job(models.Model):
+    """Long work run by the background worker for one user (``core/jobs.py``): an import,
+    a large export, a zip or a batch of PDFs, with its progress and its result file."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("排队中")
+        RUNNING = "running", _("进行中")
+        DONE = "done", _("已完成")
+        FAILED = "failed", _("失败")
+
+    owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(_("类型"), max_length=60)
+    label = models.CharField(_("名称"), max_length=200)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    done = models.PositiveIntegerField(_("已完成"), default=0)
+    total = models.PositiveIntegerField(_("总数"), default=0)
+    message = models.CharField(_("说明"), max_length=300, blank=True)
+    #: The result file, relative to ``settings.YANXIU_JOB_DIR``, and the name it is downloaded as.
+    result_path = models.CharField(_("结果文件"), max_length=300, blank=True)
+    result_name = models.CharField(_("下载文件名"), max_length=200, blank=True)
+    #: A summary the page that started the job shows (an import's counts and errors).
+    result = models.JSONField(_("结果"), default=dict, blank=True)
+    #: The page showing the result, when it is a page rather than a file.
+    return_url = models.CharField(_("结果页面"), max_length=300, blank=True)
+    task_result_id = models.CharField(_("任务编号"), max_length=64, blank=True)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    started_at = models.DateTimeField(_("开始时间"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务")
+        verbose_name_plural = _("后台任务")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["owner", "-created_at"], name="core_job_owner_time")]
+
+    def __str__(self) -> str:
+        return f"{self.kind}#{self.pk} {self.status}"
+
+    def get_absolute_url(self) -> str:
+        from django.urls import reverse
+
+        return reverse("core:job_detail", args=[self.pk])
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in (self.Status.QUEUED, self.Status.RUNNING)
+
+    @property
+    def percent(self) -> int:
+        if self.status == self.Status.DONE:
+            return 100
+        if not self.total:
+            return 0
+        return min(100, int(self.done * 100 / self.total))

@@ -13,3 +13,13 @@ def purge_pending_uploads() -> int:
     removed = disk.purge_pending_uploads()
     daily.queue_next(purge_pending_uploads)
     return len(removed)
+
+
+@task()
+def purge_old_jobs() -> int:
+    """Daily: delete background jobs older than ``YANXIU_JOB_KEEP_DAYS`` with their result files; queues the next run."""
+    from . import jobs
+
+    removed = jobs.purge_old()
+    daily.queue_next(purge_old_jobs)
+    return removed
