@@ -1,0 +1,168 @@
+"""The catalogue of audited actions: every action a service records, with its label.
+
+Each member of :class:`Event` is one kind of audit row. Its value is the
+``action`` string stored in :class:`~yanxiu.core.models.AuditEvent` (history
+pages, tests and some selectors filter on these strings, so a value never
+changes once rows carry it); its label is the Chinese text history pages show.
+
+Services name an event by member (``audit.record(event=Event.CLAIM_VERIFY, ...)``);
+:func:`yanxiu.core.audit.record` refuses anything that is not in this catalogue,
+and ``tests/core/test_action_labels.py`` checks that every call in the sources
+names a member. A new kind of action is one new line here.
+
+Codes written only by data migrations (``account.renamed``,
+``person.phone_cleared``) are listed too, so their rows read by label.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class UnknownEvent(ValueError):
+    """An action code that is not in the catalogue."""
+
+
+class Event(models.TextChoices):
+    """Every audited action: ``CODE = "stored.action", _("中文标签")``."""
+
+    # account
+    ACCOUNT_INITIAL_PASSWORD_ISSUE = "account.initial_password_issue", _("发放初始密码")
+    ACCOUNT_OTP_USED = "account.otp_used", _("使用一次性登录码")
+    ACCOUNT_PASSWORD_RESET = "account.password_reset", _("重置密码")
+    ACCOUNT_PASSWORD_SET = "account.password_set", _("设置密码")
+    ACCOUNT_RENAMED = "account.renamed", _("账号改用随机用户名")
+    ACCOUNT_UNLOCK = "account.unlock", _("解锁账号")
+    # activity
+    ACTIVITY_CREDIT = "activity.credit", _("登记活动学时")
+    # attendance
+    ATTENDANCE_MARK = "attendance.mark", _("登记考勤")
+    ATTENDANCE_SIGN_IN = "attendance.sign_in", _("签到")
+    ATTENDANCE_SIGN_OUT = "attendance.sign_out", _("签退")
+    # certificate
+    CERTIFICATE_ISSUE = "certificate.issue", _("颁发证书")
+    CERTIFICATE_REVOKE = "certificate.revoke", _("撤销证书")
+    # claim
+    CLAIM_REJECT = "claim.reject", _("驳回学时申报")
+    CLAIM_SUBMIT = "claim.submit", _("提交学时申报")
+    CLAIM_VERIFY = "claim.verify", _("核实学时申报")
+    # cluster
+    CLUSTER_CREATE = "cluster.create", _("新建片区")
+    CLUSTER_UPDATE = "cluster.update", _("修改片区")
+    # credit
+    CREDIT_IMPORT = "credit.import", _("导入培训结果")
+    CREDIT_LEDGER_REKEY = "credit.ledger_rekey", _("计算台账密钥校验码")
+    CREDIT_RECORD = "credit.record", _("登记学时")
+    CREDIT_REVERSE = "credit.reverse", _("冲销学时")
+    CREDIT_SESSION = "credit.session", _("按活动登记学时")
+    # employment
+    EMPLOYMENT_START = "employment.start", _("入职")
+    EMPLOYMENT_TRANSFER = "employment.transfer", _("调动")
+    EMPLOYMENT_UPDATE = "employment.update", _("修改任职信息")
+    # group
+    GROUP_CREATE = "group.create", _("新建教研组")
+    GROUP_UPDATE = "group.update", _("修改教研组")
+    # material
+    MATERIAL_ADD = "material.add", _("上传资料")
+    MATERIAL_REMOVE = "material.remove", _("删除资料")
+    # needs
+    NEEDS_RESPOND = "needs.respond", _("填写需求调研")
+    NEEDS_RESPOND_UPDATE = "needs.respond.update", _("修改需求调研答卷")
+    NEEDS_SURVEY_CLOSE = "needs.survey.close", _("结束需求调研")
+    NEEDS_SURVEY_CREATE = "needs.survey.create", _("发起需求调研")
+    # objection
+    OBJECTION_FILE = "objection.file", _("提出异议")
+    OBJECTION_RESOLVE = "objection.resolve", _("处理异议")
+    # person
+    PERSON_PHONE_CLEARED = "person.phone_cleared", _("清除重复手机号")
+    PERSON_UPDATE = "person.update", _("修改个人档案")
+    # policy
+    POLICY_PRESET = "policy.preset", _("采用政策预设")
+    POLICY_SAVE = "policy.save", _("保存学时政策")
+    # posting
+    POSTING_CREATE = "posting.create", _("发布公示")
+    POSTING_FINALIZE = "posting.finalize", _("公示结束")
+    # reflection
+    REFLECTION_ACCEPT = "reflection.accept", _("通过反思")
+    REFLECTION_RETURN = "reflection.return", _("退回反思")
+    REFLECTION_RULE_SET = "reflection.rule_set", _("设置反思要求")
+    REFLECTION_SUBMIT = "reflection.submit", _("提交反思")
+    # role
+    ROLE_APPOINT = "role.appoint", _("任命角色")
+    ROLE_REVOKE = "role.revoke", _("撤销角色")
+    # roster
+    ROSTER_IMPORT = "roster.import", _("导入花名册")
+    # school
+    SCHOOL_CREATE = "school.create", _("新建学校")
+    SCHOOL_UPDATE = "school.update", _("修改学校信息")
+    # training
+    TRAINING_CALENDAR_RESET = "training.calendar.reset", _("重置日历订阅地址")
+    TRAINING_CATEGORY_CREATE = "training.category.create", _("新建内容类别")
+    TRAINING_CATEGORY_UPDATE = "training.category.update", _("修改内容类别")
+    TRAINING_ENROLLMENT_SELF = "training.enrollment.self", _("报名")
+    TRAINING_ENROLLMENT_WITHDRAW = "training.enrollment.withdraw", _("取消报名")
+    TRAINING_EVALUATION_SUBMIT = "training.evaluation.submit", _("提交评价")
+    TRAINING_LEAVE_BUREAU_APPROVE = "training.leave.bureau_approve", _("教育局批准请假")
+    TRAINING_LEAVE_BUREAU_REJECT = "training.leave.bureau_reject", _("教育局不批准请假")
+    TRAINING_LEAVE_CANCEL = "training.leave.cancel", _("撤回请假")
+    TRAINING_LEAVE_REQUEST = "training.leave.request", _("申请请假")
+    TRAINING_LEAVE_SCHOOL_APPROVE = "training.leave.school_approve", _("学校批准请假")
+    TRAINING_LEAVE_SCHOOL_REJECT = "training.leave.school_reject", _("学校不批准请假")
+    TRAINING_PLAN_CREATE = "training.plan.create", _("新建培训计划")
+    TRAINING_PLAN_UPDATE = "training.plan.update", _("修改培训计划")
+    TRAINING_PROJECT_APPROVE = "training.project.approve", _("批准项目")
+    TRAINING_PROJECT_CREATE = "training.project.create", _("新建项目")
+    TRAINING_PROJECT_RETURN = "training.project.return", _("退回项目")
+    TRAINING_PROJECT_SUBMIT = "training.project.submit", _("提交项目")
+    TRAINING_PROJECT_UPDATE = "training.project.update", _("修改项目")
+    TRAINING_QUOTA_ALLOCATE = "training.quota.allocate", _("分配名额")
+    TRAINING_QUOTA_NAME = "training.quota.name", _("报送参训人员")
+    TRAINING_QUOTA_SUBMIT = "training.quota.submit", _("提交参训名单")
+    TRAINING_QUOTA_UNNAME = "training.quota.unname", _("撤下参训人员")
+    TRAINING_QUOTA_UPDATE = "training.quota.update", _("修改名额")
+    TRAINING_SESSION_CANCEL = "training.session.cancel", _("取消活动")
+    TRAINING_SESSION_CREATE = "training.session.create", _("新建活动")
+    TRAINING_SESSION_CREATE_RECURRING = "training.session.create_recurring", _("批量新建活动")
+    TRAINING_SESSION_INVITE = "training.session.invite", _("邀请参训")
+    TRAINING_SESSION_PUBLISH = "training.session.publish", _("发布活动")
+    TRAINING_SESSION_UPDATE = "training.session.update", _("修改活动")
+    TRAINING_SWAP_APPROVE = "training.swap.approve", _("批准换人")
+    TRAINING_SWAP_REJECT = "training.swap.reject", _("不批准换人")
+    TRAINING_SWAP_REQUEST = "training.swap.request", _("申请换人")
+    # transcript
+    TRANSCRIPT_ISSUE = "transcript.issue", _("出具学时证明")
+
+#: Actions that concern no school or county: a user's own account, the ledger as a whole.
+#: Every other event names the school or county it concerns when it is recorded
+#: (``tests/core/test_action_labels.py`` checks each call passes one).
+UNSCOPED: frozenset[Event] = frozenset(
+    {
+        Event.ACCOUNT_OTP_USED,
+        Event.ACCOUNT_PASSWORD_RESET,
+        Event.ACCOUNT_PASSWORD_SET,
+        Event.ACCOUNT_RENAMED,
+        Event.ACCOUNT_UNLOCK,
+        Event.CREDIT_LEDGER_REKEY,
+        Event.PERSON_PHONE_CLEARED,
+        Event.TRAINING_CALENDAR_RESET,
+    }
+)
+
+
+def resolve(event: Event | str) -> Event:
+    """The catalogue member for ``event`` (a member or its stored code); :class:`UnknownEvent` otherwise."""
+    if isinstance(event, Event):
+        return event
+    try:
+        return Event(event)
+    except ValueError:
+        raise UnknownEvent(f"{event!r} is not an audited action; add it to yanxiu.core.events.Event") from None
+
+
+def label_of(code: str) -> str:
+    """The label of a stored action code; an unknown code reads as "其他操作", never as the code."""
+    try:
+        return str(Event(code).label)
+    except ValueError:
+        return str(_("其他操作"))
