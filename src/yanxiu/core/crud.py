@@ -1,5 +1,6 @@
 """A small generic base for admin screens: form pages that call a service,
-and history pages. Every screen that creates or edits a record uses these
+action buttons that call a service (:class:`ServiceActionView`), and history
+pages (lists are :class:`yanxiu.core.lists.ScopedListView`). Every screen that creates or edits a record uses these
 instead of hand-written GET/POST handling.
 
 A subclass says which permission guards it (checked with ``rules`` against
@@ -95,6 +96,77 @@ class ServiceFormView(LoginRequiredMixin, View):
                     messages.success(request, self.success_message)
                 return redirect(self.get_success_url(result))
         return self.render_form(form, status=400)
+
+
+class ServiceActionView(LoginRequiredMixin, View):
+    """A POST button that calls one service: revoke, close, publish, approve ...
+
+    A subclass declares ``permission`` (a ``rules`` permission checked against
+    ``permission_object()``, by default the object; override
+    :meth:`check_permission` for another decision), fetches the object in
+    :meth:`get_object` through a scoped selector (so an object the user may not
+    see is a 404, for every role), and calls ONE service in :meth:`perform`.
+
+    GET is refused (405): an action never runs from a link or a prefetch.
+    After the service, ``success_message`` is shown and the user goes to a safe
+    ``next`` (``core.params.safe_next``) or :meth:`get_success_url`. A
+    ``ValidationError`` or ``PermissionDenied`` raised by the service (the
+    request was fine, the action is not possible now) becomes an error message
+    and the user goes back (a safe ``next`` or :meth:`get_back_url`); nothing is
+    changed. A refusal by the view's own permission stays a 403.
+    """
+
+    http_method_names = ["post", "options"]
+    permission: str = ""
+    success_message = ""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.object = None
+
+    # Hooks -------------------------------------------------------------
+    def get_object(self) -> Any:
+        return None
+
+    def permission_object(self) -> Any:
+        return self.object
+
+    def check_permission(self) -> None:
+        if self.permission and not self.request.user.has_perm(self.permission, self.permission_object()):
+            raise PermissionDenied(_("您没有权限执行此操作。"))
+
+    def perform(self) -> Any:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def get_success_message(self, result) -> str:
+        return str(self.success_message) if self.success_message else ""
+
+    def get_back_url(self) -> str:
+        """Where the button was; the fallback when the action is refused."""
+        return "/"
+
+    def get_success_url(self, result) -> str:
+        return self.get_back_url()
+
+    # Machinery ---------------------------------------------------------
+    def post(self, request, *args, **kwargs):
+        from django.contrib import messages
+
+        from yanxiu.core.params import safe_next
+
+        self.object = self.get_object()
+        self.check_permission()
+        try:
+            result = self.perform()
+        except (ValidationError, PermissionDenied) as exc:
+            problems = exc.messages if isinstance(exc, ValidationError) else [str(exc) or _("您没有权限执行此操作。")]
+            for message in problems:
+                messages.error(request, message)
+            return redirect(safe_next(request, self.get_back_url()))
+        message = self.get_success_message(result)
+        if message:
+            messages.success(request, message)
+        return redirect(safe_next(request, self.get_success_url(result)))
 
 
 def run_service(request, call, *, success: str = "") -> bool:
