@@ -274,3 +274,91 @@ def reflections_for_review(*, user, session: Session) -> QuerySet[Reflection]:
     return Reflection.objects.filter(session=session).select_related("person").prefetch_related("similarity_flags").order_by(
         "status", "-submitted_at"
     )
+
+
+# --- Objects the attendance pages open -------------------------------------------
+
+
+def sessions_visible_to(user) -> QuerySet[Session]:
+    """Sessions whose attendance pages the user may reach: those they see in training, and those
+    they have an attendance row or a reflection for.
+
+    A session outside this set is a 404 for the user; inside it, each page
+    still asks its own permission (a teacher on a session gets 403 on its sheet).
+    """
+    from yanxiu.training import access as training_access
+
+    s = scopes.scope_of(user)
+    if s.superuser:
+        return Session.objects.all()
+    q = Q(pk__in=training_access.sessions_visible_to(user).values("pk"))
+    if s.person_id is not None:
+        q |= Q(attendances__person_id=s.person_id) | Q(reflections__person_id=s.person_id)
+    return Session.objects.filter(pk__in=Session.objects.filter(q).values("pk"))
+
+
+def phone_sessions() -> QuerySet[Session]:
+    """Sessions as the phone's sign-in pages read them: one row, no joins.
+
+    Not scoped to a user: the rotating token (or the pass made from it) is
+    the credential, and the sign-in service refuses whoever is not enrolled.
+    """
+    return Session.objects.only(
+        "title", "place", "status", "starts_at", "ends_at", "late_tolerance_minutes", "early_leave_tolerance_minutes"
+    )
+
+
+def sheet_sessions_for(user) -> QuerySet[Session]:
+    """Sessions whose attendance sheet the user reads (``access.can_view_sheet``), drafts included."""
+    s = scopes.scope_of(user)
+    if s.superuser:
+        return Session.objects.all()
+    q = Q(pk__in=sessions_managed_by(user).values("pk"))
+    if s.person_id:
+        q |= Q(presenter_id=s.person_id)
+    if s.presenter:
+        q |= Q(presenter_account_id=user.pk)
+    if s.led_groups:
+        q |= Q(group_id__in=s.led_groups)
+    return Session.objects.filter(q)
+
+
+def reflections_visible_to(user) -> QuerySet[Reflection]:
+    """Reflections the user may open: their own, and those of sessions whose sheet they read."""
+    s = scopes.scope_of(user)
+    qs = Reflection.objects.select_related("session", "session__project", "person")
+    if s.superuser:
+        return qs
+    q = Q(session__in=sheet_sessions_for(user).values("pk"))
+    if s.person_id is not None:
+        q |= Q(person_id=s.person_id)
+    return qs.filter(q)
+
+
+def people_on_sheet(*, session: Session):
+    """The people a session's sheet lists: enrolled (or withdrawn), or with an attendance row."""
+    from yanxiu.org.models import Person
+
+    enrolled = Enrollment.objects.filter(session=session).values("person_id")
+    recorded = Attendance.objects.filter(session=session).values("person_id")
+    return Person.objects.filter(Q(pk__in=enrolled) | Q(pk__in=recorded))
+
+
+@dataclass(frozen=True)
+class ReflectionStanding:
+    """The user's own reflection for a session, and whether one is expected of them."""
+
+    existing: Reflection | None
+    expected: bool
+
+
+def my_reflection_standing(*, user, session: Session) -> ReflectionStanding:
+    person_id = scopes.scope_of(user).person_id
+    if not person_id:
+        return ReflectionStanding(existing=None, expected=False)
+    existing = Reflection.objects.filter(session=session, person_id=person_id).first()
+    expected = (
+        Enrollment.objects.filter(session=session, person_id=person_id).exists()
+        or Attendance.objects.filter(session=session, person_id=person_id).exists()
+    )
+    return ReflectionStanding(existing=existing, expected=expected)

@@ -32,12 +32,11 @@ from yanxiu.org import scopes
 from yanxiu.core import public_url
 from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
-from yanxiu.org.models import Person
-from yanxiu.training.models import Enrollment, Session
+from yanxiu.training.models import Session
 
 from . import access, exports, originality, selectors, services, tokens
 from .forms import AbsenceFilterForm, CodeForm, MarkForm, ReflectionForm, ReviewForm, RuleForm
-from .models import Attendance, Method, Reflection
+from .models import Method
 
 DEVICE_COOKIE = "yx_device"
 DEVICE_MAX_AGE = 365 * 24 * 3600
@@ -92,17 +91,16 @@ def read_pass(value: str, session_id: int, device: str) -> str:
     return data["p"]
 
 
-def _session(session_id: int) -> Session:
-    return get_object_or_404(Session.objects.select_related("project", "project__owner_school"), pk=session_id)
-
-
-# What the phone's pages and the sign-in service read of a session: one row,
-# no joins, since a whole hall signs in within a minute.
-PHONE_FIELDS = ("title", "place", "status", "starts_at", "ends_at", "late_tolerance_minutes", "early_leave_tolerance_minutes")
+def _session(request, session_id: int) -> Session:
+    """A session the user may reach (else 404); each page then asks its own permission (403)."""
+    return get_object_or_404(
+        selectors.sessions_visible_to(request.user).select_related("project", "project__owner_school"), pk=session_id
+    )
 
 
 def _phone_session(session_id: int) -> Session:
-    return get_object_or_404(Session.objects.only(*PHONE_FIELDS), pk=session_id)
+    # One row, no joins: a whole hall signs in within a minute.
+    return get_object_or_404(selectors.phone_sessions(), pk=session_id)
 
 
 def _purpose_label(purpose: str) -> str:
@@ -233,7 +231,7 @@ def _screen_context(request, session: Session, purpose: str) -> dict:
 
 
 def _screen_session(request, session_id: int) -> tuple[Session, str]:
-    session = _session(session_id)
+    session = _session(request, session_id)
     if not request.user.has_perm("attendance.run_screen", session):
         raise PermissionDenied(_("只有本次活动的主讲人或管理员可以打开签到屏。"))
     purpose = request.GET.get("purpose", tokens.PURPOSE_IN)
@@ -275,7 +273,7 @@ def session_list(request):
 
 @login_required
 def sheet(request, session_id: int):
-    session = _session(session_id)
+    session = _session(request, session_id)
     if not request.user.has_perm("attendance.view_sheet", session):
         raise PermissionDenied(_("您没有权限查看本次活动的考勤。"))
     rows = selectors.attendance_sheet(user=request.user, session=session)
@@ -297,7 +295,7 @@ def sheet(request, session_id: int):
 
 @login_required
 def export(request, session_id: int):
-    session = _session(session_id)
+    session = _session(request, session_id)
     if not request.user.has_perm("attendance.manage_session", session):
         raise PermissionDenied(_("您没有权限导出本次活动的考勤。"))
     rows = selectors.attendance_sheet(user=request.user, session=session)
@@ -311,8 +309,9 @@ class MarkView(ServiceFormView):
     submit_label = gettext_lazy("登记")
 
     def get_object(self):
-        self.person = get_object_or_404(Person, pk=self.kwargs["person_id"])
-        return _session(self.kwargs["session_id"])
+        session = _session(self.request, self.kwargs["session_id"])
+        self.person = get_object_or_404(selectors.people_on_sheet(session=session), pk=self.kwargs["person_id"])
+        return session
 
     def get_context_data(self, **kwargs):
         kwargs["page_title"] = _("登记考勤：%(name)s · %(title)s") % {"name": self.person.name, "title": self.object.title}
@@ -338,7 +337,7 @@ class RuleView(ServiceFormView):
     success_message = gettext_lazy("已保存。")
 
     def get_object(self):
-        return _session(self.kwargs["session_id"])
+        return _session(self.request, self.kwargs["session_id"])
 
     def get_form_kwargs(self):
         return {"instance": services.rule_for(self.object)}
@@ -365,14 +364,10 @@ class ReflectionSubmitView(ServiceFormView):
     success_message = gettext_lazy("笔记与反思已提交，等待审阅。")
 
     def get_object(self):
-        self.session = _session(self.kwargs["session_id"])
-        person_id = selectors.scopes.scope_of(self.request.user).person_id
-        self.existing = Reflection.objects.filter(session=self.session, person_id=person_id).first() if person_id else None
-        expected = bool(person_id) and (
-            Enrollment.objects.filter(session=self.session, person_id=person_id).exists()
-            or Attendance.objects.filter(session=self.session, person_id=person_id).exists()
-        )
-        if not (expected or self.existing or access.can_view_sheet(self.request.user, self.session)):
+        self.session = _session(self.request, self.kwargs["session_id"])
+        standing = selectors.my_reflection_standing(user=self.request.user, session=self.session)
+        self.existing = standing.existing
+        if not (standing.expected or self.existing or access.can_view_sheet(self.request.user, self.session)):
             # Not on this session: not even its title is shown.
             raise Http404(_("未找到该培训活动，或您无权查看。"))
         return self.session
@@ -402,7 +397,7 @@ class ReflectionSubmitView(ServiceFormView):
 @require_http_methods(["GET", "POST"])
 def reflection_list(request, session_id: int):
     """The session's reflections to review; a POST accepts the ticked ones at once."""
-    session = _session(session_id)
+    session = _session(request, session_id)
     if not request.user.has_perm("attendance.review_reflections", session):
         raise PermissionDenied(_("您没有权限审阅本次活动的反思。"))
     status, error = 200, ""
@@ -430,7 +425,7 @@ def reflection_list(request, session_id: int):
 @login_required
 @require_http_methods(["GET", "POST"])
 def reflection_review(request, reflection_id: int):
-    reflection = get_object_or_404(Reflection.objects.select_related("session", "session__project", "person"), pk=reflection_id)
+    reflection = get_object_or_404(selectors.reflections_visible_to(request.user), pk=reflection_id)
     session = reflection.session
     if not request.user.has_perm("attendance.review_reflections", session):
         raise PermissionDenied(_("您没有权限审阅这份反思。"))

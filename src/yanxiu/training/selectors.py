@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Avg, Count, Exists, OuterRef, Q, QuerySet
+from django.db.models import Avg, Count, Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -16,11 +17,13 @@ from yanxiu.org import scopes
 
 from . import access
 from .models import (
+    CalendarFeed,
     ContentCategory,
     Decision,
     Enrollment,
     Evaluation,
     LeaveRequest,
+    Nomination,
     Project,
     Quota,
     SchoolPlan,
@@ -28,6 +31,53 @@ from .models import (
     SessionChange,
     SwapRequest,
 )
+
+# --- Regions and schools a page works on -----------------------------------------
+
+
+def bureau_region(user):
+    """The county a bureau admin works on (the first one for a superuser), or None."""
+    from yanxiu.org.models import Region
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county").order_by("code")
+    if s.superuser:
+        return counties.first()
+    return counties.filter(pk__in=s.bureau_counties).first()
+
+
+def catalogue_region(user):
+    """The county whose catalogue the user edits: a bureau's, else a training centre's."""
+    from yanxiu.org.models import Region
+
+    region = bureau_region(user)
+    if region is None:
+        region = Region.objects.filter(pk__in=scopes.scope_of(user).centre_counties).order_by("code").first()
+    return region
+
+
+def quota_target_schools(user):
+    """Active schools the bureau may allocate places to."""
+    from yanxiu.org.models import School
+
+    s = scopes.scope_of(user)
+    schools = School.objects.filter(is_active=True)
+    if not s.superuser:
+        schools = schools.filter(county_id__in=s.bureau_counties)
+    return schools.order_by("code")
+
+
+def own_person(user):
+    """The user's own teacher record, or None."""
+    from yanxiu.org.models import Person
+
+    person_id = scopes.scope_of(user).person_id
+    return Person.objects.filter(pk=person_id).first() if person_id is not None else None
+
+
+def calendar_feeds() -> QuerySet[CalendarFeed]:
+    """Calendar feeds, looked up by their secret token: the token is the only credential."""
+    return CalendarFeed.objects.select_related("person")
 
 # --- Catalogue ----------------------------------------------------------------
 
@@ -54,8 +104,12 @@ def categories_visible_to(user) -> QuerySet[ContentCategory]:
 # --- Projects and plans -------------------------------------------------------
 
 
-def project_list(*, user, school_year: str = "", status: str = "", school_id: int | None = None) -> QuerySet[Project]:
+def project_list(
+    *, user, school_year: str = "", status: str = "", school_id: int | None = None, plan: SchoolPlan | None = None
+) -> QuerySet[Project]:
     qs = access.projects_visible_to(user).select_related("owner_school", "region", "category", "plan")
+    if plan is not None:
+        qs = qs.filter(plan=plan)
     if school_year:
         qs = qs.filter(school_year=school_year)
     if status:
@@ -71,6 +125,11 @@ def projects_awaiting_review(*, user) -> QuerySet[Project]:
     if not s.superuser:
         qs = qs.filter(region_id__in=s.centre_counties)
     return qs.select_related("owner_school", "category").annotate(session_count=Count("sessions")).order_by("submitted_at")
+
+
+def projects_reviewed_by(user) -> QuerySet[Project]:
+    """Projects the user reviewed, most recent first."""
+    return Project.objects.filter(reviewer=user).select_related("owner_school").order_by("-reviewed_at", "-pk")
 
 
 def plans_visible_to(user) -> QuerySet[SchoolPlan]:
@@ -106,6 +165,66 @@ def session_list(*, user, project: Project | None = None, status: str = "", upco
     if upcoming:
         qs = qs.filter(ends_at__gte=timezone.now())
     return qs.order_by("starts_at", "pk")
+
+
+def plan_sessions(*, user, plan: SchoolPlan) -> QuerySet[Session]:
+    """The sessions of a plan's school the user sees, cancelled ones left out."""
+    return session_list(user=user).filter(project__owner_school_id=plan.school_id).exclude(status=Session.Status.CANCELLED)
+
+
+def sessions_managed_by(user) -> QuerySet[Session]:
+    """Sessions the user may manage (see ``access.can_manage_session``): their projects', and their led groups'."""
+    s = scopes.scope_of(user)
+    if s.superuser:
+        return Session.objects.all()
+    q = (
+        Q(project__owner_school_id__in=s.admin_schools)
+        | Q(project__owner_school__county_id__in=s.bureau_counties)
+        | Q(project__owner_school__isnull=True, project__region_id__in=s.bureau_counties)
+    )
+    if s.led_groups:
+        q |= Q(group_id__in=s.led_groups, group__school_id=F("project__owner_school_id"))
+    return Session.objects.filter(q)
+
+
+def enrollments_visible_to(user) -> QuerySet[Enrollment]:
+    """Enrolments the user may see: their own, and those of sessions whose participants they see
+    (the managers of the session, and region staff for the sessions they see)."""
+    s = scopes.scope_of(user)
+    qs = Enrollment.objects.select_related("session__project", "person")
+    if s.superuser:
+        return qs
+    q = Q(session__in=sessions_managed_by(user))
+    if s.region_counties:
+        q |= Q(session__in=access.sessions_visible_to(user))
+    if s.person_id is not None:
+        q |= Q(person_id=s.person_id)
+    return qs.filter(q)
+
+
+@dataclass(frozen=True)
+class Standing:
+    """A teacher's own place at one session: enrolment, leave request, evaluation."""
+
+    enrollment: Enrollment | None = None
+    leave: LeaveRequest | None = None
+    evaluated: bool = False
+
+
+def my_standing(*, user, session: Session) -> Standing:
+    person_id = scopes.scope_of(user).person_id
+    if person_id is None:
+        return Standing()
+    return Standing(
+        enrollment=Enrollment.objects.filter(session=session, person_id=person_id).first(),
+        leave=LeaveRequest.objects.filter(session=session, person_id=person_id).first(),
+        evaluated=Evaluation.objects.filter(session=session, person_id=person_id).exists(),
+    )
+
+
+def session_leaves(*, session: Session) -> QuerySet[LeaveRequest]:
+    """The leave requests of a session, newest first (for those who see its participants)."""
+    return LeaveRequest.objects.filter(session=session).select_related("person").order_by("-created_at")
 
 
 def session_participants(*, session: Session) -> QuerySet[Enrollment]:
@@ -155,6 +274,19 @@ def leave_list(*, user) -> QuerySet[LeaveRequest]:
     if s.person_id is not None:
         q |= Q(person_id=s.person_id)
     return qs.filter(q)
+
+
+def leave_decided(*, user) -> QuerySet[LeaveRequest]:
+    """Requests the user sees that are no longer pending, newest first."""
+    return leave_list(user=user).exclude(status=Decision.PENDING).order_by("-created_at", "-pk")
+
+
+def my_leave_requests(*, user) -> QuerySet[LeaveRequest]:
+    """The user's own leave requests, newest first."""
+    person_id = scopes.scope_of(user).person_id
+    if person_id is None:
+        return LeaveRequest.objects.none()
+    return LeaveRequest.objects.filter(person_id=person_id).select_related("session").order_by("-created_at", "-pk")
 
 
 def leave_awaiting(*, user) -> QuerySet[LeaveRequest]:
@@ -234,6 +366,23 @@ def quotas_visible_to(user) -> QuerySet[Quota]:
     return qs.filter(Q(project__region_id__in=s.bureau_counties) | Q(school_id__in=s.admin_schools))
 
 
+def project_quotas(*, user, project: Project) -> QuerySet[Quota]:
+    return quotas_visible_to(user).filter(project=project)
+
+
+def quota_nominations(*, quota: Quota) -> QuerySet[Nomination]:
+    """The people named on a quota, the active ones first."""
+    return quota.nominations.select_related("person").order_by("-is_active", "id")
+
+
+def quota_swaps(*, quota: Quota) -> QuerySet[SwapRequest]:
+    return quota.swap_requests.select_related("out_person", "in_person").order_by("-created_at", "-pk")
+
+
+def nominations_visible_to(user) -> QuerySet[Nomination]:
+    return Nomination.objects.filter(quota__in=quotas_visible_to(user).values("pk")).select_related("quota")
+
+
 def quotas_missed_deadline(*, user, now: dt.datetime | None = None) -> QuerySet[Quota]:
     """Quotas whose deadline passed with no submitted list (for the bureau)."""
     s = scopes.scope_of(user)
@@ -254,6 +403,15 @@ def swaps_awaiting(*, user) -> QuerySet[SwapRequest]:
 
 
 # --- Evaluation ---------------------------------------------------------------
+
+
+def swaps_decided_by(user) -> QuerySet[SwapRequest]:
+    """Requests the user decided, newest first."""
+    return (
+        SwapRequest.objects.filter(decided_by=user)
+        .select_related("quota__school", "out_person", "in_person")
+        .order_by("-created_at", "-pk")
+    )
 
 
 def _round(value) -> Decimal | None:

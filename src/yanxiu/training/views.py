@@ -21,7 +21,7 @@ from yanxiu.org import scopes
 from yanxiu.core import params, uploads
 from yanxiu.core import downloads
 from yanxiu.core.crud import ServiceFormView, run_service
-from yanxiu.org.models import Person, Region, School
+from yanxiu.org.models import Region, School
 
 from . import access, ics, selectors, services
 from .forms import (
@@ -41,25 +41,14 @@ from .forms import (
     SwapForm,
 )
 from .models import (
-    ContentCategory,
-    Decision,
     Enrollment,
-    LeaveRequest,
-    Nomination,
     Project,
     Quota,
-    SchoolPlan,
     Session,
-    SwapRequest,
     TrainingKind,
     TrainingLevel,
     school_year_of,
 )
-
-
-def _deny_unless(allowed) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限访问此页面。"))
 
 
 def _admin_school(request) -> School | None:
@@ -68,10 +57,7 @@ def _admin_school(request) -> School | None:
 
 
 def _bureau_region(request) -> Region | None:
-    s = scopes.scope_of(request.user)
-    if s.superuser:
-        return Region.objects.filter(level="county").order_by("code").first()
-    return Region.objects.filter(pk__in=s.bureau_counties, level="county").order_by("code").first()
+    return selectors.bureau_region(request.user)
 
 
 # --- Teacher: 我的培训 -------------------------------------------------------------
@@ -89,7 +75,7 @@ def my_trainings(request):
     sessions = list(selectors.my_sessions(person_id=s.person_id))
     upcoming = [x for x in sessions if x.ends_at is None or x.ends_at >= now]
     past = [x for x in sessions if x.ends_at is not None and x.ends_at < now][::-1]
-    leaves = LeaveRequest.objects.filter(person_id=s.person_id).select_related("session").order_by("-created_at")[:20]
+    leaves = selectors.my_leave_requests(user=request.user)[:20]
     leave_by_session = {}
     for leave in leaves:
         leave_by_session.setdefault(leave.session_id, leave)
@@ -97,7 +83,7 @@ def my_trainings(request):
     for x in sessions:
         x.my_leave = leave_by_session.get(x.pk)
         x.change_notice = notices.get(x.pk, "")
-    feed = services.calendar_feed_for(Person.objects.get(pk=s.person_id))
+    feed = services.calendar_feed_for(selectors.own_person(request.user))
     context = {
         "upcoming": upcoming,
         "past": past[:30],
@@ -113,9 +99,7 @@ def my_trainings(request):
 
 def calendar_feed(request, token: str):
     """The .ics feed; the secret token in the URL is the only credential."""
-    from .models import CalendarFeed
-
-    feed = get_object_or_404(CalendarFeed.objects.select_related("person"), token=token)
+    feed = get_object_or_404(selectors.calendar_feeds(), token=token)
     sessions = selectors.my_sessions(person_id=feed.person_id)
     body = ics.build_calendar(sessions, name=f"{feed.person.name} · 培训日程", domain=request.get_host().split(":")[0])
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
@@ -146,8 +130,8 @@ def session_detail(request, pk):
     session = _visible_session(request, pk)
     s = scopes.scope_of(request.user)
     can_manage = access.can_manage_session(request.user, session)
-    enrollment = Enrollment.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
-    my_leave = LeaveRequest.objects.filter(session=session, person_id=s.person_id).first() if s.person_id else None
+    standing = selectors.my_standing(user=request.user, session=session)
+    enrollment = standing.enrollment
     context = {
         "session": session,
         "project": session.project,
@@ -156,15 +140,15 @@ def session_detail(request, pk):
         "runs_sessions": s.presenter or bool(s.led_groups),
         "missing": services.missing_fixed_items(session),
         "enrollment": enrollment,
-        "my_leave": my_leave,
-        "evaluated": session.evaluations.filter(person_id=s.person_id).exists() if s.person_id else False,
+        "my_leave": standing.leave,
+        "evaluated": standing.evaluated,
         "started": session.has_started(),
         "summary": selectors.evaluation_summary(session=session) if (can_manage or s.region_counties) else None,
         "page_title": session.title,
     }
     if can_manage or s.region_counties:
         context["participants"] = selectors.session_participants(session=session)
-        context["leaves"] = session.leave_requests.select_related("person").order_by("-created_at")
+        context["leaves"] = selectors.session_leaves(session=session)
     return render(request, "training/session_detail.html", context)
 
 
@@ -333,8 +317,7 @@ def session_enroll(request, pk):
 @login_required
 @require_POST
 def enrollment_withdraw(request, pk):
-    enrollment = get_object_or_404(Enrollment.objects.select_related("session__project"), pk=pk)
-    _deny_unless(access.can_view_session(request.user, enrollment.session))
+    enrollment = get_object_or_404(selectors.enrollments_visible_to(request.user), pk=pk)
     run_service(request, lambda: services.enrollment_withdraw(actor=request.user, enrollment=enrollment))
     return redirect("training:session_detail", pk=enrollment.session_id)
 
@@ -367,10 +350,10 @@ class LeaveCreateView(ServiceFormView):
 @login_required
 def leave_list(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.admin_schools or s.bureau_counties)
+    scopes.require(s.superuser or s.admin_schools or s.bureau_counties, _("您没有权限访问此页面。"))
     context = {
         "awaiting": selectors.leave_awaiting(user=request.user),
-        "recent": selectors.leave_list(user=request.user).exclude(status=Decision.PENDING).order_by("-created_at")[:50],
+        "recent": selectors.leave_decided(user=request.user)[:50],
         "form": DecisionForm(),
         "page_title": _("请假审批"),
     }
@@ -389,7 +372,7 @@ def leave_decide(request, pk):
 @login_required
 @require_POST
 def leave_cancel(request, pk):
-    leave = get_object_or_404(LeaveRequest, pk=pk, person_id=scopes.scope_of(request.user).person_id)
+    leave = get_object_or_404(selectors.my_leave_requests(user=request.user), pk=pk)
     run_service(request, lambda: services.leave_cancel(actor=request.user, leave=leave))
     return redirect("training:my")
 
@@ -433,7 +416,7 @@ class EvaluationView(ServiceFormView):
 def evaluations(request):
     s = scopes.scope_of(request.user)
     # A group leader reads the evaluations of the sessions they run.
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
+    scopes.require(s.superuser or s.admin_schools or s.region_counties or s.led_groups, _("您没有权限访问此页面。"))
     context = {
         "by_session": selectors.evaluation_by_session(user=request.user)[:200],
         "by_presenter": selectors.evaluation_by_presenter(user=request.user),
@@ -449,7 +432,7 @@ def evaluations(request):
 def project_list(request):
     s = scopes.scope_of(request.user)
     # Group leaders see their school's projects, to add their group's sessions.
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
+    scopes.require(s.superuser or s.admin_schools or s.region_counties or s.led_groups, _("您没有权限访问此页面。"))
     year = params.school_year_param(request.GET, default="")
     qs = selectors.project_list(user=request.user, school_year=year, status=request.GET.get("status", ""))
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
@@ -475,7 +458,7 @@ def project_detail(request, pk):
         "can_manage": can_manage,
         "can_add_session": access.can_add_session(request.user, project),
         "can_review": access.can_review_project(request.user, project) and project.status == Project.Status.SUBMITTED,
-        "quotas": selectors.quotas_visible_to(request.user).filter(project=project) if project.is_bureau_level else None,
+        "quotas": selectors.project_quotas(user=request.user, project=project) if project.is_bureau_level else None,
         "can_allocate": access.can_allocate_quota(request.user, project),
         "is_region": bool(s.region_counties) or s.superuser,
         "page_title": project.title,
@@ -503,9 +486,9 @@ class ProjectCreateView(ServiceFormView):
     def check(self):
         super().check()
         if self.school is not None:
-            _deny_unless(scopes.can_manage_school(self.request.user, self.school))
+            scopes.require(scopes.can_manage_school(self.request.user, self.school), _("您没有权限访问此页面。"))
         else:
-            _deny_unless(access.can_create_bureau_project(self.request.user, self.region))
+            scopes.require(access.can_create_bureau_project(self.request.user, self.region), _("您没有权限访问此页面。"))
 
     def get_form_kwargs(self):
         region = self.school.county if self.school else self.region
@@ -546,7 +529,8 @@ class ProjectEditView(ServiceFormView):
 
     def perform(self, form):
         fields = {k: form.cleaned_data[k] for k in form.fields}
-        project = Project.objects.get(pk=self.object.pk)  # the form mutated self.object while validating
+        # The form mutated self.object while validating.
+        project = access.projects_visible_to(self.request.user).get(pk=self.object.pk)
         return services.project_update(actor=self.request.user, project=project, **fields)
 
     def get_success_url(self, result):
@@ -594,8 +578,8 @@ class ProjectReviewView(ServiceFormView):
 @login_required
 def review_list(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.centre_counties)
-    recent = Project.objects.filter(reviewer=request.user).select_related("owner_school").order_by("-reviewed_at")[:30]
+    scopes.require(s.superuser or s.centre_counties, _("您没有权限访问此页面。"))
+    recent = selectors.projects_reviewed_by(request.user)[:30]
     return render(request, "training/review_list.html", {
         "projects": selectors.projects_awaiting_review(user=request.user), "recent": recent, "page_title": _("项目审核"),
     })
@@ -608,7 +592,7 @@ def review_list(request):
 def plan_list(request):
     s = scopes.scope_of(request.user)
     # Group leaders read their school's plan, to fit their group's sessions into it.
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties or s.led_groups)
+    scopes.require(s.superuser or s.admin_schools or s.region_counties or s.led_groups, _("您没有权限访问此页面。"))
     plans = selectors.plans_visible_to(request.user).order_by("-school_year", "school__code")
     return render(request, "training/plan_list.html", {
         "plans": plans, "school": _admin_school(request), "page_title": _("年度研修计划"),
@@ -639,7 +623,7 @@ class PlanFormView(ServiceFormView):
         return self.form_class(data=data, files=files, initial=self.get_initial(), instance=self.object)
 
     def perform(self, form):
-        plan = SchoolPlan.objects.get(pk=self.object.pk) if self.object else None
+        plan = selectors.plans_visible_to(self.request.user).get(pk=self.object.pk) if self.object else None
         return services.plan_save(actor=self.request.user, school=self.school, plan=plan, **form.cleaned_data)
 
     def get_success_url(self, result):
@@ -664,10 +648,8 @@ def _term_bounds(request, school_year: str) -> tuple[dt.date, dt.date]:
 def plan_detail(request, pk):
     plan = get_object_or_404(selectors.plans_visible_to(request.user), pk=pk)
     start, end = _term_bounds(request, plan.school_year)
-    sessions = selectors.session_list(user=request.user).filter(project__owner_school=plan.school).exclude(
-        status=Session.Status.CANCELLED
-    )
-    projects = selectors.project_list(user=request.user).filter(plan=plan)
+    sessions = selectors.plan_sessions(user=request.user, plan=plan)
+    projects = selectors.project_list(user=request.user, plan=plan)
     context = {
         "plan": plan,
         "projects": projects,
@@ -686,7 +668,7 @@ def plan_detail(request, pk):
 
 @login_required
 def catalogue(request):
-    region = _bureau_region(request) or Region.objects.filter(pk__in=scopes.scope_of(request.user).centre_counties).first()
+    region = selectors.catalogue_region(request.user)
     context = {
         "levels": TrainingLevel.choices,
         "kinds": TrainingKind.choices,
@@ -706,11 +688,10 @@ class CategoryFormView(ServiceFormView):
 
     def get_object(self):
         if "pk" in self.kwargs:
-            category = get_object_or_404(ContentCategory, pk=self.kwargs["pk"])
+            category = get_object_or_404(selectors.categories_visible_to(self.request.user), pk=self.kwargs["pk"])
             self.region = category.region
             return category
-        s = scopes.scope_of(self.request.user)
-        self.region = _bureau_region(self.request) or Region.objects.filter(pk__in=s.centre_counties).first()
+        self.region = selectors.catalogue_region(self.request.user)
         return None
 
     def permission_object(self):
@@ -720,7 +701,7 @@ class CategoryFormView(ServiceFormView):
         return self.form_class(data=data, files=files, instance=self.object)
 
     def perform(self, form):
-        category = ContentCategory.objects.get(pk=self.object.pk) if self.object else None
+        category = selectors.categories_visible_to(self.request.user).get(pk=self.object.pk) if self.object else None
         return services.category_save(actor=self.request.user, category=category, region=self.region, **form.cleaned_data)
 
     def get_success_url(self, result):
@@ -736,7 +717,7 @@ class CategoryFormView(ServiceFormView):
 @login_required
 def quota_list(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.admin_schools or s.bureau_counties)
+    scopes.require(s.superuser or s.admin_schools or s.bureau_counties, _("您没有权限访问此页面。"))
     qs = selectors.quotas_visible_to(request.user).order_by("-deadline", "school__code")
     return render(request, "training/quota_list.html", {
         "quotas": qs[:300], "now": timezone.now(), "is_bureau": s.is_bureau, "page_title": _("培训名额"),
@@ -746,7 +727,7 @@ def quota_list(request):
 @login_required
 def quota_missed(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.bureau_counties)
+    scopes.require(s.superuser or s.bureau_counties, _("您没有权限访问此页面。"))
     return render(request, "training/quota_missed.html", {
         "quotas": selectors.quotas_missed_deadline(user=request.user), "page_title": _("逾期未报名学校"),
     })
@@ -763,11 +744,7 @@ class QuotaAllocateView(ServiceFormView):
         return get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["pk"])
 
     def get_form_kwargs(self):
-        s = scopes.scope_of(self.request.user)
-        schools = School.objects.filter(is_active=True)
-        if not s.superuser:
-            schools = schools.filter(county_id__in=s.bureau_counties)
-        return {"project": self.object, "schools": schools.order_by("code")}
+        return {"project": self.object, "schools": selectors.quota_target_schools(self.request.user)}
 
     def perform(self, form):
         return services.quota_allocate(actor=self.request.user, project=self.object, **form.cleaned_data)
@@ -789,7 +766,7 @@ def quota_detail(request, pk):
     can_name = access.can_name_on_quota(request.user, quota)
     form = NameForm(school=quota.school) if can_name else None
     if request.method == "POST":
-        _deny_unless(can_name)
+        scopes.require(can_name, _("您没有权限访问此页面。"))
         form = NameForm(request.POST, school=quota.school)
         if form.is_valid():
             try:
@@ -801,8 +778,8 @@ def quota_detail(request, pk):
                 return redirect("training:quota_detail", pk=pk)
     context = {
         "quota": quota,
-        "nominations": quota.nominations.select_related("person").order_by("-is_active", "id"),
-        "swaps": quota.swap_requests.select_related("out_person", "in_person").all(),
+        "nominations": selectors.quota_nominations(quota=quota),
+        "swaps": selectors.quota_swaps(quota=quota),
         "form": form,
         "can_name": can_name,
         "past_deadline": timezone.now() > quota.deadline,
@@ -822,7 +799,7 @@ def quota_submit(request, pk):
 @login_required
 @require_POST
 def quota_unname(request, pk):
-    nomination = get_object_or_404(Nomination.objects.filter(quota__in=selectors.quotas_visible_to(request.user)), pk=pk)
+    nomination = get_object_or_404(selectors.nominations_visible_to(request.user), pk=pk)
     run_service(request, lambda: services.quota_unname(actor=request.user, nomination=nomination))
     return redirect("training:quota_detail", pk=nomination.quota_id)
 
@@ -853,8 +830,8 @@ class SwapCreateView(ServiceFormView):
 @login_required
 def swap_list(request):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.bureau_counties)
-    recent = SwapRequest.objects.filter(decided_by=request.user).select_related("quota__school", "out_person", "in_person")[:30]
+    scopes.require(s.superuser or s.bureau_counties, _("您没有权限访问此页面。"))
+    recent = selectors.swaps_decided_by(request.user)[:30]
     return render(request, "training/swap_list.html", {
         "swaps": selectors.swaps_awaiting(user=request.user), "recent": recent, "page_title": _("换人/退出审批"),
     })
