@@ -205,3 +205,31 @@ def test_the_db_worker_command_runs_a_queued_job(roles):
             signal.signal(sig, handler)
     job.refresh_from_db()
     assert job.status == Job.Status.DONE and jobs.result_file(job).read_text() == "1\n2\n"
+# --- Wired pages ----------------------------------------------------------------------------
+
+
+def test_a_large_certificate_zip_is_a_job_and_a_small_one_is_immediate(roles, client, school, monkeypatch,
+                                                                       django_capture_on_commit_callbacks, settings):
+    from tests.credits.factories import YEAR
+    from yanxiu.credits.services import certificate_issue
+
+    for n in range(3):
+        certificate_issue(actor=None, person=roles.teacher.person, title=f"培训{n}", organiser="县教师发展中心", hours=8,
+                          school_year=YEAR, source_key=f"test:{n}", school=school, issued_on=dt.date(2025, 10, 12))
+    client.force_login(roles.school_admin)
+    url = reverse("credits:school_certificates", args=[school.pk]) + f"?year={YEAR}"
+    small = client.get(url)
+    assert small["Content-Type"] == "application/zip" and len(zipfile.ZipFile(io.BytesIO(small.content)).namelist()) == 3
+    settings.YANXIU_ZIP_INLINE_FILES = 2
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.get(url)
+    job = Job.objects.get(owner=roles.school_admin)
+    assert started.status_code == 302 and started["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.kind == "credits.certificates_zip" and school.name in job.label
+    run_worker(monkeypatch)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and (job.done, job.total) == (3, 3), job.message
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
+    assert len(names) == 3 and all(name.endswith(".pdf") for name in names)
+    assert job.result_name.startswith("培训证书-") and job.result_name.endswith(".zip")

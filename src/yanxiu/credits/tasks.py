@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from yanxiu.core import daily
+from yanxiu.core import daily, jobs
 
 from . import ledger
 
@@ -37,3 +37,57 @@ def write_head_after_backup(sender, *, event: str, **kwargs) -> str:
     except (DatabaseError, OSError) as exc:
         raise RuntimeError(_("台账链头签名未能写入：%(error)s") % {"error": exc}) from exc
     return _("台账链头签名：%(path)s") % {"path": head}
+
+
+# --- Jobs started from pages (core/jobs.py) ---------------------------------------
+
+
+def certificate_pdf(cert, request=None) -> bytes:
+    """The certificate as a PDF, with the QR code of its public verification page."""
+    from django.urls import reverse
+
+    from yanxiu.core import public_url
+
+    from .pdf import qr_svg, render_pdf
+
+    url = public_url.absolute_url(reverse("credits:verify", args=[cert.code]), request)
+    return render_pdf("credits/pdf/certificate.html", {"cert": cert, "qr": qr_svg(url), "verify_url": url})
+
+
+def write_certificates_zip(target, certificates, *, request=None, job_id: int | None = None) -> int:
+    """Write one PDF per certificate into the zip ``target``; reports progress to ``job_id``; returns the count."""
+    import zipfile
+
+    from yanxiu.core import downloads, jobs
+
+    certificates = list(certificates)
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
+        for n, cert in enumerate(certificates, start=1):
+            archive.writestr(downloads.filename(cert.person.name, cert.title[:30], cert.code, ext="pdf"), certificate_pdf(cert, request))
+            if job_id is not None:
+                jobs.progress(job_id, n, len(certificates))
+    return len(certificates)
+
+
+@jobs.job_task
+def school_certificates_zip(job, *, school_id: int, year: int) -> int:
+    """The certificates of a school's year as one zip of PDFs, for a user who may see that school's credits."""
+    from django.utils.translation import gettext as _
+
+    from yanxiu.core import downloads
+    from yanxiu.org.models import School
+
+    from . import selectors
+    from .models import Certificate
+
+    school = School.objects.get(pk=school_id)
+    if not selectors.can_view_school_credits(job.owner, school):
+        raise jobs.JobError(_("您没有权限访问此页面。"))
+    certificates = Certificate.objects.filter(school=school, school_year=year).select_related("person").order_by("pk")
+    jobs.progress(job.pk, 0, certificates.count())
+    path = jobs.output_path(job, "zip")
+    with path.open("wb") as target:
+        count = write_certificates_zip(target, certificates, job_id=job.pk)
+    jobs.finish(job.pk, path, downloads.filename(_("培训证书"), school.name, f"{year}-{year + 1}", ext="zip"),
+                message=_("共 %(n)d 份证书。") % {"n": count})
+    return count

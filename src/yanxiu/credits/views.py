@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import zipfile
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -20,12 +19,12 @@ from django.views.decorators.http import require_POST
 
 from yanxiu.org import scopes
 from yanxiu.core import params, public_url, uploads
-from yanxiu.core import downloads, xlsx
+from yanxiu.core import downloads, jobs, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
 from yanxiu.org.models import Person, Region, School
 from yanxiu.credits.compliance import Status
 
-from . import codes, evidence, selectors, services
+from . import codes, evidence, selectors, services, tasks
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
 from .importer import import_results
 from .ledger import can_reverse, credit_reverse
@@ -551,8 +550,7 @@ def transcript_xlsx(request, pk):
 
 
 def _certificate_pdf(request, cert) -> bytes:
-    url = public_url.absolute_url(reverse("credits:verify", args=[cert.code]), request)
-    return render_pdf("credits/pdf/certificate.html", {"cert": cert, "qr": qr_svg(url), "verify_url": url})
+    return tasks.certificate_pdf(cert, request)
 
 
 @login_required
@@ -569,10 +567,14 @@ def school_certificates_zip(request, pk):
     school = get_object_or_404(School, pk=pk)
     _deny_unless(selectors.can_view_school_credits(request.user, school))
     year = _year(request, school.county)
+    certificates = Certificate.objects.filter(school=school, school_year=year).select_related("person").order_by("pk")
+    if certificates.count() > jobs.inline_files():  # rendering many PDFs: a job with a progress bar
+        job = jobs.start(user=request.user, kind="credits.certificates_zip", task=tasks.school_certificates_zip,
+                         label=_("培训证书打包：%(school)s %(year)s") % {"school": school.name, "year": f"{year}-{year + 1}"},
+                         school_id=school.pk, year=year)
+        return redirect(job)
     buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for cert in Certificate.objects.filter(school=school, school_year=year).select_related("person"):
-            archive.writestr(downloads.filename(cert.person.name, cert.title[:30], cert.code, ext="pdf"), _certificate_pdf(request, cert))
+    tasks.write_certificates_zip(buffer, certificates, request=request)
     return downloads.download(buffer.getvalue(), content_type="application/zip",
                               name=downloads.filename(_("培训证书"), school.name, f"{year}-{year + 1}", ext="zip"),
                               fallback=f"certificates-{school.code}-{year}.zip")
