@@ -46,3 +46,12 @@ def test_current_school_ids_is_one_query_for_many_people(roles, django_assert_nu
     with django_assert_num_queries(1):
         found = selectors.current_school_ids(ids)
     assert set(found) == set(ids)
+
+
+def test_current_staff_are_the_people_working_at_the_school_now(roles, school, school_b):
+    before = set(selectors.current_staff(school).values_list("pk", flat=True))
+    assert roles.teacher.person.pk in before and roles.other_teacher.person.pk not in before
+    services.teacher_transfer(actor=roles.school_admin, employment=roles.teacher.person.employments.get(), to_school=school_b, date=dt.date(2026, 9, 1), reason="工作需要")
+    assert roles.teacher.person.pk not in set(selectors.current_staff(school).values_list("pk", flat=True))
+    assert roles.teacher.person.pk in set(selectors.current_staff(school_b).values_list("pk", flat=True))
+    assert selectors.current_staff(school_b).count() == len(set(selectors.current_staff(school_b)))  # no person twice

@@ -72,12 +72,10 @@ class GroupForm(BootstrapMixin, forms.ModelForm):
 
     def __init__(self, *args, school=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Person
+        from .selectors import current_staff
 
         self.fields["parent"].queryset = Group.objects.filter(school=school, kind="research")
-        self.fields["leader"].queryset = Person.objects.filter(
-            employments__school=school, employments__end_date__isnull=True
-        ).order_by("name")
+        self.fields["leader"].queryset = current_staff(school).order_by("name")
 
 
 class TeacherForm(BootstrapMixin, forms.Form):
@@ -209,8 +207,6 @@ class AppointAdminForm(BootstrapMixin, forms.Form):
 
     def __init__(self, *args, school=None, **kwargs):
         super().__init__(*args, **kwargs)
-        from .models import Person
+        from .selectors import current_staff
 
-        self.fields["person"].queryset = Person.objects.filter(
-            employments__school=school, employments__end_date__isnull=True
-        ).order_by("name")
+        self.fields["person"].queryset = current_staff(school).order_by("name")

@@ -127,7 +127,7 @@ def forget_scope(user) -> None:
 
 
 def schools_visible_to(user) -> QuerySet:
-    from yanxiu.org.models import School
+    from yanxiu.org.models import School, current_employment_q
 
     s = scope_of(user)
     if s.superuser:
@@ -136,7 +136,7 @@ def schools_visible_to(user) -> QuerySet:
     if s.led_groups:
         q |= Q(groups__pk__in=s.led_groups)
     if s.person_id:
-        q |= Q(employments__person_id=s.person_id, employments__end_date__isnull=True)
+        q |= Q(employments__person_id=s.person_id) & current_employment_q("employments")
     if not (s.region_counties or s.admin_schools or s.led_groups or s.person_id):
         return School.objects.none()
     return School.objects.filter(pk__in=School.objects.filter(q).values("pk"))
@@ -154,14 +154,14 @@ def schools_managed_by(user) -> QuerySet:
 
 def employments_visible_to(user) -> QuerySet:
     """Current and past employments the user may see in staff lists."""
-    from yanxiu.org.models import Employment
+    from yanxiu.org.models import Employment, current_employment_q
 
     s = scope_of(user)
     if s.superuser:
         return Employment.objects.all()
     q = Q(school__county_id__in=s.region_counties) | Q(school_id__in=s.admin_schools)
     if s.led_groups:
-        q |= Q(groups__pk__in=s.led_groups, end_date__isnull=True)
+        q |= Q(groups__pk__in=s.led_groups) & current_employment_q()
     if s.person_id:
         q |= Q(person_id=s.person_id)
     if not (s.region_counties or s.admin_schools or s.led_groups or s.person_id):
@@ -188,9 +188,10 @@ def groups_visible_to(user) -> QuerySet:
 
 
 def _current_school_id(person) -> int | None:
+    # org.selectors.current_school_id, read here through the manager (org.selectors imports this module).
     from yanxiu.org.models import Employment
 
-    return Employment.objects.filter(person=person, end_date__isnull=True).values_list("school_id", flat=True).first()
+    return Employment.objects.current().filter(person=person).values_list("school_id", flat=True).first()
 
 
 def admin_school(user, wanted: str | None = None):
@@ -255,7 +256,7 @@ def can_export_full_personal_data(user, school) -> bool:
 
 def can_transfer(user, employment) -> bool:
     """The source school's admin or the bureau over it may transfer a current employment."""
-    return employment.end_date is None and can_manage_school(user, employment.school)
+    return employment.is_current and can_manage_school(user, employment.school)
 
 
 def transfer_targets_for(user, employment) -> QuerySet:

@@ -6,7 +6,7 @@ from django.db.models import Count, Q, QuerySet
 
 from yanxiu.org import scopes
 
-from .models import Employment, Group, School, current_employment_q
+from .models import Employment, Group, Person, School, current_employment_q
 
 
 # --- A person's current employment ------------------------------------------
@@ -50,6 +50,11 @@ def current_school_ids(person_ids) -> dict[int, int]:
     if not ids:
         return {}
     return dict(Employment.objects.current().filter(person_id__in=ids).values_list("person_id", "school_id"))
+
+
+def current_staff(school) -> QuerySet[Person]:
+    """People working at the school now (one row each: a person has one current employment)."""
+    return Person.objects.filter(Q(employments__school=school) & current_employment_q("employments"))
 
 
 def current_employments(person_ids, *, related: tuple[str, ...] = ("school",)) -> dict[int, Employment]:
@@ -107,3 +112,79 @@ def group_list(*, user, school: School) -> QuerySet[Group]:
 
 def employment_history(*, person) -> QuerySet[Employment]:
     return Employment.objects.filter(person=person).select_related("school").order_by("-start_date", "-pk")
+
+
+# --- What the organisation pages open and list, scoped to the acting user -----
+# A page fetches its object from one of these, so an id the user may not see
+# is a 404 for every role, and lists never filter the models themselves.
+
+
+def visible_employments(*, user) -> QuerySet[Employment]:
+    """Employments (current and past) the user may open."""
+    return scopes.employments_visible_to(user).select_related("person", "school")
+
+
+def visible_schools(*, user) -> QuerySet[School]:
+    return scopes.schools_visible_to(user).select_related("county")
+
+
+def visible_groups(*, user) -> QuerySet[Group]:
+    return scopes.groups_visible_to(user).select_related("school")
+
+
+def own_person(*, user) -> Person | None:
+    """The teacher record of the user's own account, if any."""
+    return Person.objects.filter(user=user).first() if user.is_authenticated else None
+
+
+def region_counties(*, user):
+    """The counties whose schools, clusters and needs the user's region covers (all of them for a superuser)."""
+    from .models import Region
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county")
+    return counties if s.superuser else counties.filter(pk__in=s.region_counties)
+
+
+def bureau_counties(*, user):
+    """The counties whose schools and clusters the user's bureau manages."""
+    from .models import Region
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county")
+    return counties if s.superuser else counties.filter(pk__in=s.bureau_counties)
+
+
+def cluster_list(*, user):
+    """Clusters of the counties the user's region covers, with their number of schools."""
+    from .models import Cluster
+
+    return (
+        Cluster.objects.filter(county__in=region_counties(user=user))
+        .select_related("county", "base_school")
+        .annotate(school_count=Count("schools"))
+        .order_by("county__code", "name")
+    )
+
+
+def visible_role_assignments(*, user):
+    """Role assignments at the schools the user may see (shown on the school page)."""
+    from yanxiu.accounts.models import RoleAssignment
+
+    qs = RoleAssignment.objects.select_related("school", "user")
+    if scopes.scope_of(user).superuser:
+        return qs
+    return qs.filter(school__in=scopes.schools_visible_to(user))
+
+
+def personal_data_access_log(*, user):
+    """Who saw or exported full personal data: region staff see their region, school admins their school, everyone their own."""
+    from .models import PersonalDataAccess
+
+    s = scopes.scope_of(user)
+    qs = PersonalDataAccess.objects.select_related("actor", "person", "school").order_by("-created_at", "-pk")
+    if s.superuser:
+        return qs
+    schools = School.objects.filter(Q(county_id__in=s.bureau_counties) | Q(pk__in=s.admin_schools))
+    people = Employment.objects.filter(school__in=schools).values("person_id")
+    return qs.filter(Q(school__in=schools) | Q(person_id__in=people) | Q(actor=user))

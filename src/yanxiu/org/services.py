@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -15,13 +15,8 @@ from yanxiu.accounts import services as account_services
 from yanxiu.accounts.models import User
 from yanxiu.core import audit
 
-from . import idnumber
+from . import idnumber, selectors
 from .models import Employment, Group, Person, School, mask_id_number, mask_phone
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 # --- Schools and groups ------------------------------------------------------
@@ -29,10 +24,9 @@ def _require(allowed: bool) -> None:
 
 @transaction.atomic
 def school_create(*, actor: User, **fields: Any) -> School:
-    _require(scopes.can_create_school(actor))
+    scopes.require(scopes.can_create_school(actor))
     school = School(**fields)
-    if not actor.is_superuser and school.county_id not in scopes.scope_of(actor).bureau_counties:
-        raise PermissionDenied(_("只能在本辖区内新建学校。"))
+    scopes.require(actor.is_superuser or school.county_id in scopes.scope_of(actor).bureau_counties, _("只能在本辖区内新建学校。"))
     school.full_clean()
     school.save()
     audit.record(actor=actor, action="school.create", target=school, code=school.code)
@@ -41,7 +35,7 @@ def school_create(*, actor: User, **fields: Any) -> School:
 
 @transaction.atomic
 def school_update(*, actor: User, school: School, **fields: Any) -> School:
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     if not scopes.scope_of(actor).is_bureau:
         # A school admin may correct the name and address, not move the school.
         fields.pop("county", None)
@@ -58,11 +52,10 @@ def school_update(*, actor: User, school: School, **fields: Any) -> School:
 
 @transaction.atomic
 def group_save(*, actor: User, school: School, group: Group | None = None, **fields: Any) -> Group:
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     creating = group is None
     group = group or Group(school=school)
-    if group.school_id != school.pk:
-        raise PermissionDenied(_("该教研组不属于本校。"))
+    scopes.require(group.school_id == school.pk, _("该教研组不属于本校。"))
     for key, value in fields.items():
         setattr(group, key, value)
     if group.parent_id and group.parent.school_id != school.pk:
@@ -102,7 +95,7 @@ def cluster_save(*, actor: User, county, cluster=None, name: str, base_school: S
     from .models import Cluster
 
     s = scopes.scope_of(actor)
-    _require(s.superuser or county.pk in s.bureau_counties)
+    scopes.require(s.superuser or county.pk in s.bureau_counties)
     creating = cluster is None
     cluster = cluster or Cluster(county=county)
     if base_school is not None and base_school.county_id != county.pk:
@@ -123,7 +116,7 @@ def school_admin_appoint(*, actor: User, school: School, person: Person):
     from yanxiu.accounts.models import Role, RoleAssignment
 
     s = scopes.scope_of(actor)
-    _require(s.superuser or school.county_id in s.bureau_counties)
+    scopes.require(s.superuser or school.county_id in s.bureau_counties)
     if not Employment.objects.current().filter(person=person, school=school).exists():
         raise ValidationError({"person": _("只能任命本校在职教职工为管理员。")})
     if person.user_id is None:
@@ -142,9 +135,9 @@ def role_revoke(*, actor: User, assignment) -> None:
 
     s = scopes.scope_of(actor)
     if assignment.role == Role.SCHOOL_ADMIN:
-        _require(s.superuser or assignment.school.county_id in s.bureau_counties)
+        scopes.require(s.superuser or assignment.school.county_id in s.bureau_counties)
     else:
-        _require(s.superuser)
+        scopes.require(s.superuser)
     audit.record(actor=actor, action="role.revoke", target=assignment, role=assignment.role, user=assignment.user_id)
     assignment.delete()
 
@@ -188,7 +181,7 @@ def teacher_register(
     **employment_fields: Any,
 ) -> Employment:
     """Add a teacher to a school: the person (new or known), the account and the employment."""
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     info, errors = validate_person_fields(id_number=id_number, gender=gender, birth_date=birth_date, phone=phone)
     if not errors:
         known_id = Person.objects.filter(id_number=info.number).values_list("pk", flat=True).first()
@@ -198,7 +191,7 @@ def teacher_register(
         raise ValidationError(errors)
     person = Person.objects.filter(id_number=info.number).first()
     if person is not None:
-        current = Employment.objects.current().filter(person=person).select_related("school").first()
+        current = selectors.current_employment(person)
         if current is not None:
             raise ValidationError(
                 {"id_number": _("该身份证号已登记在“%(school)s”，请走调动流程。") % {"school": current.school.name}}
@@ -241,12 +234,10 @@ def initial_passwords_issue(*, actor: User, school, people: list) -> list[accoun
     of their own after logging in once. Only the school's own admin may do
     this. One ``account.initial_password_issue`` audit row per account.
     """
-    if not scopes.can_issue_login_slips(actor, school):
-        raise PermissionDenied(_("只有本校的师训管理员可以生成初始密码、打印登录单。"))
+    scopes.require(scopes.can_issue_login_slips(actor, school), _("只有本校的师训管理员可以生成初始密码、打印登录单。"))
     ids = [p.pk for p in people]
     current = set(Employment.objects.current().filter(school=school, person_id__in=ids).values_list("person_id", flat=True))
-    if current != set(ids):
-        raise PermissionDenied(_("只能为本校在职教师生成初始密码。"))
+    scopes.require(current == set(ids), _("只能为本校在职教师生成初始密码。"))
     slips: list[account_services.LoginSlip] = []
     for person in Person.objects.filter(pk__in=ids).select_related("user").order_by("name", "pk"):
         user = person.user
@@ -276,15 +267,14 @@ def person_update(*, actor: User, person: Person, name: str, phone: str, id_numb
     certificates and transcripts keep the name they were issued under. A
     corrected ID number brings its gender and birth date with it.
     """
-    school_id = Employment.objects.current().filter(person=person).values_list("school_id", flat=True).first()
+    school_id = selectors.current_school_id(person)
     manager = actor.is_superuser or (school_id is not None and scopes.can_manage_school(actor, School.objects.get(pk=school_id)))
-    _require(manager or person.pk == scopes.scope_of(actor).person_id)
+    scopes.require(manager or person.pk == scopes.scope_of(actor).person_id)
     name = (name or "").strip()
     id_number = (id_number or "").strip()
     info, errors = validate_person_fields(id_number=id_number or person.id_number, phone=phone)
     new_id = info.number if info is not None and id_number else person.id_number
-    if (name != person.name or new_id != person.id_number) and not manager:
-        raise PermissionDenied(_("姓名、身份证号须由学校师训管理员更正。"))
+    scopes.require(manager or (name == person.name and new_id == person.id_number), _("姓名、身份证号须由学校师训管理员更正。"))
     if not errors and phone_taken(phone, person_id=person.pk):
         errors["phone"] = phone_taken_message()
     if not errors and new_id != person.id_number and Person.objects.filter(id_number=new_id).exclude(pk=person.pk).exists():
@@ -310,7 +300,7 @@ def person_update(*, actor: User, person: Person, name: str, phone: str, id_numb
 
 @transaction.atomic
 def employment_update(*, actor: User, employment: Employment, groups: list[Group] | None = None, **fields: Any) -> Employment:
-    _require(scopes.can_manage_school(actor, employment.school))
+    scopes.require(scopes.can_manage_school(actor, employment.school))
     for key, value in fields.items():
         setattr(employment, key, value)
     employment.full_clean()
@@ -333,7 +323,7 @@ def teacher_transfer(
     same; only the school changes (档随人走). Group memberships do not move.
     """
     employment = Employment.objects.select_for_update().select_related("school").get(pk=employment.pk)
-    _require(scopes.can_transfer(actor, employment))
+    scopes.require(scopes.can_transfer(actor, employment))
     if not scopes.transfer_targets_for(actor, employment).filter(pk=to_school.pk).exists():
         raise ValidationError({"to_school": _("不能调动到该学校。")})
     if not reason.strip():
