@@ -47,8 +47,10 @@ def session_folder(session) -> str:
     return safe_name(f"{selectors.session_date(session)} {session.title}")
 
 
-def write_library_zip(target, *, user, school, year: int, kind: str = "") -> dict:
-    """Write the year's materials (and sign-in sheets, without a kind filter) into ``target``; returns counts."""
+def write_library_zip(target, *, user, school, year: int, kind: str = "", progress=None) -> dict:
+    """Write the year's materials (and sign-in sheets, without a kind filter) into ``target``; returns counts.
+
+    ``progress(done)``, when given, is called after each material (a background job's progress bar)."""
     used: set[str] = set()
     folders: dict[int, str] = {}
     used_folders: set[str] = set()
@@ -74,6 +76,8 @@ def write_library_zip(target, *, user, school, year: int, kind: str = "") -> dic
                 counts["missing"].append(arcname)
                 continue
             counts["materials"] += 1
+            if progress is not None:
+                progress(counts["materials"] + len(counts["missing"]))
         if not kind:
             for session in selectors.sessions_started(selectors.library_sessions(user=user, school=school, year=year)):
                 if not attendance_access.can_manage_attendance(user, session):

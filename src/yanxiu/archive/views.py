@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yanxiu.core import uploads
+from yanxiu.core import jobs, uploads
 from yanxiu.core.crud import ServiceFormView, run_service
 from yanxiu.org.models import School
 from yanxiu.training.models import Session
 
-from . import exports, selectors, services
+from . import exports, selectors, services, tasks
 from .forms import LibraryFilterForm, MaterialForm
 from .models import Material
 
@@ -127,4 +127,9 @@ def school_library(request, school_id: int):
 def school_library_zip(request, school_id: int):
     school = _library_school(request, school_id)
     _form, year, kind, _group = _library_filter(request, school)
+    if tasks.library_is_large(user=request.user, school=school, year=year, kind=kind):  # zipped in the background
+        job = jobs.start(user=request.user, kind="archive.library_zip", task=tasks.school_library_zip,
+                         label=_("资源库打包：%(school)s %(year)s") % {"school": school.name, "year": selectors.school_year_label(year)},
+                         school_id=school.pk, year=year, material_kind=kind)
+        return redirect(job)
     return exports.library_zip_response(user=request.user, school=school, year=year, kind=kind)
