@@ -15,9 +15,9 @@ from __future__ import annotations
 import secrets
 
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.core.paginator import Paginator
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -32,6 +32,7 @@ from yanxiu.org import scopes
 from yanxiu.core import public_url
 from yanxiu.core import downloads, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
+from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.training.models import Session
 
 from . import access, exports, originality, selectors, services, tokens
@@ -196,9 +197,18 @@ def code_entry(request):
     return _keep_device(render(request, "attendance/code_entry.html", context, status=status), device, new)
 
 
-@login_required
-def my_attendance(request):
-    return render(request, "attendance/my.html", {"rows": selectors.my_attendance(request.user), "page_title": _("我的考勤与反思")})
+class MyAttendanceView(ScopedListView):
+    """The teacher's sessions with attendance and reflection, newest first (paged)."""
+
+    template_name = "attendance/my.html"
+    table_template = "attendance/_my_table.html"
+    page_title = gettext_lazy("我的考勤与反思")
+
+    def get_queryset(self):
+        return selectors.my_attendance(self.request.user)
+
+
+my_attendance = MyAttendanceView.as_view()
 
 
 # --- Presenter's screen -------------------------------------------------------------
@@ -257,18 +267,42 @@ def screen_live(request, session_id: int):
 # --- Admin: sessions, sheet, marking, export ---------------------------------------
 
 
-@login_required
-def session_list(request):
+class SessionListView(ScopedListView):
     """The sessions whose sign-in the user runs, each with the links the user may open."""
-    s = scopes.scope_of(request.user)
-    sessions = list(selectors.sessions_run_by(request.user).select_related("project__owner_school").order_by("-starts_at", "-pk")[:100])
-    # Admins, group leaders and presenters have this page in their menu even before their first session.
-    runs_sessions = s.superuser or s.admin_schools or s.region_counties or s.led_groups or s.presenter
-    if not sessions and not runs_sessions:
-        raise PermissionDenied(_("您没有可管理考勤的培训活动。"))
-    for session in sessions:
-        session.links = access.links_for(request.user, session)
-    return render(request, "attendance/session_list.html", {"sessions": sessions, "page_title": _("考勤管理")})
+
+    permission = "attendance.view_session_list"
+    template_name = "attendance/session_list.html"
+    table_template = "attendance/_session_table.html"
+    page_title = gettext_lazy("考勤管理")
+    search_fields = ("title", "place")
+    search_placeholder = gettext_lazy("活动或地点")
+    export_filename = gettext_lazy("培训活动")
+    columns = (
+        Column("title", gettext_lazy("活动")),
+        Column("project", gettext_lazy("培训项目"), value="project.title"),
+        Column("school", gettext_lazy("学校"), value="project.owner_school.name"),
+        Column("starts_at", gettext_lazy("开始时间")),
+        Column("ends_at", gettext_lazy("结束时间")),
+        Column("place", gettext_lazy("地点")),
+        Column("status", gettext_lazy("状态"), value="get_status_display"),
+    )
+
+    def check_permission(self):
+        # Admins, group leaders and presenters have this page in their menu even before their first session.
+        scopes.require(self.request.user.has_perm(self.permission), _("您没有可管理考勤的培训活动。"))
+
+    def get_queryset(self):
+        return selectors.sessions_run_by(self.request.user).select_related("project__owner_school").order_by("-starts_at", "-pk")
+
+    def paginate(self, qs):
+        page = super().paginate(qs)
+        page.object_list = list(page.object_list)
+        for session in page.object_list:
+            session.links = access.links_for(self.request.user, session)
+        return page
+
+
+session_list = SessionListView.as_view()
 
 
 @login_required
@@ -393,15 +427,31 @@ class ReflectionSubmitView(ServiceFormView):
         return reverse("attendance:my")
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def reflection_list(request, session_id: int):
-    """The session's reflections to review; a POST accepts the ticked ones at once."""
-    session = _session(request, session_id)
-    if not request.user.has_perm("attendance.review_reflections", session):
-        raise PermissionDenied(_("您没有权限审阅本次活动的反思。"))
-    status, error = 200, ""
-    if request.method == "POST":
+class ReflectionListView(ScopedListView):
+    """The session's reflections to review (paged); a POST accepts the ticked ones at once."""
+
+    http_method_names = ["get", "post", "head", "options"]
+    template_name = "attendance/reflection_list.html"
+    table_template = "attendance/_reflection_table.html"
+    search_fields = ("person__name",)
+    search_placeholder = gettext_lazy("姓名")
+    error = ""
+
+    def check_permission(self):
+        self.session = _session(self.request, self.kwargs["session_id"])
+        if not self.request.user.has_perm("attendance.review_reflections", self.session):
+            raise PermissionDenied(_("您没有权限审阅本次活动的反思。"))
+
+    def get_queryset(self):
+        return selectors.reflections_for_review(user=self.request.user, session=self.session)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(session=self.session, error=self.error, links=access.links_for(self.request.user, self.session),
+                      page_title=_("笔记与反思 · %(title)s") % {"title": self.session.title})
+        return kwargs
+
+    def post(self, request, *args, **kwargs):
+        self.check_permission()
         raw = request.POST.getlist("ids")[: services.BULK_REVIEW_MAX + 1]
         try:
             ids = [int(v) for v in raw if v.isdigit() and len(v) <= 12]
@@ -409,17 +459,15 @@ def reflection_list(request, session_id: int):
                 raise ValidationError(_("所选反思编号无效，请刷新页面后重试。"))
             accepted = services.reflections_accept(actor=request.user, reflection_ids=ids)
         except (ValidationError, PermissionDenied) as exc:
-            error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
-            status = 403 if isinstance(exc, PermissionDenied) else 400
-        else:
-            from django.contrib import messages
+            self.error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
+            response = self.get(request, *args, **kwargs)
+            response.status_code = 403 if isinstance(exc, PermissionDenied) else 400
+            return response
+        messages.success(request, _("已通过 %(n)s 份反思。") % {"n": len(accepted)})
+        return redirect("attendance:reflections", self.session.pk)
 
-            messages.success(request, _("已通过 %(n)s 份反思。") % {"n": len(accepted)})
-            return redirect("attendance:reflections", session.pk)
-    reflections = selectors.reflections_for_review(user=request.user, session=session)
-    context = {"session": session, "reflections": reflections, "error": error, "links": access.links_for(request.user, session),
-               "page_title": _("笔记与反思 · %(title)s") % {"title": session.title}}
-    return render(request, "attendance/reflection_list.html", context, status=status)
+
+reflection_list = ReflectionListView.as_view()
 
 
 @login_required
@@ -437,8 +485,6 @@ def reflection_review(request, reflection_id: int):
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:
-            from django.contrib import messages
-
             messages.success(request, _("审阅结果已保存。"))
             return redirect("attendance:reflections", session.pk)
     matches = []
@@ -458,16 +504,35 @@ def reflection_review(request, reflection_id: int):
     return render(request, "attendance/reflection_review.html", context, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-def absences(request):
-    """Unexcused absences (缺训) for notices, with an xlsx download."""
-    s = scopes.scope_of(request.user)
-    if not (s.superuser or s.admin_schools or s.region_counties):
-        raise PermissionDenied(_("您没有权限查看缺训名单。"))
-    form = AbsenceFilterForm(request.GET or None)
-    start, end = form.range()
-    qs = selectors.absences_visible_to(request.user, start=start, end=end)
-    if request.GET.get("format") == "xlsx":
-        return exports.absence_workbook_response(qs, start=start, end=end)
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "attendance/absences.html", {"form": form, "page_obj": page, "start": start, "end": end, "page_title": _("缺训名单")})
+class AbsenceListView(ScopedListView):
+    """Unexcused absences (缺训) for notices, with an xlsx download of every row in the range."""
+
+    permission = "attendance.view_absences"
+    template_name = "attendance/absences.html"
+    table_template = "attendance/_absence_table.html"
+    page_title = gettext_lazy("缺训名单")
+    filters = AbsenceFilterForm
+    search_fields = ("person__name", "session__title")
+    search_placeholder = gettext_lazy("姓名或活动")
+    export_filename = gettext_lazy("缺训名单")
+    export_param = "format"
+
+    def get_queryset(self):
+        self.start, self.end = AbsenceFilterForm(self.request.GET or None).range()
+        return selectors.absences_visible_to(self.request.user, start=self.start, end=self.end)
+
+    def filter_queryset(self, qs, data):
+        return qs  # the dates already went to the selector
+
+    def export_response(self, rows_qs):
+        count = rows_qs.count()
+        if count > self.max_export_rows:
+            return self.export_refused(count)
+        return exports.absence_workbook_response(rows_qs, start=self.start, end=self.end)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(form=kwargs["filter_form"], start=self.start, end=self.end)
+        return kwargs
+
+
+absences = AbsenceListView.as_view()

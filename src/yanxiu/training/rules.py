@@ -57,6 +57,43 @@ def names_on_quota(user, quota):
     return quota is not None and access.can_name_on_quota(user, quota)
 
 
+# Pages listing the training of a school or county: who has them in their menu.
+
+
+@rules.predicate
+def runs_school_training(user):
+    """School admins, region staff and group leaders (who fit their group's sessions into their school's plan)."""
+    s = scopes.scope_of(user)
+    return s.superuser or bool(s.admin_schools or s.region_counties or s.led_groups)
+
+
+@rules.predicate
+def decides_leave_or_quotas(user):
+    """School admins (their teachers' leave, their places) and the bureau (its training's)."""
+    s = scopes.scope_of(user)
+    return s.superuser or bool(s.admin_schools or s.bureau_counties)
+
+
+@rules.predicate
+def is_bureau(user):
+    return scopes.scope_of(user).is_bureau
+
+
+@rules.predicate
+def reviews_projects(user):
+    s = scopes.scope_of(user)
+    return s.superuser or bool(s.centre_counties)
+
+
+rules.add_perm("training.view_projects", runs_school_training)
+rules.add_perm("training.view_plans", runs_school_training)
+rules.add_perm("training.view_evaluations", runs_school_training)
+rules.add_perm("training.view_leave_list", decides_leave_or_quotas)
+rules.add_perm("training.view_quotas", decides_leave_or_quotas)
+rules.add_perm("training.view_missed_quotas", is_bureau)
+rules.add_perm("training.view_swaps", is_bureau)
+rules.add_perm("training.view_reviews", reviews_projects)
+
 rules.add_perm("training.manage_project", manages_project)
 rules.add_perm("training.add_session", adds_session)
 rules.add_perm("training.review_project", reviews_project)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import OrderedDict
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -134,6 +135,21 @@ def projects_reviewed_by(user) -> QuerySet[Project]:
 
 def plans_visible_to(user) -> QuerySet[SchoolPlan]:
     return SchoolPlan.objects.filter(school__in=scopes.schools_visible_to(user)).select_related("school")
+
+
+def plan_list(*, user) -> QuerySet[SchoolPlan]:
+    """The plans the user sees, the latest school year first."""
+    return plans_visible_to(user).order_by("-school_year", "school__code", "pk")
+
+
+def category_list(*, user) -> QuerySet[ContentCategory]:
+    """The catalogue's content categories the user sees: national ones first, then by region and order."""
+    return categories_visible_to(user).order_by("region_id", "sort_order", "code", "pk")
+
+
+def quota_list(*, user) -> QuerySet[Quota]:
+    """The places the user sees, latest deadline first."""
+    return quotas_visible_to(user).order_by("-deadline", "school__code", "pk")
 
 
 def term_schedule(*, sessions: QuerySet[Session], start: dt.date, end: dt.date) -> list[dict]:
@@ -446,26 +462,47 @@ def evaluated_sessions_for(user) -> QuerySet[Session]:
     return Session.objects.filter(q)
 
 
-def evaluation_by_session(*, user) -> list[dict]:
+class MappedRows(Sequence):
+    """A queryset whose rows are turned into dicts only for the slice read: a list page
+    counts it with one COUNT and maps just the page it shows."""
+
+    def __init__(self, queryset: QuerySet, convert):
+        self.queryset, self.convert = queryset, convert
+
+    def count(self) -> int:
+        return self.queryset.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self.convert(r) for r in self.queryset[index]]
+        return self.convert(self.queryset[index])
+
+
+def _session_evaluation(r: dict) -> dict:
+    return {
+        "session_id": r["session_id"],
+        "title": r["session__title"],
+        "starts_at": r["session__starts_at"],
+        "count": r["count"],
+        "content": _round(r["content"]),
+        "presenter": _round(r["presenter"]),
+        "organisation": _round(r["organisation"]),
+    }
+
+
+def evaluation_by_session(*, user) -> MappedRows:
+    """Average scores per session the user reads the evaluations of, newest first."""
     rows = (
         Evaluation.objects.filter(session__in=evaluated_sessions_for(user))
         .values("session_id", "session__title", "session__starts_at")
         .annotate(count=Count("pk"), content=Avg("content_score"), presenter=Avg("presenter_score"),
                   organisation=Avg("organisation_score"))
-        .order_by("-session__starts_at")
+        .order_by("-session__starts_at", "-session_id")
     )
-    return [
-        {
-            "session_id": r["session_id"],
-            "title": r["session__title"],
-            "starts_at": r["session__starts_at"],
-            "count": r["count"],
-            "content": _round(r["content"]),
-            "presenter": _round(r["presenter"]),
-            "organisation": _round(r["organisation"]),
-        }
-        for r in rows
-    ]
+    return MappedRows(rows, _session_evaluation)
 
 
 def evaluation_by_presenter(*, user) -> list[dict]:

@@ -8,22 +8,22 @@ import datetime as dt
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yanxiu.org import scopes
 from yanxiu.core import params, uploads
 from yanxiu.core import downloads
-from yanxiu.core.crud import ServiceFormView, run_service
+from yanxiu.core.crud import ServiceActionView, ServiceFormView
+from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org.models import Region, School
 
 from . import access, ics, selectors, services
+from .filters import ProjectFilterForm
 from .forms import (
     CancelForm,
     CategoryForm,
@@ -108,12 +108,17 @@ def calendar_feed(request, token: str):
     return response
 
 
-@login_required
-@require_POST
-def calendar_reset(request):
-    services.calendar_feed_reset(actor=request.user)
-    messages.success(request, _("已生成新的订阅地址，旧地址已失效。"))
-    return redirect("training:my")
+class CalendarResetView(ServiceActionView):
+    success_message = gettext_lazy("已生成新的订阅地址，旧地址已失效。")
+
+    def perform(self):
+        return services.calendar_feed_reset(actor=self.request.user)
+
+    def get_back_url(self):
+        return reverse("training:my")
+
+
+calendar_reset = CalendarResetView.as_view()
 
 
 # --- Sessions ------------------------------------------------------------------------
@@ -249,12 +254,26 @@ class RecurringView(AddToProjectMixin, ServiceFormView):
         return reverse("training:project_detail", args=[result.pk])
 
 
-@login_required
-@require_POST
-def session_publish(request, pk):
-    session = _visible_session(request, pk)
-    run_service(request, lambda: services.session_publish(actor=request.user, session=session), success=_("活动通知已发布。"))
-    return redirect("training:session_detail", pk=pk)
+class SessionActionView(ServiceActionView):
+    """A button on the session page; the session comes from what the user sees."""
+
+    permission = "training.manage_session"
+
+    def get_object(self):
+        return _visible_session(self.request, self.kwargs["pk"])
+
+    def get_back_url(self):
+        return reverse("training:session_detail", args=[self.kwargs["pk"]])
+
+
+class SessionPublishView(SessionActionView):
+    success_message = gettext_lazy("活动通知已发布。")
+
+    def perform(self):
+        return services.session_publish(actor=self.request.user, session=self.object)
+
+
+session_publish = SessionPublishView.as_view()
 
 
 class SessionCancelView(ServiceFormView):
@@ -306,20 +325,34 @@ class SessionInviteView(ServiceFormView):
         return reverse("training:session_detail", args=[result.pk])
 
 
-@login_required
-@require_POST
-def session_enroll(request, pk):
-    session = _visible_session(request, pk)
-    run_service(request, lambda: services.session_self_enroll(actor=request.user, session=session), success=_("报名成功。"))
-    return redirect("training:session_detail", pk=pk)
+class SessionEnrollView(SessionActionView):
+    # The service decides who may sign up (a teacher of the school, a published session).
+    permission = ""
+    success_message = gettext_lazy("报名成功。")
+
+    def perform(self):
+        return services.session_self_enroll(actor=self.request.user, session=self.object)
 
 
-@login_required
-@require_POST
-def enrollment_withdraw(request, pk):
-    enrollment = get_object_or_404(selectors.enrollments_visible_to(request.user), pk=pk)
-    run_service(request, lambda: services.enrollment_withdraw(actor=request.user, enrollment=enrollment))
-    return redirect("training:session_detail", pk=enrollment.session_id)
+session_enroll = SessionEnrollView.as_view()
+
+
+class EnrollmentWithdrawView(ServiceActionView):
+    def get_object(self):
+        return get_object_or_404(selectors.enrollments_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def check_permission(self):
+        own = self.object.person_id == scopes.scope_of(self.request.user).person_id
+        scopes.require(own or self.request.user.has_perm("training.manage_session", self.object.session))
+
+    def perform(self):
+        return services.enrollment_withdraw(actor=self.request.user, enrollment=self.object)
+
+    def get_back_url(self):
+        return reverse("training:session_detail", args=[self.object.session_id])
+
+
+enrollment_withdraw = EnrollmentWithdrawView.as_view()
 
 
 # --- Leave ---------------------------------------------------------------------------
@@ -347,34 +380,77 @@ class LeaveCreateView(ServiceFormView):
         return reverse("training:my")
 
 
-@login_required
-def leave_list(request):
-    s = scopes.scope_of(request.user)
-    scopes.require(s.superuser or s.admin_schools or s.bureau_counties, _("您没有权限访问此页面。"))
-    context = {
-        "awaiting": selectors.leave_awaiting(user=request.user),
-        "recent": selectors.leave_decided(user=request.user)[:50],
-        "form": DecisionForm(),
-        "page_title": _("请假审批"),
-    }
-    return render(request, "training/leave_list.html", context)
+class LeaveListView(ScopedListView):
+    """Requests waiting for the user's decision (paged, exportable), and the latest decided ones."""
+
+    permission = "training.view_leave_list"
+    template_name = "training/leave_list.html"
+    table_template = "training/_leave_cards.html"
+    page_title = gettext_lazy("请假审批")
+    empty_message = gettext_lazy("没有待审批的请假。")
+    search_fields = ("person__name", "session__title")
+    search_placeholder = gettext_lazy("姓名或活动")
+    export_filename = gettext_lazy("待审批请假")
+    columns = (
+        Column("person", gettext_lazy("姓名"), value="person.name"),
+        Column("school", gettext_lazy("学校"), value="school.name"),
+        Column("session", gettext_lazy("培训活动"), value="session.title"),
+        Column("starts_at", gettext_lazy("活动时间"), value="session.starts_at"),
+        Column("leave_type", gettext_lazy("类型"), value="get_leave_type_display"),
+        Column("reason", gettext_lazy("理由")),
+        Column("school_decision", gettext_lazy("学校意见"), value="get_school_decision_display"),
+    )
+
+    def get_queryset(self):
+        return selectors.leave_awaiting(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(recent=selectors.leave_decided(user=self.request.user)[:50], form=DecisionForm())
+        return kwargs
 
 
-@login_required
-@require_POST
-def leave_decide(request, pk):
-    leave = get_object_or_404(selectors.leave_list(user=request.user), pk=pk)
-    approve = request.POST.get("decision") == "approve"
-    run_service(request, lambda: services.leave_decide(actor=request.user, leave=leave, approve=approve, comment=request.POST.get("comment", "")), success=_("已批准。") if approve else _("已驳回。"))
-    return redirect("training:leave_list")
+leave_list = LeaveListView.as_view()
 
 
-@login_required
-@require_POST
-def leave_cancel(request, pk):
-    leave = get_object_or_404(selectors.my_leave_requests(user=request.user), pk=pk)
-    run_service(request, lambda: services.leave_cancel(actor=request.user, leave=leave))
-    return redirect("training:my")
+class LeaveDecideView(ServiceActionView):
+    def get_object(self):
+        return get_object_or_404(selectors.leave_list(user=self.request.user), pk=self.kwargs["pk"])
+
+    def check_permission(self):
+        user, leave = self.request.user, self.object
+        allowed = access.can_decide_leave_as_school(user, leave) or access.can_decide_leave_as_bureau(user, leave)
+        scopes.require(allowed, _("您没有权限审批该请假。"))
+
+    @property
+    def approve(self) -> bool:
+        return self.request.POST.get("decision") == "approve"
+
+    def perform(self):
+        return services.leave_decide(actor=self.request.user, leave=self.object, approve=self.approve,
+                                     comment=self.request.POST.get("comment", ""))
+
+    def get_success_message(self, result):
+        return _("已批准。") if self.approve else _("已驳回。")
+
+    def get_back_url(self):
+        return reverse("training:leave_list")
+
+
+leave_decide = LeaveDecideView.as_view()
+
+
+class LeaveCancelView(ServiceActionView):
+    def get_object(self):
+        return get_object_or_404(selectors.my_leave_requests(user=self.request.user), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.leave_cancel(actor=self.request.user, leave=self.object)
+
+    def get_back_url(self):
+        return reverse("training:my")
+
+
+leave_cancel = LeaveCancelView.as_view()
 
 
 @login_required
@@ -412,38 +488,67 @@ class EvaluationView(ServiceFormView):
         return reverse("training:my")
 
 
-@login_required
-def evaluations(request):
-    s = scopes.scope_of(request.user)
+class EvaluationListView(ScopedListView):
+    """Average scores per session (paged) and per presenter."""
+
     # A group leader reads the evaluations of the sessions they run.
-    scopes.require(s.superuser or s.admin_schools or s.region_counties or s.led_groups, _("您没有权限访问此页面。"))
-    context = {
-        "by_session": selectors.evaluation_by_session(user=request.user)[:200],
-        "by_presenter": selectors.evaluation_by_presenter(user=request.user),
-        "page_title": _("培训评价汇总"),
-    }
-    return render(request, "training/evaluations.html", context)
+    permission = "training.view_evaluations"
+    template_name = "training/evaluations.html"
+    table_template = "training/_evaluation_table.html"
+    page_title = gettext_lazy("培训评价汇总")
+
+    def get_queryset(self):
+        return selectors.evaluation_by_session(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs["by_presenter"] = selectors.evaluation_by_presenter(user=self.request.user)
+        return kwargs
+
+
+evaluations = EvaluationListView.as_view()
 
 
 # --- Projects ------------------------------------------------------------------------
 
 
-@login_required
-def project_list(request):
-    s = scopes.scope_of(request.user)
+def _project_owner(project) -> str:
+    return str(project.owner_school) if project.owner_school_id else _("教育局")
+
+
+def _project_status(project) -> str:
+    return project.get_status_display() if project.requires_approval else _("无需审核")
+
+
+class ProjectListView(ScopedListView):
     # Group leaders see their school's projects, to add their group's sessions.
-    scopes.require(s.superuser or s.admin_schools or s.region_counties or s.led_groups, _("您没有权限访问此页面。"))
-    year = params.school_year_param(request.GET, default="")
-    qs = selectors.project_list(user=request.user, school_year=year, status=request.GET.get("status", ""))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    context = {
-        "page_obj": page,
-        "statuses": Project.Status.choices,
-        "school": _admin_school(request),
-        "bureau_region": _bureau_region(request),
-        "page_title": _("培训项目"),
-    }
-    return render(request, "training/project_list.html", context)
+    permission = "training.view_projects"
+    template_name = "training/project_list.html"
+    table_template = "training/_project_table.html"
+    page_title = gettext_lazy("培训项目")
+    empty_message = gettext_lazy("没有项目。")
+    filters = ProjectFilterForm
+    search_fields = ("title",)
+    search_placeholder = gettext_lazy("项目名称")
+    export_filename = gettext_lazy("培训项目")
+    columns = (
+        Column("title", gettext_lazy("项目")),
+        Column("owner", gettext_lazy("承办"), value=_project_owner),
+        Column("level", gettext_lazy("级别"), value="get_level_display"),
+        Column("kind", gettext_lazy("形式"), value="get_kind_display"),
+        Column("school_year", gettext_lazy("学年")),
+        Column("status", gettext_lazy("状态"), value=_project_status),
+        Column("session_count", gettext_lazy("活动数")),
+    )
+
+    def get_queryset(self):
+        return selectors.project_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(school=_admin_school(self.request), bureau_region=_bureau_region(self.request))
+        return kwargs
+
+
+project_list = ProjectListView.as_view()
 
 
 @login_required
@@ -540,12 +645,21 @@ class ProjectEditView(ServiceFormView):
         return reverse("training:project_detail", args=[self.object.pk])
 
 
-@login_required
-@require_POST
-def project_submit(request, pk):
-    project = get_object_or_404(access.projects_visible_to(request.user), pk=pk)
-    run_service(request, lambda: services.project_submit(actor=request.user, project=project), success=_("已提交研训中心审核。"))
-    return redirect("training:project_detail", pk=pk)
+class ProjectSubmitView(ServiceActionView):
+    permission = "training.manage_project"
+    success_message = gettext_lazy("已提交研训中心审核。")
+
+    def get_object(self):
+        return get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.project_submit(actor=self.request.user, project=self.object)
+
+    def get_back_url(self):
+        return reverse("training:project_detail", args=[self.object.pk])
+
+
+project_submit = ProjectSubmitView.as_view()
 
 
 class ProjectReviewView(ServiceFormView):
@@ -575,28 +689,46 @@ class ProjectReviewView(ServiceFormView):
         return reverse("training:review_list")
 
 
-@login_required
-def review_list(request):
-    s = scopes.scope_of(request.user)
-    scopes.require(s.superuser or s.centre_counties, _("您没有权限访问此页面。"))
-    recent = selectors.projects_reviewed_by(request.user)[:30]
-    return render(request, "training/review_list.html", {
-        "projects": selectors.projects_awaiting_review(user=request.user), "recent": recent, "page_title": _("项目审核"),
-    })
+class ReviewListView(ScopedListView):
+    """School projects waiting for the training centre's review, and the user's latest reviews."""
+
+    permission = "training.view_reviews"
+    template_name = "training/review_list.html"
+    table_template = "training/_review_table.html"
+    page_title = gettext_lazy("项目审核")
+
+    def get_queryset(self):
+        return selectors.projects_awaiting_review(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs["recent"] = selectors.projects_reviewed_by(self.request.user)[:30]
+        return kwargs
+
+
+review_list = ReviewListView.as_view()
 
 
 # --- Plans and schedule --------------------------------------------------------------
 
 
-@login_required
-def plan_list(request):
-    s = scopes.scope_of(request.user)
+class PlanListView(ScopedListView):
     # Group leaders read their school's plan, to fit their group's sessions into it.
-    scopes.require(s.superuser or s.admin_schools or s.region_counties or s.led_groups, _("您没有权限访问此页面。"))
-    plans = selectors.plans_visible_to(request.user).order_by("-school_year", "school__code")
-    return render(request, "training/plan_list.html", {
-        "plans": plans, "school": _admin_school(request), "page_title": _("年度研修计划"),
-    })
+    permission = "training.view_plans"
+    template_name = "training/plan_list.html"
+    table_template = "training/_plan_table.html"
+    page_title = gettext_lazy("年度研修计划")
+    search_fields = ("school__name", "title")
+    search_placeholder = gettext_lazy("学校或标题")
+
+    def get_queryset(self):
+        return selectors.plan_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs["school"] = _admin_school(self.request)
+        return kwargs
+
+
+plan_list = PlanListView.as_view()
 
 
 class PlanFormView(ServiceFormView):
@@ -666,18 +798,35 @@ def plan_detail(request, pk):
 # --- Catalogue -----------------------------------------------------------------------
 
 
-@login_required
-def catalogue(request):
-    region = selectors.catalogue_region(request.user)
-    context = {
-        "levels": TrainingLevel.choices,
-        "kinds": TrainingKind.choices,
-        "categories": selectors.categories_visible_to(request.user).order_by("region_id", "sort_order", "code"),
-        "region": region,
-        "can_edit": region is not None and access.can_manage_categories(request.user, region),
-        "page_title": _("培训目录"),
-    }
-    return render(request, "training/catalogue.html", context)
+class CatalogueView(ScopedListView):
+    """Levels and kinds of training, and the content categories of the user's region (paged, exportable)."""
+
+    template_name = "training/catalogue.html"
+    table_template = "training/_category_table.html"
+    page_title = gettext_lazy("培训目录")
+    search_fields = ("code", "name")
+    search_placeholder = gettext_lazy("编码或名称")
+    export_filename = gettext_lazy("培训目录")
+    columns = (
+        Column("code", gettext_lazy("编码")),
+        Column("name", gettext_lazy("名称")),
+        Column("compulsory", gettext_lazy("必修"), value=lambda c: _("是") if c.compulsory else _("否")),
+        Column("mandate", gettext_lazy("性质"), value="mandate_label"),
+        Column("region", gettext_lazy("区域"), value=lambda c: str(c.region) if c.region_id else _("全国")),
+        Column("active", gettext_lazy("启用"), value=lambda c: _("是") if c.is_active else _("否")),
+    )
+
+    def get_queryset(self):
+        return selectors.category_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        region = selectors.catalogue_region(self.request.user)
+        kwargs.update(levels=TrainingLevel.choices, kinds=TrainingKind.choices, region=region,
+                      can_edit=region is not None and access.can_manage_categories(self.request.user, region))
+        return kwargs
+
+
+catalogue = CatalogueView.as_view()
 
 
 class CategoryFormView(ServiceFormView):
@@ -714,23 +863,53 @@ class CategoryFormView(ServiceFormView):
 # --- Quotas --------------------------------------------------------------------------
 
 
-@login_required
-def quota_list(request):
-    s = scopes.scope_of(request.user)
-    scopes.require(s.superuser or s.admin_schools or s.bureau_counties, _("您没有权限访问此页面。"))
-    qs = selectors.quotas_visible_to(request.user).order_by("-deadline", "school__code")
-    return render(request, "training/quota_list.html", {
-        "quotas": qs[:300], "now": timezone.now(), "is_bureau": s.is_bureau, "page_title": _("培训名额"),
-    })
+QUOTA_COLUMNS = (
+        Column("school", gettext_lazy("学校"), value="school.name"),
+        Column("project", gettext_lazy("培训"), value="project.title"),
+        Column("session", gettext_lazy("活动"), value="session.title"),
+        Column("places", gettext_lazy("名额")),
+        Column("named", gettext_lazy("已报")),
+        Column("deadline", gettext_lazy("截止")),
+        Column("submitted_at", gettext_lazy("提交时间")),
+    )
 
 
-@login_required
-def quota_missed(request):
-    s = scopes.scope_of(request.user)
-    scopes.require(s.superuser or s.bureau_counties, _("您没有权限访问此页面。"))
-    return render(request, "training/quota_missed.html", {
-        "quotas": selectors.quotas_missed_deadline(user=request.user), "page_title": _("逾期未报名学校"),
-    })
+class QuotaListView(ScopedListView):
+    permission = "training.view_quotas"
+    template_name = "training/quota_list.html"
+    table_template = "training/_quota_table.html"
+    page_title = gettext_lazy("培训名额")
+    search_fields = ("school__name", "project__title")
+    search_placeholder = gettext_lazy("学校或培训")
+    export_filename = gettext_lazy("培训名额")
+    columns = QUOTA_COLUMNS
+
+    def get_queryset(self):
+        return selectors.quota_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(now=timezone.now(), is_bureau=scopes.scope_of(self.request.user).is_bureau)
+        return kwargs
+
+
+quota_list = QuotaListView.as_view()
+
+
+class QuotaMissedView(ScopedListView):
+    permission = "training.view_missed_quotas"
+    template_name = "training/quota_missed.html"
+    table_template = "training/_quota_missed_table.html"
+    page_title = gettext_lazy("逾期未报名学校")
+    search_fields = ("school__name", "project__title")
+    search_placeholder = gettext_lazy("学校或培训")
+    export_filename = gettext_lazy("逾期未报名学校")
+    columns = QUOTA_COLUMNS[:6]
+
+    def get_queryset(self):
+        return selectors.quotas_missed_deadline(user=self.request.user)
+
+
+quota_missed = QuotaMissedView.as_view()
 
 
 class QuotaAllocateView(ServiceFormView):
@@ -788,20 +967,41 @@ def quota_detail(request, pk):
     return render(request, "training/quota_detail.html", context, status=400 if request.method == "POST" else 200)
 
 
-@login_required
-@require_POST
-def quota_submit(request, pk):
-    quota = _visible_quota(request, pk)
-    run_service(request, lambda: services.quota_submit(actor=request.user, quota=quota), success=_("名单已提交教育局。"))
-    return redirect("training:quota_detail", pk=pk)
+class QuotaActionView(ServiceActionView):
+    permission = "training.name_on_quota"
+
+    def permission_object(self):
+        return self.quota
+
+    def get_back_url(self):
+        return reverse("training:quota_detail", args=[self.quota.pk])
 
 
-@login_required
-@require_POST
-def quota_unname(request, pk):
-    nomination = get_object_or_404(selectors.nominations_visible_to(request.user), pk=pk)
-    run_service(request, lambda: services.quota_unname(actor=request.user, nomination=nomination))
-    return redirect("training:quota_detail", pk=nomination.quota_id)
+class QuotaSubmitView(QuotaActionView):
+    success_message = gettext_lazy("名单已提交教育局。")
+
+    def get_object(self):
+        self.quota = _visible_quota(self.request, self.kwargs["pk"])
+        return self.quota
+
+    def perform(self):
+        return services.quota_submit(actor=self.request.user, quota=self.quota)
+
+
+quota_submit = QuotaSubmitView.as_view()
+
+
+class QuotaUnnameView(QuotaActionView):
+    def get_object(self):
+        nomination = get_object_or_404(selectors.nominations_visible_to(self.request.user), pk=self.kwargs["pk"])
+        self.quota = nomination.quota
+        return nomination
+
+    def perform(self):
+        return services.quota_unname(actor=self.request.user, nomination=self.object)
+
+
+quota_unname = QuotaUnnameView.as_view()
 
 
 class SwapCreateView(ServiceFormView):
@@ -827,20 +1027,46 @@ class SwapCreateView(ServiceFormView):
         return reverse("training:quota_detail", args=[self.object.pk])
 
 
-@login_required
-def swap_list(request):
-    s = scopes.scope_of(request.user)
-    scopes.require(s.superuser or s.bureau_counties, _("您没有权限访问此页面。"))
-    recent = selectors.swaps_decided_by(request.user)[:30]
-    return render(request, "training/swap_list.html", {
-        "swaps": selectors.swaps_awaiting(user=request.user), "recent": recent, "page_title": _("换人/退出审批"),
-    })
+class SwapListView(ScopedListView):
+    """Swap and withdrawal requests waiting for the bureau, and the user's latest decisions."""
+
+    permission = "training.view_swaps"
+    template_name = "training/swap_list.html"
+    table_template = "training/_swap_cards.html"
+    page_title = gettext_lazy("换人/退出审批")
+    empty_message = gettext_lazy("没有待审批的申请。")
+
+    def get_queryset(self):
+        return selectors.swaps_awaiting(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs["recent"] = selectors.swaps_decided_by(self.request.user)[:30]
+        return kwargs
 
 
-@login_required
-@require_POST
-def swap_decide(request, pk):
-    swap = get_object_or_404(selectors.swaps_awaiting(user=request.user), pk=pk)
-    approve = request.POST.get("decision") == "approve"
-    run_service(request, lambda: services.swap_request_decide(actor=request.user, swap=swap, approve=approve, comment=request.POST.get("comment", "")), success=_("已批准。") if approve else _("已驳回。"))
-    return redirect("training:swap_list")
+swap_list = SwapListView.as_view()
+
+
+class SwapDecideView(ServiceActionView):
+    def get_object(self):
+        return get_object_or_404(selectors.swaps_awaiting(user=self.request.user), pk=self.kwargs["pk"])
+
+    def check_permission(self):
+        scopes.require(access.can_decide_swap(self.request.user, self.object), _("只有组织培训的教育局可以审批换人/退出。"))
+
+    @property
+    def approve(self) -> bool:
+        return self.request.POST.get("decision") == "approve"
+
+    def perform(self):
+        return services.swap_request_decide(actor=self.request.user, swap=self.object, approve=self.approve,
+                                            comment=self.request.POST.get("comment", ""))
+
+    def get_success_message(self, result):
+        return _("已批准。") if self.approve else _("已驳回。")
+
+    def get_back_url(self):
+        return reverse("training:swap_list")
+
+
+swap_decide = SwapDecideView.as_view()
