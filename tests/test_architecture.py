@@ -52,8 +52,12 @@ for _app in LAYERS:
 MAX_FUNCTION_LINES = 80
 
 
+#: Packages of the project that are not apps: the settings modules.
+NOT_APPS = {"settings"}
+
+
 def _apps() -> list[str]:
-    return sorted(p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists())
+    return sorted(p.name for p in SRC.iterdir() if p.is_dir() and (p / "__init__.py").exists() and p.name not in NOT_APPS)
 
 
 def _modules(app: str):
