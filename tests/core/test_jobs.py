@@ -233,3 +233,42 @@ def test_a_large_certificate_zip_is_a_job_and_a_small_one_is_immediate(roles, cl
     names = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content))).namelist()
     assert len(names) == 3 and all(name.endswith(".pdf") for name in names)
     assert job.result_name.startswith("培训证书-") and job.result_name.endswith(".zip")
+
+
+def test_a_long_list_export_is_a_job_that_writes_the_same_rows_for_the_same_user(roles, client, school, monkeypatch,
+                                                                                  django_capture_on_commit_callbacks, settings):
+    from openpyxl import load_workbook
+
+    def sheet_rows(data: bytes) -> list[tuple]:
+        return [tuple(r) for r in load_workbook(io.BytesIO(data), read_only=True).active.iter_rows(values_only=True)]
+
+    client.force_login(roles.school_admin)
+    url = reverse("org:staff_list") + f"?school={school.pk}&q=老师&export=xlsx"
+    inline = sheet_rows(client.get(url).content)
+    assert len(inline) >= 2 and not Job.objects.exists()
+    settings.YANXIU_EXPORT_INLINE_ROWS = 0
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.get(url)
+    job = Job.objects.get()
+    assert started.status_code == 302 and started["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.kind == "list.export" and "教师名册" in job.label
+    run_worker(monkeypatch)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    assert job.total == len(inline) - 1 and job.result_name.startswith("教师名册-") and job.result_name.endswith(".xlsx")
+    download = client.get(reverse("core:job_download", args=[job.pk]))
+    assert download["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert sheet_rows(b"".join(download.streaming_content)) == inline  # same rows, masked the same way
+    assert all(roles.teacher.person.id_number not in str(row) for row in inline)
+
+
+def test_a_list_export_job_checks_the_permission_again_in_the_worker(roles, monkeypatch, django_capture_on_commit_callbacks):
+    """A job queued for a user who has since lost the right fails with the Chinese refusal, writing nothing."""
+    from yanxiu.core import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        job = jobs.start(user=roles.teacher, kind="list.export", label="导出", task=tasks.list_export,
+                         view="yanxiu.org.views.StaffListView", url_kwargs={}, path=reverse("org:staff_list"), query="export=xlsx")
+    run_worker(monkeypatch)
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and not job.result_path and job.message == "您没有权限访问此页面。"

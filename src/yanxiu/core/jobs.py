@@ -30,7 +30,7 @@ scoped to what that user may see) and the keyword arguments given to
   is not there yet; ``yanxiu db_worker`` (started by ``scripts/serve.sh``) runs it.
 - A task that raises fails its job with a Chinese message: the exception's own
   message when it is one written for users (:class:`JobError`,
-  ``ValidationError``, ``SheetError``), else a general one. The traceback goes
+  ``ValidationError``, ``SheetError``, ``PermissionDenied``), else a general one. The traceback goes
   to the log (personal data redacted), never to the page.
 - Result files are written under ``settings.YANXIU_JOB_DIR`` (a 0700 folder
   under the private var dir), each 0600 (``core/disk.py``); only the job's
@@ -49,7 +49,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -164,14 +164,14 @@ def user_message(exc: BaseException) -> str:
 
     if isinstance(exc, ValidationError):
         return "；".join(str(m) for m in exc.messages)[:300]
-    if isinstance(exc, (JobError, SheetError)):
+    if isinstance(exc, (JobError, SheetError, PermissionDenied)) and str(exc):
         return str(exc)[:300]
     return _("任务未能完成，请稍后重试；如仍失败，请联系系统管理员。")
 
 
 def fail(job_id: int, exc: BaseException) -> None:
     """Mark the job failed with a message for the user; the traceback goes to the log."""
-    if not isinstance(exc, (JobError, ValidationError)):
+    if not isinstance(exc, (JobError, ValidationError, PermissionDenied)):
         logger.exception("job %s failed", job_id, exc_info=exc)
     Job.objects.filter(pk=job_id).update(status=Job.Status.FAILED, message=user_message(exc), finished_at=timezone.now())
 

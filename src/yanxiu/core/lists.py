@@ -36,8 +36,10 @@ The contract:
   sorted rows (every page, not just the one shown) as an xlsx written through
   :mod:`yanxiu.core.xlsx` and named through :mod:`yanxiu.core.downloads`;
   above ``max_export_rows`` it refuses with a Chinese message. All of the
-  export is in :meth:`export_response`, the one place to send long exports
-  elsewhere.
+  export is in :meth:`export_response`; above ``YANXIU_EXPORT_INLINE_ROWS``
+  rows it starts a background job (:meth:`export_job`, ``core/jobs.py``) that
+  rebuilds the same rows for the same user and query string and writes them
+  with :meth:`write_export`, and sends the user to the job's progress page.
 - An htmx request (``HX-Request``) gets only the table partial
   (``table_template``), any other request the whole page (``template_name``);
   the pager's links are plain links with ``hx-get``, so they work without JS.
@@ -64,7 +66,7 @@ from django.utils.cache import patch_vary_headers
 from django.utils.translation import gettext as _
 from django.views import View
 
-from yanxiu.core import params
+from yanxiu.core import jobs, params
 
 #: The largest page any list shows; a subclass asking for more gets this many.
 MAX_PAGE_SIZE = 500
@@ -304,6 +306,8 @@ class ScopedListView(LoginRequiredMixin, View):
         count = rows_qs.count()
         if count > self.max_export_rows:
             return self.export_refused(count)
+        if count > jobs.inline_rows():  # a long export: written by a background job while a progress bar shows
+            return self.export_job(count)
         columns = self.export_columns()
         wb = xlsx.workbook(write_only=True)
         ws = wb.create_sheet(str(self.export_filename)[:31] or "Sheet1")
@@ -312,6 +316,36 @@ class ScopedListView(LoginRequiredMixin, View):
             xlsx.append(ws, self.export_row(row, columns))
         name = self.get_export_filename()
         return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE, name=name)
+
+    def export_job(self, count: int) -> HttpResponse:
+        """Queue the export of these rows (same view, user and query string) and send the user to its progress page."""
+        from django.utils import translation
+
+        from yanxiu.core import tasks
+
+        cls = type(self)
+        job = jobs.start(user=self.request.user, kind="list.export", task=tasks.list_export,
+                         label=_("导出%(name)s（%(count)d 行）") % {"name": self.export_filename, "count": count},
+                         view=f"{cls.__module__}.{cls.__qualname__}", url_kwargs=dict(self.kwargs), path=self.request.path,
+                         query=self.request.GET.urlencode(), language=translation.get_language() or "")
+        return HttpResponseRedirect(job.get_absolute_url())
+
+    def write_export(self, path, rows, *, job_id: int) -> None:
+        """Write ``rows`` as the xlsx of this list into ``path``, reporting progress to the job every 500 rows."""
+        from yanxiu.core import xlsx
+
+        total = rows.count() if isinstance(rows, QuerySet) else len(rows)
+        columns = self.export_columns()
+        wb = xlsx.workbook(write_only=True)
+        ws = wb.create_sheet(str(self.export_filename)[:31] or "Sheet1")
+        xlsx.append(ws, [str(c.label) for c in columns])
+        jobs.progress(job_id, 0, total)
+        for n, row in enumerate(rows.iterator(chunk_size=2000) if isinstance(rows, QuerySet) else rows, start=1):
+            xlsx.append(ws, self.export_row(row, columns))
+            if n % 500 == 0:
+                jobs.progress(job_id, n, total)
+        jobs.progress(job_id, total, total, _("正在保存文件……"))
+        wb.save(path)
 
     def get(self, request, *args, **kwargs):
         self.check_permission()
