@@ -154,3 +154,10 @@ def test_the_former_single_module_path_still_works(tmp_path):
     assert testing["hashers"] == ["django.contrib.auth.hashers.MD5PasswordHasher"]
     production = _run(LOAD, {**legacy, "YANXIU_DATABASE_URL": PG_URL}, tmp_path)
     assert production.returncode != 0 and "YANXIU_SECRET_KEY" in production.stderr
+
+
+def test_the_dev_settings_show_debug_pages_and_accept_postgresql_without_a_key(tmp_path):
+    loaded = _loaded(_run(LOAD, {"DJANGO_SETTINGS_MODULE": "yanxiu.settings.dev", "YANXIU_DATABASE_URL": PG_URL}, tmp_path))
+    assert loaded["debug"] is True and loaded["engine"] == "django.db.backends.postgresql"
+    assert loaded["static"] == "django.contrib.staticfiles.storage.StaticFilesStorage"
+    assert "yanxiu.settings.production" not in loaded["modules"]
