@@ -51,8 +51,8 @@ def test_certificate_and_activity_entries_link_to_their_documents_for_allowed_us
     assert "证明：听课记录 12 份" in text and reverse("credits:activity_proof", args=[record.pk]) in text
     proof = client.get(reverse("credits:activity_proof", args=[record.pk]))
     assert proof.status_code == 200 and proof["Content-Type"] == "image/png" and proof["Content-Security-Policy"] == "sandbox"
-    client.force_login(roles.other_admin)
-    assert client.get(reverse("credits:activity_proof", args=[record.pk])).status_code == 403
+    client.force_login(roles.other_admin)  # another school's record is not found at all
+    assert client.get(reverse("credits:activity_proof", args=[record.pk])).status_code == 404
     client.force_login(roles.school_admin)
     sheet = load_workbook(io.BytesIO(client.get(reverse("credits:transcript_xlsx", args=[roles.teacher.person.pk]) + f"?year={YEAR}").content))
     rows = list(sheet.active.iter_rows(values_only=True))

@@ -36,20 +36,20 @@ def test_a_teacher_sees_their_own_standing_and_not_others(client, setup, roles, 
     assert page.status_code == 200
     text = page.content.decode()
     assert "未达标（不能评优秀）" in text and "同课异构" in text
-    assert c.get(reverse("credits:school", args=[school.pk])).status_code == 403
-    assert c.get(reverse("credits:person", args=[roles.member.person.pk])).status_code == 403
+    assert c.get(reverse("credits:school", args=[school.pk])).status_code == 403  # their school: seen, not its credits
+    assert c.get(reverse("credits:person", args=[roles.member.person.pk])).status_code == 404  # a colleague: not found
 
 
 def test_the_school_and_county_lists_are_scoped(client, setup, roles, school, far_school):
     c = client_for(client, roles.school_admin)
     page = c.get(reverse("credits:school", args=[school.pk]) + f"?year={YEAR}")
     assert page.status_code == 200 and "张老师" in page.content.decode()
-    assert c.get(reverse("credits:school", args=[far_school.pk])).status_code == 403
+    assert c.get(reverse("credits:school", args=[far_school.pk])).status_code == 404  # a school they may not see
     assert c.get(reverse("credits:county", args=[school.county_id])).status_code == 403
     b = client_for(client, roles.bureau)
     county = b.get(reverse("credits:county", args=[school.county_id]) + f"?year={YEAR}")
     assert county.status_code == 200 and school.name in county.content.decode()
-    assert b.get(reverse("credits:county", args=[far_school.county_id])).status_code == 403
+    assert b.get(reverse("credits:county", args=[far_school.county_id])).status_code == 404
 
 
 def test_the_transcript_pdf_carries_the_chinese_name_and_hours(client, setup, roles):

@@ -10,6 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.attendance import access as attendance_access
+from yanxiu.org import scopes
+from yanxiu.training import access as training_access
 from yanxiu.training.models import Session, school_year_of
 
 from . import access
@@ -136,3 +138,25 @@ def session_date(session: Session) -> str:
 def sessions_started(sessions, now: dt.datetime | None = None) -> list[Session]:
     now = now or timezone.now()
     return [s for s in sessions if s.status == Session.Status.PUBLISHED and s.starts_at is not None and s.starts_at <= now]
+
+
+# --- Objects of the archive pages, scoped to the user --------------------------------
+# An id the user may not see is a 404 whatever their role; a record they may see but
+# not act on is refused (403) by the ``archive.*`` permission asked afterwards.
+
+
+def sessions_visible_to(user) -> QuerySet[Session]:
+    """Sessions the user may see (their materials need ``archive.view_materials`` besides)."""
+    return training_access.sessions_visible_to(user).select_related("project", "project__owner_school")
+
+
+def materials_visible_to(user) -> QuerySet[Material]:
+    """Materials of the sessions the user may see."""
+    return Material.objects.filter(session__in=sessions_visible_to(user).values("pk")).select_related(
+        "session", "session__project", "session__project__owner_school"
+    )
+
+
+def schools_visible_to(user):
+    """Schools the user may see (their library needs ``archive.view_library`` besides)."""
+    return scopes.schools_visible_to(user).select_related("county")

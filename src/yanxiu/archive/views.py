@@ -8,7 +8,6 @@ post here and come back to the session page.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from yanxiu.core import jobs, uploads
 from yanxiu.core.crud import ServiceFormView, run_service
+from yanxiu.org import scopes
 from yanxiu.org.models import School
 from yanxiu.training.models import Session
 
@@ -25,14 +25,12 @@ from .forms import LibraryFilterForm, MaterialForm
 from .models import Material
 
 
-def _session(session_id: int) -> Session:
-    return get_object_or_404(Session.objects.select_related("project", "project__owner_school"), pk=session_id)
+def _session(request, session_id: int) -> Session:
+    return get_object_or_404(selectors.sessions_visible_to(request.user), pk=session_id)
 
 
-def _material(material_id: int) -> Material:
-    return get_object_or_404(
-        Material.objects.select_related("session", "session__project", "session__project__owner_school"), pk=material_id
-    )
+def _material(request, material_id: int) -> Material:
+    return get_object_or_404(selectors.materials_visible_to(request.user), pk=material_id)
 
 
 def _back_to_session(session_id: int) -> str:
@@ -46,7 +44,7 @@ class MaterialAddView(ServiceFormView):
     success_message = gettext_lazy("资料已上传。")
 
     def get_object(self):
-        return _session(self.kwargs["session_id"])
+        return _session(self.request, self.kwargs["session_id"])
 
     def get_context_data(self, **kwargs):
         kwargs["page_title"] = _("上传活动资料 · %(title)s") % {"title": self.object.title}
@@ -67,9 +65,8 @@ class MaterialAddView(ServiceFormView):
 @login_required
 @require_POST
 def material_delete(request, material_id: int):
-    material = _material(material_id)
-    if not request.user.has_perm("archive.manage_materials", material.session):
-        raise PermissionDenied(_("您没有权限删除这份资料。"))
+    material = _material(request, material_id)
+    scopes.require(request.user.has_perm("archive.manage_materials", material.session), _("您没有权限删除这份资料。"))
     session_id = material.session_id
     run_service(request, lambda: services.material_remove(actor=request.user, material=material),
                 success=_("已删除资料“%(title)s”。") % {"title": material.title})
@@ -78,9 +75,8 @@ def material_delete(request, material_id: int):
 
 @login_required
 def material_file(request, material_id: int):
-    material = _material(material_id)
-    if not request.user.has_perm("archive.view_materials", material.session):
-        raise PermissionDenied(_("您没有权限查看这份资料。"))
+    material = _material(request, material_id)
+    scopes.require(request.user.has_perm("archive.view_materials", material.session), _("您没有权限查看这份资料。"))
     return uploads.material_response(material.file, download_name=exports.safe_name(material.title, f"material-{material.pk}"),
                                      range_header=request.headers.get("Range", ""), fallback=f"material-{material.pk}")
 
@@ -89,9 +85,8 @@ def material_file(request, material_id: int):
 
 
 def _library_school(request, school_id: int) -> School:
-    school = get_object_or_404(School, pk=school_id)
-    if not request.user.has_perm("archive.view_library", school):
-        raise PermissionDenied(_("您没有权限查看该校的资源库。"))
+    school = get_object_or_404(selectors.schools_visible_to(request.user), pk=school_id)
+    scopes.require(request.user.has_perm("archive.view_library", school), _("您没有权限查看该校的资源库。"))
     return school
 
 

@@ -270,3 +270,202 @@ def open_objections_count(user) -> int:
     if not s.superuser:
         qs = qs.filter(Q(posting__school_id__in=s.admin_schools) | Q(posting__school__county_id__in=s.region_counties))
     return qs.count()
+
+
+# --- Objects of the credits pages, scoped to the user ------------------------------
+# Pages fetch every record through these, so an id the user may not see is a 404
+# whatever their role; a record they may see but not act on is refused (403) by
+# the ``can_*`` decision asked afterwards.
+
+
+def schools_visible_to(user) -> QuerySet:
+    """Schools the user may see at all (their credits need ``can_view_school_credits`` besides)."""
+    return scopes.schools_visible_to(user).select_related("county")
+
+
+def counties_visible_to(user) -> QuerySet:
+    """Counties of the region staff's regions and of the schools the user may see."""
+    from yanxiu.org.models import Region
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county")
+    if s.superuser:
+        return counties
+    return counties.filter(Q(pk__in=s.region_counties) | Q(pk__in=scopes.schools_visible_to(user).values("county_id")))
+
+
+def people_visible_to(user) -> QuerySet[Person]:
+    """People the user may see: themself and those of the staff lists they may read."""
+    s = scopes.scope_of(user)
+    if s.superuser:
+        return Person.objects.all()
+    return Person.objects.filter(Q(pk=s.person_id) | Q(pk__in=scopes.people_visible_to(user).values("pk")))
+
+
+def my_person(user) -> Person | None:
+    """The teacher record of the signed-in user, if any."""
+    s = scopes.scope_of(user)
+    return None if s.person_id is None else Person.objects.filter(pk=s.person_id).first()
+
+
+def _credit_reader_q(s, prefix: str = "") -> Q:
+    """Rows of schools whose credits the scope may read (school admins, region staff)."""
+    return Q(**{f"{prefix}school_id__in": s.admin_schools}) | Q(**{f"{prefix}school__county_id__in": s.region_counties})
+
+
+def entries_visible_to(user) -> QuerySet[CreditEntry]:
+    """Ledger lines of the user themself, and of the schools whose credits they read."""
+    s = scopes.scope_of(user)
+    qs = CreditEntry.objects.select_related("school", "person")
+    if s.superuser:
+        return qs
+    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+
+
+def claims_visible_to(user) -> QuerySet[CertificateClaim]:
+    """Certificate claims: the teacher's own, and those of the schools whose credits the user reads."""
+    s = scopes.scope_of(user)
+    qs = CertificateClaim.objects.select_related("person", "school")
+    if s.superuser:
+        return qs
+    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+
+
+def activity_records_visible_to(user) -> QuerySet:
+    from .models import ActivityRecord
+
+    s = scopes.scope_of(user)
+    qs = ActivityRecord.objects.select_related("school", "person")
+    if s.superuser:
+        return qs
+    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+
+
+def certificates_visible_to(user) -> QuerySet:
+    """Certificates of the user themself, and of the schools whose credits they read."""
+    from .models import Certificate
+
+    s = scopes.scope_of(user)
+    qs = Certificate.objects.select_related("person", "school")
+    if s.superuser:
+        return qs
+    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+
+
+def objections_visible_to(user) -> QuerySet[Objection]:
+    """Objections on the postings the user may see: all of them for the school's managers
+    and region staff, a teacher's own otherwise."""
+    s = scopes.scope_of(user)
+    qs = Objection.objects.select_related("posting", "posting__school")
+    if s.superuser:
+        return qs
+    q = _credit_reader_q(s, "posting__")
+    if s.person_id is not None:
+        q |= Q(person_id=s.person_id)
+    return qs.filter(q, posting__in=postings_visible_to(user).values("pk"))
+
+
+def sessions_visible_to(user):
+    """Training sessions the user may see (to credit them or to name them in an objection)."""
+    from yanxiu.training.access import sessions_visible_to as visible
+
+    return visible(user).select_related("project__owner_school", "project__region")
+
+
+def projects_visible_to(user):
+    from yanxiu.training.access import projects_visible_to as visible
+
+    return visible(user).select_related("owner_school", "region")
+
+
+def can_manage_school_credits(user, school) -> bool:
+    """Manage a school's postings and revoke its certificates: the school's admins, the bureau and region staff over it."""
+    s = scopes.scope_of(user)
+    return s.superuser or scopes.can_manage_school(user, school) or school.county_id in s.region_counties
+
+
+def can_import_results(user) -> bool:
+    """Result lists of upper-level training are imported by region staff."""
+    s = scopes.scope_of(user)
+    return s.superuser or bool(s.region_counties)
+
+
+def overview_for(user) -> tuple[QuerySet, QuerySet]:
+    """Where each role starts: the counties and the schools whose compliance it reads."""
+    from yanxiu.org.models import Region, School
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county") if s.superuser else Region.objects.filter(pk__in=s.region_counties)
+    return counties.order_by("code"), School.objects.filter(pk__in=s.admin_schools).order_by("code")
+
+
+def posting_schools(user) -> QuerySet:
+    """Schools the user may publish a posting for from the postings page (their own, as school admin)."""
+    from yanxiu.org.models import School
+
+    s = scopes.scope_of(user)
+    return School.objects.none() if s.superuser else School.objects.filter(pk__in=s.admin_schools).order_by("code")
+
+
+def open_postings_for(person, school) -> QuerySet[Posting]:
+    """The school's open postings that list the person's entries."""
+    return Posting.objects.filter(school=school, status=Posting.Status.OPEN, entries__person=person).distinct()
+
+
+def person_objections(person) -> QuerySet[Objection]:
+    return Objection.objects.filter(person=person).select_related("posting", "entry")
+
+
+def person_claims(person) -> QuerySet[CertificateClaim]:
+    return CertificateClaim.objects.filter(person=person)
+
+
+def person_certificates(person) -> QuerySet:
+    from .models import Certificate
+
+    return Certificate.objects.filter(person=person)
+
+
+def school_certificates(school, year: int) -> QuerySet:
+    from .models import Certificate
+
+    return Certificate.objects.filter(school=school, school_year=year).select_related("person")
+
+
+def posting_objections(user, posting) -> list[Objection]:
+    """The posting's objections the user may read: all for its managers, a teacher's own otherwise."""
+    qs = posting.objections.select_related("person", "entry", "session__project", "resolution_entry", "resolved_by")
+    if not can_manage_school_credits(user, posting.school):
+        qs = qs.filter(person_id=scopes.scope_of(user).person_id)
+    return list(qs)
+
+
+def current_staff(school) -> QuerySet[Person]:
+    """The school's teachers now, by name (whom an activity can be credited to)."""
+    return Person.objects.filter(pk__in=Employment.objects.current().filter(school=school).values("person_id")).order_by("name")
+
+
+def objection_sessions(person_id, posting) -> list:
+    """The teacher's ended sessions of the posting's school year with no credit: what a 补录 objection can name."""
+    import datetime as dt
+
+    if person_id is None:
+        return []
+    county = posting.school.county
+    year = school_year_for(county, posting.period_end)
+    spec = spec_in_force(county, year)
+    start, end = (spec.year_start(year), spec.year_end(year)) if spec else (dt.date(year, 9, 1), dt.date(year + 1, 8, 31))
+    person = Person.objects.filter(pk=person_id).first()
+    return [u["session"] for u in uncredited_sessions(person, start, end)] if person else []
+
+
+def policy_preview(region, year: int, current_spec, candidate_spec) -> dict:
+    """Status counts of the region's current teachers under the policy in force and under
+    an edited one, each as if the year ended today, so that before and after compare like with like."""
+    from yanxiu.credits.compliance import status_counts
+    from yanxiu.policy.selectors import counties_in
+
+    employments = Employment.objects.current().filter(school__county__in=counties_in(region))
+    before = status_counts(compliance_rows(employments, year, spec=current_spec, final=True)) if current_spec else None
+    after = status_counts(compliance_rows(employments, year, spec=candidate_spec, final=True))
+    return {"before": before, "after": after, "year": year, "teachers": sum(after.values())}

@@ -8,8 +8,8 @@ import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,20 +21,18 @@ from yanxiu.org import scopes
 from yanxiu.core import params, public_url, uploads
 from yanxiu.core import downloads, jobs, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
-from yanxiu.org.models import Person, Region, School
+from yanxiu.org.models import Person
 from yanxiu.credits.compliance import Status
 
 from . import codes, evidence, selectors, services, tasks
 from .forms import ActivityForm, ClaimForm, ClaimReviewForm, ImportForm, ObjectionForm, PostingForm, ResolveForm, ReverseForm
 from .importer import import_results
 from .ledger import can_reverse, credit_reverse
-from .models import ActivityRecord, Certificate, CertificateClaim, CreditEntry, Objection, Posting
+from .models import Objection, Posting
 from .pdf import qr_svg, render_pdf
 
 
-def _deny_unless(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限访问此页面。"))
+DENIED = gettext_lazy("您没有权限访问此页面。")
 
 
 def _year(request, county=None) -> int:
@@ -42,10 +40,10 @@ def _year(request, county=None) -> int:
 
 
 def _my_person(request) -> Person:
-    s = scopes.scope_of(request.user)
-    if s.person_id is None:
+    person = selectors.my_person(request.user)
+    if person is None:
         raise Http404(_("当前账号没有关联教师档案。"))
-    return Person.objects.get(pk=s.person_id)
+    return person
 
 
 # --- Teacher ------------------------------------------------------------------
@@ -70,20 +68,17 @@ def _person_page(request, person, *, template="credits/person.html"):
     else:
         start, end = dt.date(year, 9, 1), dt.date(year + 1, 8, 31)
     uncredited = selectors.uncredited_sessions(person, start, end)
-    open_postings = []
-    if employment:
-        open_postings = list(
-            Posting.objects.filter(school=employment.school, status=Posting.Status.OPEN, entries__person=person).distinct()
-        )
+    open_postings = list(selectors.open_postings_for(person, employment.school)) if employment else []
+    is_self = scopes.scope_of(request.user).person_id == person.pk
     context = {
         "person": person, "employment": employment, "year": year, "row": row, "cycle": cycle, "entries": entries,
         "open_postings": open_postings, "years": range(year - 4, year + 2), "uncredited": uncredited,
-        "objections": Objection.objects.filter(person=person).select_related("posting", "entry")[:20],
-        "claims": CertificateClaim.objects.filter(person=person)[:20],
-        "certificates": Certificate.objects.filter(person=person)[:50],
-        "is_self": scopes.scope_of(request.user).person_id == person.pk,
-        "can_revoke": bool(employment) and (scopes.can_manage_school(request.user, employment.school) or employment.school.county_id in scopes.scope_of(request.user).region_counties),
-        "page_title": _("我的学时") if scopes.scope_of(request.user).person_id == person.pk else _("%(name)s 的学时") % {"name": person.name},
+        "objections": selectors.person_objections(person)[:20],
+        "claims": selectors.person_claims(person)[:20],
+        "certificates": selectors.person_certificates(person)[:50],
+        "is_self": is_self,
+        "can_revoke": bool(employment) and selectors.can_manage_school_credits(request.user, employment.school),
+        "page_title": _("我的学时") if is_self else _("%(name)s 的学时") % {"name": person.name},
     }
     return render(request, template, context)
 
@@ -95,8 +90,8 @@ def my_credits(request):
 
 @login_required
 def person_credits(request, pk):
-    person = get_object_or_404(Person, pk=pk)
-    _deny_unless(selectors.can_view_person_credits(request.user, person))
+    person = get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
+    scopes.require(selectors.can_view_person_credits(request.user, person), DENIED)
     return _person_page(request, person)
 
 
@@ -111,8 +106,8 @@ def _summary(rows):
 
 @login_required
 def school_list(request, pk):
-    school = get_object_or_404(School.objects.select_related("county"), pk=pk)
-    _deny_unless(selectors.can_view_school_credits(request.user, school))
+    school = get_object_or_404(selectors.schools_visible_to(request.user), pk=pk)
+    scopes.require(selectors.can_view_school_credits(request.user, school), DENIED)
     year = _year(request, school.county)
     rows = selectors.school_compliance(school, year)
     status = request.GET.get("status")
@@ -130,8 +125,8 @@ def school_list(request, pk):
 
 @login_required
 def county_list(request, pk):
-    county = get_object_or_404(Region, pk=pk, level="county")
-    _deny_unless(selectors.can_view_county_credits(request.user, county))
+    county = get_object_or_404(selectors.counties_visible_to(request.user), pk=pk)
+    scopes.require(selectors.can_view_county_credits(request.user, county), DENIED)
     year = _year(request, county)
     rows = selectors.county_compliance(county, year)
     by_school: dict[int, dict] = {}
@@ -160,9 +155,7 @@ def county_list(request, pk):
 @login_required
 def overview(request):
     """Where each role starts: its counties, its schools, or its own page."""
-    s = scopes.scope_of(request.user)
-    counties = Region.objects.filter(pk__in=s.region_counties) if not s.superuser else Region.objects.filter(level="county")
-    schools = School.objects.filter(pk__in=s.admin_schools)
+    counties, schools = selectors.overview_for(request.user)
     if not counties and not schools:
         return redirect("credits:mine")
     return render(request, "credits/overview.html", {"counties": counties, "schools": schools, "page_title": _("学时管理")})
@@ -173,8 +166,7 @@ def overview(request):
 
 @login_required
 def import_page(request):
-    s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or bool(s.region_counties))
+    scopes.require(selectors.can_import_results(request.user), DENIED)
     result = None
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
@@ -199,9 +191,8 @@ def import_page(request):
 def posting_list(request):
     services.posting_finalize_due(actor=None)
     postings = selectors.postings_visible_to(request.user)
-    s = scopes.scope_of(request.user)
     return render(request, "credits/posting_list.html", {
-        "postings": postings[:200], "schools": School.objects.filter(pk__in=s.admin_schools) if not s.superuser else School.objects.none(),
+        "postings": postings[:200], "schools": selectors.posting_schools(request.user),
         "page_title": _("学时公示"),
     })
 
@@ -213,9 +204,8 @@ class PostingCreateView(ServiceFormView):
     success_message = gettext_lazy("公示已发布。")
 
     def get_object(self):
-        school = get_object_or_404(School, pk=self.kwargs["school_id"])
-        if not scopes.can_manage_school(self.request.user, school):
-            raise PermissionDenied(_("您没有权限访问此页面。"))
+        school = get_object_or_404(selectors.schools_visible_to(self.request.user), pk=self.kwargs["school_id"])
+        scopes.require(scopes.can_manage_school(self.request.user, school), DENIED)
         return school
 
     def get_initial(self):
@@ -237,38 +227,21 @@ def _visible_posting(request, pk) -> Posting:
 
 
 def _posting_manager(request, posting) -> bool:
-    s = scopes.scope_of(request.user)
-    return scopes.can_manage_school(request.user, posting.school) or posting.school.county_id in s.region_counties or s.superuser
-
-
-def _objection_sessions(person_id, posting) -> list:
-    """The teacher's ended sessions of the posting's school year with no credit: what a 补录 objection can name."""
-    if person_id is None:
-        return []
-    from yanxiu.org.models import Person
-
-    county = posting.school.county
-    year = selectors.school_year_for(county, posting.period_end)
-    spec = selectors.spec_in_force(county, year)
-    start, end = (spec.year_start(year), spec.year_end(year)) if spec else (dt.date(year, 9, 1), dt.date(year + 1, 8, 31))
-    person = Person.objects.filter(pk=person_id).first()
-    return [u["session"] for u in selectors.uncredited_sessions(person, start, end)] if person else []
+    return selectors.can_manage_school_credits(request.user, posting.school)
 
 
 def _render_posting(request, posting, *, objection_form=None, resolve_forms=None, status=200):
     s = scopes.scope_of(request.user)
     manager = _posting_manager(request, posting)
     board = selectors.posting_board(posting, q=request.GET.get("q", ""))
-    objections = list(posting.objections.select_related("person", "entry", "session__project", "resolution_entry", "resolved_by"))
-    if not manager:
-        objections = [o for o in objections if o.person_id == s.person_id]
+    objections = selectors.posting_objections(request.user, posting)
     can_resolve = scopes.can_manage_school(request.user, posting.school)
     resolve_forms = resolve_forms or {}
     for o in objections:
         o.resolve_form = resolve_forms.get(o.pk) or ResolveForm(initial=_resolve_initial(o))
         if can_resolve and o.status == Objection.Status.OPEN and o.entry_id is None:
             # 补录: the teacher's attendance and reflection for the session named, or for each uncredited one.
-            sessions = [o.session] if o.session_id else _objection_sessions(o.person_id, posting)
+            sessions = [o.session] if o.session_id else selectors.objection_sessions(o.person_id, posting)
             records = selectors.session_record(o.person_id, [x.pk for x in sessions])
             o.evidence_rows = [{"session": x, **records[x.pk]} for x in sessions]
     can_object = s.person_id is not None and posting.status == Posting.Status.OPEN and timezone.now() < posting.ends_at
@@ -276,7 +249,7 @@ def _render_posting(request, posting, *, objection_form=None, resolve_forms=None
         "posting": posting, "board": board, "objections": objections, "manager": manager,
         "can_resolve": can_resolve, "can_object": can_object,
         "objection_form": objection_form or ObjectionForm(),
-        "objection_sessions": _objection_sessions(s.person_id, posting) if can_object else [],
+        "objection_sessions": selectors.objection_sessions(s.person_id, posting) if can_object else [],
         "history": selectors.posting_history(posting) if manager else [],
         "page_title": posting.title,
     }, status=status)
@@ -312,7 +285,7 @@ def posting_print(request, pk):
 def posting_export(request, pk):
     """The posting as a spreadsheet for the notice board: names, entries, hours and credits, totals; no ID numbers."""
     posting = _visible_posting(request, pk)
-    _deny_unless(_posting_manager(request, posting))
+    scopes.require(_posting_manager(request, posting), DENIED)
     board = selectors.posting_board(posting, q=request.GET.get("q", ""))
     wb = xlsx.workbook()
     ws = wb.active
@@ -344,11 +317,9 @@ def objection_create(request, pk):
     if form.is_valid():
         entry = session = None
         if form.cleaned_data.get("entry"):
-            entry = get_object_or_404(CreditEntry, pk=form.cleaned_data["entry"])
+            entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=form.cleaned_data["entry"])
         if form.cleaned_data.get("session"):
-            from yanxiu.training.models import Session
-
-            session = Session.objects.filter(pk=form.cleaned_data["session"]).first()
+            session = selectors.sessions_visible_to(request.user).filter(pk=form.cleaned_data["session"]).first()
             if session is None:
                 form.add_error("session", _("没有这个培训活动。"))
         if not form.errors:
@@ -366,7 +337,7 @@ def objection_create(request, pk):
 @login_required
 @require_POST
 def objection_resolve(request, pk):
-    objection = get_object_or_404(Objection.objects.select_related("posting"), pk=pk)
+    objection = get_object_or_404(selectors.objections_visible_to(request.user), pk=pk)
     posting = _visible_posting(request, objection.posting_id)
     form = ResolveForm(request.POST)
     if form.is_valid():
@@ -384,8 +355,8 @@ def objection_resolve(request, pk):
 @login_required
 @require_POST
 def entry_reverse(request, pk):
-    entry = get_object_or_404(CreditEntry, pk=pk)
-    _deny_unless(can_reverse(request.user, entry))
+    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
+    scopes.require(can_reverse(request.user, entry), DENIED)
     form = ReverseForm(request.POST)
     if form.is_valid():
         run_service(request, lambda: credit_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"]), success=_("已冲正。"))
@@ -419,8 +390,8 @@ class ClaimCreateView(ServiceFormView):
 
 @login_required
 def claim_review(request, pk):
-    claim = get_object_or_404(CertificateClaim.objects.select_related("person", "school"), pk=pk)
-    _deny_unless(scopes.can_manage_school(request.user, claim.school))
+    claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
+    scopes.require(scopes.can_manage_school(request.user, claim.school), DENIED)
     form = ClaimReviewForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -438,17 +409,17 @@ def claim_review(request, pk):
 
 @login_required
 def claim_file(request, pk):
-    claim = get_object_or_404(CertificateClaim.objects.select_related("school"), pk=pk)
+    claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
     s = scopes.scope_of(request.user)
-    _deny_unless(claim.person_id == s.person_id or scopes.can_manage_school(request.user, claim.school))
+    scopes.require(claim.person_id == s.person_id or scopes.can_manage_school(request.user, claim.school), DENIED)
     return uploads.evidence_response(claim.file, download_name=f"{_('证书扫描件')}-{claim.title}", fallback=f"claim-{claim.pk}")
 
 
 @login_required
 def activity_proof(request, pk):
-    record = get_object_or_404(ActivityRecord.objects.select_related("school"), pk=pk)
+    record = get_object_or_404(selectors.activity_records_visible_to(request.user), pk=pk)
     s = scopes.scope_of(request.user)
-    _deny_unless(record.person_id == s.person_id or scopes.can_manage_school(request.user, record.school))
+    scopes.require(record.person_id == s.person_id or scopes.can_manage_school(request.user, record.school), DENIED)
     if not record.proof_file:
         raise Http404(_("没有证明文件。"))
     return uploads.evidence_response(record.proof_file, download_name=f"{_('证明文件')}-{record.title}", fallback=f"activity-{record.pk}")
@@ -461,14 +432,12 @@ class ActivityCreateView(ServiceFormView):
     success_message = gettext_lazy("已登记，学时按政策上限计入。")
 
     def get_object(self):
-        school = get_object_or_404(School, pk=self.kwargs["school_id"])
-        if not scopes.can_manage_school(self.request.user, school):
-            raise PermissionDenied(_("您没有权限访问此页面。"))
+        school = get_object_or_404(selectors.schools_visible_to(self.request.user), pk=self.kwargs["school_id"])
+        scopes.require(scopes.can_manage_school(self.request.user, school), DENIED)
         return school
 
     def get_form_kwargs(self):
-        people = Person.objects.filter(employments__school=self.object, employments__end_date__isnull=True).order_by("name")
-        return {"people": people}
+        return {"people": selectors.current_staff(self.object)}
 
     def perform(self, form):
         return services.activity_credit(actor=self.request.user, **form.cleaned_data)
@@ -480,9 +449,7 @@ class ActivityCreateView(ServiceFormView):
 @login_required
 @require_POST
 def session_credit(request, pk):
-    from yanxiu.training.models import Session
-
-    session = get_object_or_404(Session.objects.select_related("project__owner_school"), pk=pk)
+    session = get_object_or_404(selectors.sessions_visible_to(request.user), pk=pk)
     try:
         result = services.credit_school_session(actor=request.user, session=session)
     except ValidationError as exc:
@@ -497,7 +464,7 @@ def session_credit(request, pk):
 
 
 def _transcript_context(request, person, *, cycle: bool):
-    _deny_unless(selectors.can_view_person_credits(request.user, person))
+    scopes.require(selectors.can_view_person_credits(request.user, person), DENIED)
     employment = person.current_employment
     year = _year(request, employment.school.county if employment else None)
     row = selectors.person_compliance(person, year, cycle=cycle)
@@ -509,7 +476,7 @@ def _transcript_context(request, person, *, cycle: bool):
 
 @login_required
 def transcript_pdf(request, pk):
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
     context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
     employment = context["employment"]
     snapshot = selectors.transcript_snapshot(person=person, employment=employment, row=context["row"], entries=context["entries"],
@@ -530,7 +497,7 @@ def _transcript_filename(context, ext: str) -> str:
 
 @login_required
 def transcript_xlsx(request, pk):
-    person = get_object_or_404(Person, pk=pk)
+    person = get_object_or_404(selectors.people_visible_to(request.user), pk=pk)
     context = _transcript_context(request, person, cycle=request.GET.get("cycle") == "1")
     wb = xlsx.workbook()
     ws = wb.active
@@ -555,8 +522,8 @@ def _certificate_pdf(request, cert) -> bytes:
 
 @login_required
 def certificate_pdf(request, code):
-    cert = get_object_or_404(Certificate.objects.select_related("person", "school"), code=code)
-    _deny_unless(selectors.can_view_person_credits(request.user, cert.person))
+    cert = get_object_or_404(selectors.certificates_visible_to(request.user), code=code)
+    scopes.require(selectors.can_view_person_credits(request.user, cert.person), DENIED)
     return downloads.download(_certificate_pdf(request, cert), content_type="application/pdf",
                               name=downloads.filename(_("培训证书"), cert.person.name, cert.code, ext="pdf"),
                               fallback=f"certificate-{cert.code}.pdf")
@@ -564,10 +531,10 @@ def certificate_pdf(request, code):
 
 @login_required
 def school_certificates_zip(request, pk):
-    school = get_object_or_404(School, pk=pk)
-    _deny_unless(selectors.can_view_school_credits(request.user, school))
+    school = get_object_or_404(selectors.schools_visible_to(request.user), pk=pk)
+    scopes.require(selectors.can_view_school_credits(request.user, school), DENIED)
     year = _year(request, school.county)
-    certificates = Certificate.objects.filter(school=school, school_year=year).select_related("person").order_by("pk")
+    certificates = selectors.school_certificates(school, year).order_by("pk")
     if certificates.count() > jobs.inline_files():  # rendering many PDFs: a job with a progress bar
         job = jobs.start(user=request.user, kind="credits.certificates_zip", task=tasks.school_certificates_zip,
                          label=_("培训证书打包：%(school)s %(year)s") % {"school": school.name, "year": f"{year}-{year + 1}"},
@@ -600,9 +567,7 @@ def verify(request, code=None):
 @login_required
 @require_POST
 def project_certificates(request, pk):
-    from yanxiu.training.models import Project
-
-    project = get_object_or_404(Project.objects.select_related("owner_school", "region"), pk=pk)
+    project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
     certs = services.certificates_for_session_project(actor=request.user, project=project)
     messages.success(request, _("已为 %(n)d 人颁发“%(title)s”培训证书。") % {"n": len(certs), "title": project.title})
     return redirect(params.safe_next(request, reverse("credits:overview")))
@@ -611,6 +576,6 @@ def project_certificates(request, pk):
 @login_required
 @require_POST
 def certificate_revoke(request, code):
-    cert = get_object_or_404(Certificate, code=code)
+    cert = get_object_or_404(selectors.certificates_visible_to(request.user), code=code)
     run_service(request, lambda: services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", "")), success=_("证书已撤销。"))
     return redirect(reverse("credits:person", args=[cert.person_id]))
