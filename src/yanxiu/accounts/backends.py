@@ -80,7 +80,8 @@ class YanxiuBackend(ModelBackend):
     def _consume_otp(user: User) -> None:
         """A one-time password works once: the user now sets their own."""
         from yanxiu.core import audit
+        from yanxiu.core.events import Event
 
         User.objects.filter(pk=user.pk).update(otp_hash="", must_change_password=True)
         user.otp_hash, user.must_change_password = "", True
-        audit.record(actor=user, action="account.otp_used", target=user, at=timezone.now().isoformat())
+        audit.record(actor=user, event=Event.ACCOUNT_OTP_USED, target=user, at=timezone.now().isoformat())

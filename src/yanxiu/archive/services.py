@@ -11,6 +11,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, uploads
+from yanxiu.core.events import Event
 from yanxiu.training.models import Session
 
 from . import access
@@ -63,7 +64,8 @@ def material_add(*, actor, session: Session, title: str, kind: str, file) -> Mat
     material.full_clean(exclude=["file"])
     try:
         material.save()
-        audit.record(actor=actor, action="material.add", target=material, session=session.pk, title=material.title,
+        audit.record(actor=actor, event=Event.MATERIAL_ADD, target=material, school=session.project.owner_school_id,
+                     county=session.project.region_id, session=session.pk, title=material.title,
                      kind=material.kind, file=material.file.name, size=material.size)
     except Exception:
         if getattr(material.file, "_committed", False) and material.file.name:
@@ -77,7 +79,8 @@ def material_remove(*, actor, material: Material) -> None:
     """Remove a material: its row now, its stored file once the removal has committed."""
     material = Material.objects.select_related("session__project__owner_school").get(pk=material.pk)
     _require(access.can_manage_materials(actor, material.session))
-    audit.record(actor=actor, action="material.remove", target=material, session=material.session_id, title=material.title,
+    audit.record(actor=actor, event=Event.MATERIAL_REMOVE, target=material, school=material.session.project.owner_school,
+                 county=material.session.project.region_id, session=material.session_id, title=material.title,
                  kind=material.kind, file=material.file.name, size=material.size)
     stored, storage = material.file.name, material.file.storage
     material.delete()

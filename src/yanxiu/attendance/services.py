@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 from yanxiu.org.models import Person
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 
@@ -64,6 +65,18 @@ def person_of(user) -> Person:
     if person_id is None:
         raise ValidationError(_("您的账号没有关联教师档案，无法签到。请联系学校管理员。"))
     return Person(pk=person_id)
+
+
+def _session_scope(session: Session) -> dict:
+    """The school and county a session's audit rows belong to: the school running it, else the project's region."""
+    project = session.project
+    return {"school": project.owner_school_id, "county": project.region_id}
+
+
+def _person_scope(session: Session, person_id: int) -> dict:
+    """A participant's rows belong to the school they take part from (their enrolment), else the session's."""
+    school_id = Enrollment.objects.filter(session_id=session.pk, person_id=person_id).values_list("school_id", flat=True).first()
+    return {"school": school_id} if school_id else _session_scope(session)
 
 
 def _check_session_open(session: Session, purpose: str, now: dt.datetime) -> None:
@@ -178,9 +191,10 @@ def _already(existing: Attendance) -> SigninResult:
     )
 
 
-def _enrolment_and_device(actor, session: Session, device: str, ip=None, agent: str = "", since=None) -> tuple[int, bool, int]:
+def _enrolment_and_device(actor, session: Session, device: str, ip=None, agent: str = "", since=None) -> tuple[int, bool, int, int | None]:
     """(person id, device already used by someone else in this session, how many others
-    signed in from the same address and browser since ``since``) in one query."""
+    signed in from the same address and browser since ``since``, the school they enrolled
+    from) in one query."""
     cached = getattr(actor, "_yanxiu_scope", None)
     # A scalar subquery, so that the enrolment is one probe of the unique
     # (session, person) index even while the planner's statistics are stale.
@@ -205,7 +219,7 @@ def _enrolment_and_device(actor, session: Session, device: str, ip=None, agent: 
     rows = (
         Enrollment.objects.filter(session_id=session.pk, status=Enrollment.Status.ENROLLED, **who)
         .annotate(shared=shared, same_address=same_address)
-        .values_list("person_id", "shared", "same_address")[:1]
+        .values_list("person_id", "shared", "same_address", "school_id")[:1]
     )
     row = next(iter(rows), None)
     if row is None:
@@ -219,7 +233,7 @@ def _sign_in(*, actor, session, method, device, ip, now, agent="") -> SigninResu
     now = now or timezone.now()
     _check_session_open(session, tokens.PURPOSE_IN, now)
     since = now - dt.timedelta(seconds=ADDRESS_WINDOW_SECONDS)
-    person_id, shared, same_address = _enrolment_and_device(actor, session, device, ip, agent, since)
+    person_id, shared, same_address, school_id = _enrolment_and_device(actor, session, device, ip, agent, since)
     address_flagged = (same_address or 0) + 1 >= ADDRESS_MIN_PEOPLE
     late_after = session.starts_at + dt.timedelta(minutes=session.late_tolerance_minutes)
     attendance = Attendance.objects.create(
@@ -240,8 +254,8 @@ def _sign_in(*, actor, session, method, device, ip, now, agent="") -> SigninResu
     # attendance sheet recomputes shared devices from the rows, so none is lost.
     flagged = shared and _flag_shared_device(session, attendance, device, "signin_device")
     audit.record(
-        actor=actor, action="attendance.sign_in", target=attendance,
-        session=session.pk, method=method, late=attendance.is_late, device_flagged=flagged, ip=ip,
+        actor=actor, event=Event.ATTENDANCE_SIGN_IN, target=attendance,
+        **({"school": school_id} if school_id else _session_scope(session)), session=session.pk, method=method, late=attendance.is_late, device_flagged=flagged, ip=ip,
         address_flagged=address_flagged,
     )
     message = _("签到成功。") if not attendance.is_late else _("签到成功（迟到）。")
@@ -269,7 +283,7 @@ def attendance_sign_out(
     attendance.save(update_fields=["signed_out_at", "left_early", "signout_method", "signout_device", "signout_ip", "updated_at"])
     flagged = _flag_shared_device(session, attendance, device[:40], "signout_device")
     audit.record(
-        actor=actor, action="attendance.sign_out", target=attendance,
+        actor=actor, event=Event.ATTENDANCE_SIGN_OUT, target=attendance, **_person_scope(session, person.pk),
         session=session.pk, method=method, early=attendance.left_early, device_flagged=flagged, ip=ip,
     )
     return SigninResult(attendance, True, _("签退成功（早退）。") if attendance.left_early else _("签退成功。"))
@@ -359,7 +373,7 @@ def attendance_mark(*, actor, session: Session, person: Person, status: str, rea
     attendance.full_clean()
     attendance.save()
     audit.record(
-        actor=actor, action="attendance.mark", target=attendance,
+        actor=actor, event=Event.ATTENDANCE_MARK, target=attendance, **_person_scope(session, person.pk),
         session=session.pk, person=person.pk, before=before, after=attendance.status_label, reason=reason,
     )
     return attendance
@@ -420,7 +434,7 @@ def reflection_rule_set(*, actor, session: Session, min_reflection_chars: int, m
     rule.min_reflection_chars, rule.min_notes_chars = min_reflection_chars, min_notes_chars
     rule.full_clean()
     rule.save()
-    audit.record(actor=actor, action="reflection.rule_set", target=rule, session=session.pk,
+    audit.record(actor=actor, event=Event.REFLECTION_RULE_SET, target=rule, **_session_scope(session), session=session.pk,
                  min_reflection_chars=min_reflection_chars, min_notes_chars=min_notes_chars)
     return rule
 
@@ -480,7 +494,7 @@ def reflection_submit(*, actor, session: Session, notes: str, body: str, now: dt
     )
     originality.index_reflection(reflection.pk, text)
     audit.record(
-        actor=actor, action="reflection.submit", target=reflection, session=session.pk,
+        actor=actor, event=Event.REFLECTION_SUBMIT, target=reflection, **_person_scope(session, person.pk), session=session.pk,
         revision=reflection.revision, similar=[m.reflection_id for m in matches],
     )
     return reflection
@@ -499,7 +513,8 @@ def reflection_review(*, actor, reflection: Reflection, accept: bool, comment: s
     reflection.reviewed_by = actor
     reflection.reviewed_at = timezone.now()
     reflection.save(update_fields=["status", "review_comment", "reviewed_by", "reviewed_at"])
-    audit.record(actor=actor, action="reflection.accept" if accept else "reflection.return", target=reflection, comment=comment)
+    audit.record(actor=actor, event=Event.REFLECTION_ACCEPT if accept else Event.REFLECTION_RETURN, target=reflection,
+                 **_person_scope(reflection.session, reflection.person_id), comment=comment)
     return reflection
 
 

@@ -67,10 +67,8 @@ def record(
     object and no county, the county is the school's. ``detail`` is stored as
     JSON and shown on history pages: never put ID numbers or phones in it.
     """
-    if "action" in detail:  # the older spelling; the catalogue still decides
-        if event is not None:
-            raise TypeError("audit.record takes event=, not both event= and action=")
-        event = detail.pop("action")
+    if "action" in detail:
+        raise TypeError("audit.record takes event=Event.X (yanxiu.core.events), not action=")
     if event is None:
         raise TypeError("audit.record needs event=Event.X")
     member = resolve(event)

@@ -133,7 +133,8 @@ class Event(models.TextChoices):
     # transcript
     TRANSCRIPT_ISSUE = "transcript.issue", _("出具学时证明")
 
-#: Actions that concern no school or county: a user's own account, the ledger as a whole.
+#: Actions that concern no school or county: a user's own account, the ledger as a whole,
+#: the built-in policy presets.
 #: Every other event names the school or county it concerns when it is recorded
 #: (``tests/core/test_action_labels.py`` checks each call passes one).
 UNSCOPED: frozenset[Event] = frozenset(
@@ -145,7 +146,20 @@ UNSCOPED: frozenset[Event] = frozenset(
         Event.ACCOUNT_UNLOCK,
         Event.CREDIT_LEDGER_REKEY,
         Event.PERSON_PHONE_CLEARED,
+        Event.POLICY_PRESET,
         Event.TRAINING_CALENDAR_RESET,
+    }
+)
+
+
+#: Codes no service writes (any more): rows from data migrations and earlier versions
+#: still carry them, so they keep their labels. A retired code is never reused.
+RETIRED: frozenset[Event] = frozenset(
+    {
+        Event.ACCOUNT_PASSWORD_RESET,
+        Event.ACCOUNT_RENAMED,
+        Event.ACCOUNT_UNLOCK,
+        Event.PERSON_PHONE_CLEARED,
     }
 )
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.core import audit, sheets
+from yanxiu.core.events import Event
 from yanxiu.org import idnumber
 from yanxiu.org.models import Employment, Person, mask_id_number
 from yanxiu.policy.selectors import spec_in_force
@@ -296,6 +297,8 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
             result.credited += 1
         batch.credited_count = result.credited
         batch.save(update_fields=["credited_count"])
-        audit.record(actor=actor, action="credit.import", target=batch, rows=len(rows), credited=result.credited)
+        counties = {p[2].school.county_id for p in planned if p[10] == "合格"}
+        audit.record(actor=actor, event=Event.CREDIT_IMPORT, target=batch, county=counties.pop() if len(counties) == 1 else None,
+                     rows=len(rows), credited=result.credited)
         result.batch = batch
     return result

@@ -38,6 +38,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 from yanxiu.policy.models import CreditKind
 
 from .models import CreditEntry, LedgerHead, SourceType
@@ -210,7 +211,7 @@ def credit_record(
         entry.evidence_file.save(evidence_file.name, evidence_file, save=False)
     entry.full_clean(exclude=["seq", "payload", "prev_hash", "hash", "created_at", "evidence_file"])
     _append(entry)
-    audit.record(actor=actor, action="credit.record", target=entry, person=person.pk, hours=str(entry.hours), source=source_type)
+    audit.record(actor=actor, event=Event.CREDIT_RECORD, target=entry, school=school, person=person.pk, hours=str(entry.hours), source=source_type)
     return entry
 
 
@@ -264,7 +265,7 @@ def credit_reverse(*, actor, entry: CreditEntry, reason: str, _system: bool = Fa
         created_by=actor if getattr(actor, "pk", None) else None,
     )
     _append(reversal)
-    audit.record(actor=actor, action="credit.reverse", target=reversal, reverses=entry.pk, reason=reason)
+    audit.record(actor=actor, event=Event.CREDIT_REVERSE, target=reversal, school=entry.school, reverses=entry.pk, reason=reason)
     return reversal
 
 
@@ -370,7 +371,7 @@ def ledger_rekey(*, actor, rotate: bool = False) -> int:
     if head.seq != expected_seq - 1:
         raise ValidationError(_("台账链头（第 %(head)s 条）与最后一条记录（第 %(last)s 条）不一致，不能重新计算校验码。")
                               % {"head": head.seq, "last": expected_seq - 1})
-    audit.record(actor=actor, action="credit.ledger_rekey", target=head, entries=rekeyed, rotate=rotate)
+    audit.record(actor=actor, event=Event.CREDIT_LEDGER_REKEY, target=head, entries=rekeyed, rotate=rotate)
     return rekeyed
 
 

@@ -14,6 +14,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from yanxiu.core.events import Event
 from yanxiu.org import scopes
 from yanxiu.core import audit, uploads
 from yanxiu.policy.selectors import school_year_for, spec_in_force
@@ -31,6 +32,15 @@ def _require(allowed: bool, message: str | None = None) -> None:
 def _current_school(person):
     employment = person.employments.filter(end_date__isnull=True).select_related("school__county").first()
     return employment.school if employment else None
+
+
+def _school_or_current(school, person):
+    """The school a person's credit document concerns: the one named, else where they work now."""
+    if school is not None:
+        return school
+    from yanxiu.org.selectors import current_school
+
+    return current_school(person)
 
 
 def _spec_or_error(school, school_year: int):
@@ -180,7 +190,7 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
             spec=spec,
         )
         result.credited.append(entry)
-    audit.record(actor=actor, action="credit.session", target=session, credited=len(result.credited), skipped=len(result.skipped))
+    audit.record(actor=actor, event=Event.CREDIT_SESSION, target=session, school=school, county=project.region_id, credited=len(result.credited), skipped=len(result.skipped))
     return result
 
 
@@ -202,7 +212,7 @@ def claim_submit(*, actor, **fields) -> CertificateClaim:
     claim = CertificateClaim(person=person, school=school, **fields)
     claim.full_clean()
     claim.save()
-    audit.record(actor=actor, action="claim.submit", target=claim, title=claim.title)
+    audit.record(actor=actor, event=Event.CLAIM_SUBMIT, target=claim, school=claim.school, title=claim.title)
     return claim
 
 
@@ -228,7 +238,7 @@ def claim_verify(*, actor, claim: CertificateClaim, comment: str = "") -> Certif
     claim.status, claim.entry = CertificateClaim.Status.VERIFIED, entry
     claim.reviewed_by, claim.reviewed_at, claim.review_comment = actor, timezone.now(), comment
     claim.save()
-    audit.record(actor=actor, action="claim.verify", target=claim, entry=entry.pk)
+    audit.record(actor=actor, event=Event.CLAIM_VERIFY, target=claim, school=claim.school, entry=entry.pk)
     return claim
 
 
@@ -243,7 +253,7 @@ def claim_reject(*, actor, claim: CertificateClaim, comment: str) -> Certificate
     claim.status, claim.review_comment = CertificateClaim.Status.REJECTED, comment.strip()
     claim.reviewed_by, claim.reviewed_at = actor, timezone.now()
     claim.save()
-    audit.record(actor=actor, action="claim.reject", target=claim, comment=claim.review_comment)
+    audit.record(actor=actor, event=Event.CLAIM_REJECT, target=claim, school=claim.school, comment=claim.review_comment)
     return claim
 
 
@@ -293,7 +303,7 @@ def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.d
     )
     record.entry = entry
     ActivityRecord.objects.filter(pk=record.pk).update(entry=entry)
-    audit.record(actor=actor, action="activity.credit", target=record, entry=entry.pk, hours=str(hours))
+    audit.record(actor=actor, event=Event.ACTIVITY_CREDIT, target=record, school=school, entry=entry.pk, hours=str(hours))
     return record
 
 
@@ -320,7 +330,7 @@ def posting_create(*, actor, school, title: str, period_start: dt.date, period_e
     posting.full_clean()
     posting.save()
     posting.entries.set(entries)
-    audit.record(actor=actor, action="posting.create", target=posting, entries=len(entries), days=days)
+    audit.record(actor=actor, event=Event.POSTING_CREATE, target=posting, school=school, entries=len(entries), days=days)
     return posting
 
 
@@ -352,7 +362,7 @@ def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry |
         raise ValidationError(_("您对该记录已有待处理的异议。"))
     objection = Objection(posting=posting, person_id=scope.person_id, entry=entry, session=session, reason=reason.strip())
     objection.save()
-    audit.record(actor=actor, action="objection.file", target=objection, posting=posting.pk, entry=entry.pk if entry else None,
+    audit.record(actor=actor, event=Event.OBJECTION_FILE, target=objection, school=posting.school, posting=posting.pk, entry=entry.pk if entry else None,
                  session=session.pk if session else None, reason=objection.reason)
     return objection
 
@@ -399,7 +409,7 @@ def objection_resolve(
         raise ValidationError({"decision": _("未知的处理方式。")})
     objection.resolution, objection.resolved_by, objection.resolved_at = resolution, actor, timezone.now()
     objection.save()
-    audit.record(actor=actor, action="objection.resolve", target=objection, decision=decision, resolution=resolution,
+    audit.record(actor=actor, event=Event.OBJECTION_RESOLVE, target=objection, school=posting.school, decision=decision, resolution=resolution,
                  posting=posting.pk, person=objection.person.name,
                  entry=objection.resolution_entry_id, hours=str(hours) if decision == "add" else None)
     return objection
@@ -417,7 +427,7 @@ def posting_finalize_due(*, actor=None, now=None) -> list[Posting]:
             continue
         posting.status, posting.finalized_at = Posting.Status.FINAL, now
         posting.save(update_fields=["status", "finalized_at"])
-        audit.record(actor=actor, action="posting.finalize", target=posting, entries=posting.entries.count())
+        audit.record(actor=actor, event=Event.POSTING_FINALIZE, target=posting, school=posting.school, entries=posting.entries.count())
         done.append(posting)
     return done
 
@@ -435,7 +445,7 @@ def certificate_issue(*, actor, person, title: str, organiser: str, hours: Decim
                        created_by=actor if getattr(actor, "pk", None) else None)
     cert.full_clean()
     cert.save()
-    audit.record(actor=actor, action="certificate.issue", target=cert, source=source_key)
+    audit.record(actor=actor, event=Event.CERTIFICATE_ISSUE, target=cert, school=cert.school, source=source_key)
     return cert
 
 
@@ -448,7 +458,7 @@ def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certi
         raise ValidationError({"reason": _("撤销必须说明原因。")})
     certificate.revoked, certificate.revoked_reason = True, reason.strip()
     certificate.save(update_fields=["revoked", "revoked_reason"])
-    audit.record(actor=actor, action="certificate.revoke", target=certificate, reason=reason)
+    audit.record(actor=actor, event=Event.CERTIFICATE_REVOKE, target=certificate, school=_school_or_current(certificate.school, certificate.person), reason=reason)
     return certificate
 
 
@@ -502,5 +512,5 @@ def transcript_issue(*, actor, person, years: tuple[int, int], cycle: bool, snap
     )
     record.full_clean()
     record.save()
-    audit.record(actor=actor, action="transcript.issue", target=record, person=person.pk, years=list(years), cycle=cycle)
+    audit.record(actor=actor, event=Event.TRANSCRIPT_ISSUE, target=record, school=_school_or_current(school, person), person=person.pk, years=list(years), cycle=cycle)
     return record

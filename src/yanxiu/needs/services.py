@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 from yanxiu.org.models import Employment
 from yanxiu.training.models import TrainingKind
 from yanxiu.training.selectors import categories_for
@@ -50,7 +51,7 @@ def survey_create(*, actor, school, school_year: str, title: str, closes_on, cat
     survey.full_clean()
     survey.save()
     survey.categories.set(categories)
-    audit.record(actor=actor, action="needs.survey.create", target=survey, school=school.pk, categories=len(categories))
+    audit.record(actor=actor, event=Event.NEEDS_SURVEY_CREATE, target=survey, school=school, categories=len(categories))
     return survey
 
 
@@ -62,7 +63,7 @@ def survey_close(*, actor, survey: NeedsSurvey) -> NeedsSurvey:
         raise ValidationError(_("该调研已结束。"))
     survey.closed_at = timezone.now()
     survey.save(update_fields=["closed_at"])
-    audit.record(actor=actor, action="needs.survey.close", target=survey, responses=survey.responses.count())
+    audit.record(actor=actor, event=Event.NEEDS_SURVEY_CLOSE, target=survey, school=survey.school, responses=survey.responses.count())
     return survey
 
 
@@ -103,6 +104,6 @@ def survey_respond(
         defaults={"kinds": sorted(set(kinds)), "times": sorted(set(times)), "suggestion": suggestion},
     )
     response.categories.set(categories)
-    audit.record(actor=actor, action="needs.respond" if created else "needs.respond.update", target=response,
+    audit.record(actor=actor, event=Event.NEEDS_RESPOND if created else Event.NEEDS_RESPOND_UPDATE, target=response, school=survey.school,
                  survey=survey.pk, categories=len(categories))
     return response

@@ -14,6 +14,7 @@ from yanxiu.org import scopes
 from yanxiu.accounts import services as account_services
 from yanxiu.accounts.models import User
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 
 from . import idnumber, selectors
 from .models import Employment, Group, Person, School, mask_id_number, mask_phone
@@ -29,7 +30,7 @@ def school_create(*, actor: User, **fields: Any) -> School:
     scopes.require(actor.is_superuser or school.county_id in scopes.scope_of(actor).bureau_counties, _("只能在本辖区内新建学校。"))
     school.full_clean()
     school.save()
-    audit.record(actor=actor, action="school.create", target=school, code=school.code)
+    audit.record(actor=actor, event=Event.SCHOOL_CREATE, target=school, school=school, code=school.code)
     return school
 
 
@@ -46,7 +47,7 @@ def school_update(*, actor: User, school: School, **fields: Any) -> School:
         setattr(school, key, value)
     school.full_clean()
     school.save()
-    audit.record(actor=actor, action="school.update", target=school, changed=changed)
+    audit.record(actor=actor, event=Event.SCHOOL_UPDATE, target=school, school=school, changed=changed)
     return school
 
 
@@ -67,7 +68,7 @@ def group_save(*, actor: User, school: School, group: Group | None = None, **fie
     group.save()
     if previous_leader_id != group.leader_id:
         _sync_group_leader_role(group, previous_leader_id)
-    audit.record(actor=actor, action="group.create" if creating else "group.update", target=group, name=group.name)
+    audit.record(actor=actor, event=Event.GROUP_CREATE if creating else Event.GROUP_UPDATE, target=group, school=school, name=group.name)
     return group
 
 
@@ -106,7 +107,8 @@ def cluster_save(*, actor: User, county, cluster=None, name: str, base_school: S
     if base_school is not None and base_school.cluster_id != cluster.pk:
         base_school.cluster = cluster
         base_school.save(update_fields=["cluster"])
-    audit.record(actor=actor, action="cluster.create" if creating else "cluster.update", target=cluster, name=cluster.name)
+    audit.record(actor=actor, event=Event.CLUSTER_CREATE if creating else Event.CLUSTER_UPDATE, target=cluster, county=county,
+                 name=cluster.name)
     return cluster
 
 
@@ -125,7 +127,7 @@ def school_admin_appoint(*, actor: User, school: School, person: Person):
     assignment, created = RoleAssignment.objects.get_or_create(role=Role.SCHOOL_ADMIN, school=school, user_id=person.user_id)
     if not created:
         raise ValidationError({"person": _("%(name)s 已是本校管理员。") % {"name": person.name}})
-    audit.record(actor=actor, action="role.appoint", target=assignment, role=Role.SCHOOL_ADMIN, school=school.code)
+    audit.record(actor=actor, event=Event.ROLE_APPOINT, target=assignment, school=school, role=Role.SCHOOL_ADMIN)
     return assignment
 
 
@@ -138,7 +140,8 @@ def role_revoke(*, actor: User, assignment) -> None:
         scopes.require(s.superuser or assignment.school.county_id in s.bureau_counties)
     else:
         scopes.require(s.superuser)
-    audit.record(actor=actor, action="role.revoke", target=assignment, role=assignment.role, user=assignment.user_id)
+    audit.record(actor=actor, event=Event.ROLE_REVOKE, target=assignment, school=assignment.school, county=assignment.region_id,
+                 role=assignment.role, user=assignment.user_id)
     assignment.delete()
 
 
@@ -209,7 +212,7 @@ def teacher_register(
     employment.save()
     if groups:
         employment.groups.set(groups)
-    audit.record(actor=actor, action="employment.start", target=employment, school=school.code)
+    audit.record(actor=actor, event=Event.EMPLOYMENT_START, target=employment, school=school)
     return employment
 
 
@@ -244,7 +247,7 @@ def initial_passwords_issue(*, actor: User, school, people: list) -> list[accoun
         if user is None:
             user = account_create_for(person)
             Person.objects.filter(pk=person.pk).update(user=user)
-        slips.append(account_services.one_time_password_issue(actor=actor, user=user, name=person.name, school=school.code))
+        slips.append(account_services.one_time_password_issue(actor=actor, user=user, name=person.name, school=school))
     return slips
 
 
@@ -294,7 +297,7 @@ def person_update(*, actor: User, person: Person, name: str, phone: str, id_numb
     person.save()
     if "name" in changed and person.user_id:
         User.objects.filter(pk=person.user_id).update(display_name=name[:60])
-    audit.record(actor=actor, action="person.update", target=person, changed=changed)
+    audit.record(actor=actor, event=Event.PERSON_UPDATE, target=person, school=school_id, changed=changed)
     return person
 
 
@@ -309,7 +312,7 @@ def employment_update(*, actor: User, employment: Employment, groups: list[Group
         if any(g.school_id != employment.school_id for g in groups):
             raise ValidationError({"groups": _("只能选择本校的教研组。")})
         employment.groups.set(groups)
-    audit.record(actor=actor, action="employment.update", target=employment, changed=sorted(fields))
+    audit.record(actor=actor, event=Event.EMPLOYMENT_UPDATE, target=employment, school=employment.school, changed=sorted(fields))
     return employment
 
 
@@ -353,8 +356,10 @@ def teacher_transfer(
     new.save()
     audit.record(
         actor=actor,
-        action="employment.transfer",
+        event=Event.EMPLOYMENT_TRANSFER,
         target=new,
+        # In the history of the school the teacher leaves (whose admin or bureau made the move).
+        school=employment.school,
         from_school=employment.school.code,
         to_school=to_school.code,
         previous_employment=employment.pk,

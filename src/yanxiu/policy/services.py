@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 
 from .models import ActivityCap, ActivityType, CategoryRule, CreditKind, KindRule, Policy
 from .presets import PRESETS
@@ -95,7 +96,7 @@ def policy_save(*, actor, region, valid_from_year: int, data: dict[str, Any], ch
     )
     policy = _write(actor=actor, region=region, preset_key=data.get("preset_key", ""), valid_from_year=valid_from_year,
                     version=current + 1, data=data, change_reason=change_reason)
-    audit.record(actor=actor, action="policy.save", target=policy, region=region.code, year=valid_from_year,
+    audit.record(actor=actor, event=Event.POLICY_SAVE, target=policy, county=region, region=region.code, year=valid_from_year,
                  version=policy.version, reason=change_reason)
     return policy
 
@@ -120,7 +121,7 @@ def load_policy_presets(*, actor=None) -> list[Policy]:
             continue
         policy = _write(actor=actor, region=None, preset_key=preset["preset_key"], valid_from_year=data.pop("valid_from_year"),
                         version=(latest.version + 1) if latest else 1, data=data, change_reason=_("预设"))
-        audit.record(actor=actor, action="policy.preset", target=policy, key=policy.preset_key)
+        audit.record(actor=actor, event=Event.POLICY_PRESET, target=policy, key=policy.preset_key)
         written.append(policy)
     return written
 

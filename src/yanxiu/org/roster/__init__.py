@@ -46,6 +46,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.accounts.otp import new_usernames
 from yanxiu.core import audit, sheets
+from yanxiu.core.events import Event
 from yanxiu.org import scopes
 
 from ..models import School
@@ -140,8 +141,9 @@ def _import(*, actor, school: School, file_name: str, data: bytes, create_groups
             )
             audit.record(
                 actor=actor,
-                action="roster.import",
+                event=Event.ROSTER_IMPORT,
                 target=school,
+                school=school,
                 file=PurePath(file_name).name,
                 rows=count,
                 created=created,

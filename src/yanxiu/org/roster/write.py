@@ -19,6 +19,7 @@ from simple_history.utils import bulk_update_with_history
 
 from yanxiu.accounts.models import User
 from yanxiu.core import audit, history
+from yanxiu.core.events import Event
 
 from ..choices import GroupKind, Position
 from ..models import Employment, Group, Person, School
@@ -158,7 +159,7 @@ def _ensure_groups(*, actor, school: School, rows: list[_Row], known: _Known) ->
             group.save()
             known.groups[name] = group
             created.append(name)
-            audit.record(actor=actor, action="group.create", target=group, name=name, via="roster.import")
+            audit.record(actor=actor, event=Event.GROUP_CREATE, target=group, school=school, name=name, via="roster.import")
     return created
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 from yanxiu.org import scopes
 
 from .. import access
@@ -79,7 +80,8 @@ def session_invite(*, actor, session: Session, scope: str, group=None, people: I
     if not ids:
         raise ValidationError(_("所选范围内没有在职教师。"))
     count = _invite(session=session, people_ids=ids)
-    audit.record(actor=actor, action="training.session.invite", target=session, scope=scope, invited=count)
+    audit.record(actor=actor, event=Event.TRAINING_SESSION_INVITE, target=session, school=session.project.owner_school_id, county=session.project.region_id,
+                 scope=scope, invited=count)
     return count
 
 
@@ -95,7 +97,8 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
     enrollment.status = Enrollment.Status.WITHDRAWN
     enrollment.withdrawn_at = timezone.now()
     enrollment.save(update_fields=["status", "withdrawn_at"])
-    audit.record(actor=actor, action="training.enrollment.withdraw", target=enrollment, session=session.pk)
+    audit.record(actor=actor, event=Event.TRAINING_ENROLLMENT_WITHDRAW, target=enrollment, school=enrollment.school_id,
+                 county=session.project.region_id, session=session.pk)
     return enrollment
 
 
@@ -110,7 +113,8 @@ def session_self_enroll(*, actor, session: Session) -> Enrollment:
         raise ValidationError(_("活动已开始，不能再报名。"))
     _invite(session=session, people_ids=[person.pk], source=Enrollment.Source.SELF, school_id=school_id)
     enrollment = Enrollment.objects.get(session=session, person=person)
-    audit.record(actor=actor, action="training.enrollment.self", target=enrollment, session=session.pk)
+    audit.record(actor=actor, event=Event.TRAINING_ENROLLMENT_SELF, target=enrollment, school=enrollment.school_id,
+                 county=session.project.region_id, session=session.pk)
     return enrollment
 
 
@@ -142,8 +146,8 @@ def quota_allocate(*, actor, project: Project, school, places: int, deadline: dt
     quota.deadline = deadline
     quota.full_clean()
     quota.save()
-    audit.record(actor=actor, action="training.quota.allocate" if creating else "training.quota.update", target=quota,
-                 school=school.pk, places=places, deadline=deadline.isoformat())
+    audit.record(actor=actor, event=Event.TRAINING_QUOTA_ALLOCATE if creating else Event.TRAINING_QUOTA_UPDATE, target=quota,
+                 school=school.pk, county=project.region_id, places=places, deadline=deadline.isoformat())
     return quota
 
 
@@ -180,7 +184,8 @@ def quota_name(*, actor, quota: Quota, people: Iterable) -> list[Nomination]:
     rows = [Nomination.objects.create(quota=quota, person=p) for p in new]
     for session in quota.sessions():
         _invite(session=session, people_ids=[p.pk for p in new], source=Enrollment.Source.NAMED, school_id=quota.school_id)
-    audit.record(actor=actor, action="training.quota.name", target=quota, people=[p.pk for p in new])
+    audit.record(actor=actor, event=Event.TRAINING_QUOTA_NAME, target=quota, school=quota.school_id,
+                 county=quota.project.region_id, people=[p.pk for p in new])
     return rows
 
 
@@ -204,7 +209,8 @@ def quota_unname(*, actor, nomination: Nomination) -> None:
     if not nomination.is_active:
         raise ValidationError(_("该人员已不在名单中。"))
     _end_nomination(nomination)
-    audit.record(actor=actor, action="training.quota.unname", target=quota, person=nomination.person_id)
+    audit.record(actor=actor, event=Event.TRAINING_QUOTA_UNNAME, target=quota, school=quota.school_id,
+                 county=quota.project.region_id, person=nomination.person_id)
 
 
 @transaction.atomic
@@ -221,7 +227,8 @@ def quota_submit(*, actor, quota: Quota) -> Quota:
     quota.submitted_at = timezone.now()
     quota.submitted_by = actor
     quota.save(update_fields=["submitted_at", "submitted_by"])
-    audit.record(actor=actor, action="training.quota.submit", target=quota, named=named)
+    audit.record(actor=actor, event=Event.TRAINING_QUOTA_SUBMIT, target=quota, school=quota.school_id,
+                 county=quota.project.region_id, named=named)
     return quota
 
 
@@ -254,7 +261,8 @@ def swap_request_create(*, actor, quota: Quota, kind: str, out_person, reason: s
                        requested_by=actor)
     swap.full_clean()
     swap.save()
-    audit.record(actor=actor, action="training.swap.request", target=swap, kind=kind, out=out_person.pk,
+    audit.record(actor=actor, event=Event.TRAINING_SWAP_REQUEST, target=swap, school=quota.school_id,
+                 county=quota.project.region_id, kind=kind, out=out_person.pk,
                  into=getattr(in_person, "pk", None))
     return swap
 
@@ -286,6 +294,7 @@ def swap_request_decide(*, actor, swap: SwapRequest, approve: bool, comment: str
     swap.decided_at = timezone.now()
     swap.decision_comment = (comment or "").strip()
     swap.save(update_fields=["status", "decided_by", "decided_at", "decision_comment"])
-    audit.record(actor=actor, action="training.swap.approve" if approve else "training.swap.reject", target=swap,
+    audit.record(actor=actor, event=Event.TRAINING_SWAP_APPROVE if approve else Event.TRAINING_SWAP_REJECT, target=swap,
+                 school=quota.school_id, county=swap.quota.project.region_id,
                  comment=swap.decision_comment)
     return swap

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, uploads
+from yanxiu.core.events import Event
 from yanxiu.org import scopes
 
 from .. import access
@@ -63,7 +64,8 @@ def leave_request_create(*, actor, session: Session, leave_type: str, reason: st
         leave.attachment = attachment
     leave.full_clean()
     leave.save()
-    audit.record(actor=actor, action="training.leave.request", target=leave, session=session.pk, leave_type=leave_type)
+    audit.record(actor=actor, event=Event.TRAINING_LEAVE_REQUEST, target=leave, school=leave.school_id,
+                 county=session.project.region_id, session=session.pk, leave_type=leave_type)
     return leave
 
 
@@ -100,8 +102,14 @@ def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = ""
         leave.status = verdict
         stage = "bureau"
     leave.save()
-    audit.record(actor=actor, action=f"training.leave.{stage}_{'approve' if approve else 'reject'}", target=leave,
-                 comment=comment, status=leave.status)
+    audit.record(
+        actor=actor,
+        event=(
+            (Event.TRAINING_LEAVE_SCHOOL_APPROVE if approve else Event.TRAINING_LEAVE_SCHOOL_REJECT) if stage == "school"
+            else (Event.TRAINING_LEAVE_BUREAU_APPROVE if approve else Event.TRAINING_LEAVE_BUREAU_REJECT)
+        ),
+        target=leave, school=leave.school_id, county=leave.session.project.region_id, comment=comment, status=leave.status,
+    )
     return leave
 
 
@@ -114,5 +122,6 @@ def leave_cancel(*, actor, leave: LeaveRequest) -> LeaveRequest:
     leave.status = Decision.REJECTED
     leave.school_comment = leave.school_comment or _("本人撤回")
     leave.save(update_fields=["status", "school_comment"])
-    audit.record(actor=actor, action="training.leave.cancel", target=leave)
+    audit.record(actor=actor, event=Event.TRAINING_LEAVE_CANCEL, target=leave, school=leave.school_id,
+                 county=leave.session.project.region_id)
     return leave

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
+from yanxiu.core.events import Event
 from yanxiu.org import scopes
 
 from .. import access
@@ -58,8 +59,9 @@ def category_save(*, actor, category: ContentCategory | None = None, **fields: A
     category.save()
     audit.record(
         actor=actor,
-        action="training.category.create" if creating else "training.category.update",
+        event=Event.TRAINING_CATEGORY_CREATE if creating else Event.TRAINING_CATEGORY_UPDATE,
         target=category,
+        county=category.region_id,
         code=category.code,
         compulsory=category.compulsory,
         mandated=category.mandated,
@@ -84,7 +86,7 @@ def plan_save(*, actor, school, plan: SchoolPlan | None = None, **fields: Any) -
         raise ValidationError({"school_year": _("本校 %(year)s 学年的计划已存在。") % {"year": plan.school_year}})
     plan.full_clean()
     plan.save()
-    audit.record(actor=actor, action="training.plan.create" if creating else "training.plan.update", target=plan,
+    audit.record(actor=actor, event=Event.TRAINING_PLAN_CREATE if creating else Event.TRAINING_PLAN_UPDATE, target=plan, school=school,
                  school_year=plan.school_year)
     return plan
 
@@ -138,7 +140,8 @@ def project_create(*, actor, owner_school=None, region=None, **fields: Any) -> P
     _check_project(project)
     project.full_clean()
     project.save()
-    audit.record(actor=actor, action="training.project.create", target=project, title=project.title,
+    audit.record(actor=actor, event=Event.TRAINING_PROJECT_CREATE, target=project, school=project.owner_school_id,
+                 county=project.region_id, title=project.title,
                  level=project.level, requires_approval=project.requires_approval)
     return project
 
@@ -161,7 +164,8 @@ def project_update(*, actor, project: Project, **fields: Any) -> Project:
     _check_project(project)
     project.full_clean()
     project.save()
-    audit.record(actor=actor, action="training.project.update", target=project, changed=changed)
+    audit.record(actor=actor, event=Event.TRAINING_PROJECT_UPDATE, target=project, school=project.owner_school_id,
+                 county=project.region_id, changed=changed)
     return project
 
 
@@ -178,7 +182,8 @@ def project_submit(*, actor, project: Project) -> Project:
     project.status = Project.Status.SUBMITTED
     project.submitted_at = timezone.now()
     project.save(update_fields=["status", "submitted_at"])
-    audit.record(actor=actor, action="training.project.submit", target=project)
+    audit.record(actor=actor, event=Event.TRAINING_PROJECT_SUBMIT, target=project, school=project.owner_school_id,
+                 county=project.region_id)
     return project
 
 
@@ -197,7 +202,8 @@ def _review(*, actor, project: Project, approve: bool, comment: str) -> Project:
     project.reviewer = actor
     project.reviewed_at = timezone.now()
     project.save(update_fields=["status", "review_comment", "reviewer", "reviewed_at"])
-    audit.record(actor=actor, action="training.project.approve" if approve else "training.project.return",
+    audit.record(actor=actor, event=Event.TRAINING_PROJECT_APPROVE if approve else Event.TRAINING_PROJECT_RETURN,
+                 school=project.owner_school_id, county=project.region_id,
                  target=project, comment=comment)
     return project
 

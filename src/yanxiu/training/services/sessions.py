@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, params
+from yanxiu.core.events import Event
 
 from .. import access
 from ..models import CalendarFeed, Enrollment, Evaluation, Project, Session, SessionChange, new_feed_token
@@ -124,7 +125,8 @@ def session_create(*, actor, project: Project, **fields: Any) -> Session:
         for quota in project.quotas.filter(session__isnull=True):
             named = list(quota.nominations.filter(is_active=True).values_list("person_id", flat=True))
             _invite(session=session, people_ids=named, source=Enrollment.Source.NAMED, school_id=quota.school_id)
-    audit.record(actor=actor, action="training.session.create", target=session, title=session.title,
+    audit.record(actor=actor, event=Event.TRAINING_SESSION_CREATE, target=session, school=project.owner_school_id,
+                 county=project.region_id, title=session.title,
                  hours=str(session.hours))
     return session
 
@@ -160,7 +162,8 @@ def session_update(*, actor, session: Session, **fields: Any) -> Session:
             old_place=before["place"], new_starts_at=session.starts_at, new_ends_at=session.ends_at, new_place=session.place,
         )
         previous = {k: str(v) for k, v in before.items() if v != getattr(session, k)}
-    audit.record(actor=actor, action="training.session.update", target=session, changed=changed, previous=previous,
+    audit.record(actor=actor, event=Event.TRAINING_SESSION_UPDATE, target=session, school=session.project.owner_school_id, county=session.project.region_id,
+                 changed=changed, previous=previous,
                  notified=notified)
     return session
 
@@ -192,7 +195,8 @@ def session_publish(*, actor, session: Session) -> Session:
     invited = 0
     if session.invite_scope in (Session.InviteScope.WHOLE_SCHOOL, Session.InviteScope.GROUP) and not session.project.is_bureau_level:
         invited = _invite(session=session, people_ids=_scope_people_ids(session, session.invite_scope, session.group))
-    audit.record(actor=actor, action="training.session.publish", target=session, invited=invited)
+    audit.record(actor=actor, event=Event.TRAINING_SESSION_PUBLISH, target=session, school=session.project.owner_school_id, county=session.project.region_id,
+                 invited=invited)
     return session
 
 
@@ -206,7 +210,8 @@ def session_cancel(*, actor, session: Session, reason: str) -> Session:
         raise ValidationError({"reason": _("请填写取消原因。")})
     session.status = Session.Status.CANCELLED
     session.save(update_fields=["status", "updated_at"])
-    audit.record(actor=actor, action="training.session.cancel", target=session, reason=reason.strip())
+    audit.record(actor=actor, event=Event.TRAINING_SESSION_CANCEL, target=session, school=session.project.owner_school_id, county=session.project.region_id,
+                 reason=reason.strip())
     return session
 
 
@@ -273,7 +278,8 @@ def sessions_create_recurring(
         session.series = series
         session.save(update_fields=["series"])
         created.append(session)
-    audit.record(actor=actor, action="training.session.create_recurring", target=project, series=series, count=len(created))
+    audit.record(actor=actor, event=Event.TRAINING_SESSION_CREATE_RECURRING, target=project, school=project.owner_school_id,
+                 county=project.region_id, series=series, count=len(created))
     return created
 
 
@@ -302,7 +308,8 @@ def evaluation_submit(
                             organisation_score=organisation_score, comment=(comment or "").strip())
     evaluation.full_clean()
     evaluation.save()
-    audit.record(actor=actor, action="training.evaluation.submit", target=evaluation, session=session.pk)
+    audit.record(actor=actor, event=Event.TRAINING_EVALUATION_SUBMIT, target=evaluation, school=session.project.owner_school_id, county=session.project.region_id,
+                 session=session.pk)
     return evaluation
 
 
@@ -321,5 +328,5 @@ def calendar_feed_reset(*, actor) -> CalendarFeed:
     feed = calendar_feed_for(person)
     feed.token = new_feed_token()
     feed.save(update_fields=["token"])
-    audit.record(actor=actor, action="training.calendar.reset", target=feed)
+    audit.record(actor=actor, event=Event.TRAINING_CALENDAR_RESET, target=feed)
     return feed
