@@ -181,6 +181,31 @@ def inline_files() -> int:
     return settings.YANXIU_ZIP_INLINE_FILES
 
 
+def inline_import_bytes() -> int:
+    """Import files larger than this are read and written by a job (``YANXIU_IMPORT_INLINE_KB``)."""
+    return settings.YANXIU_IMPORT_INLINE_KB * 1024
+
+
+def save_input(upload, ext: str) -> Path:
+    """An uploaded file copied into the job folder (0600) before its job is started; the task deletes it."""
+    folder = disk.private_dir(job_dir())
+    clean = "".join(ch for ch in ext.lower() if ch.isalnum())[:10] or "bin"
+    path = disk.private_file(folder / f"input-{secrets.token_hex(12)}.{clean}")
+    with path.open("wb") as out:
+        for chunk in upload.chunks():
+            out.write(chunk)
+    return path
+
+
+def read_input(name: str) -> bytes:
+    """The bytes of an input saved by :func:`save_input` (by its file name), removed from the folder."""
+    path = (job_dir() / Path(name).name)
+    try:
+        return path.read_bytes()
+    finally:
+        path.unlink(missing_ok=True)
+
+
 def inline_rows() -> int:
     """Exports of more rows than this run as a job (``YANXIU_EXPORT_INLINE_ROWS``)."""
     return settings.YANXIU_EXPORT_INLINE_ROWS

@@ -93,6 +93,11 @@ class Job(models.Model):
         return self.status in (self.Status.QUEUED, self.Status.RUNNING)
 
     @property
+    def indeterminate(self) -> bool:
+        """Running with no count of steps (an import's check, then its write): the bar fills and moves."""
+        return self.status == self.Status.RUNNING and not self.total
+
+    @property
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100

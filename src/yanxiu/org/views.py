@@ -501,6 +501,7 @@ ROSTER_SESSION_KEY = "roster_upload"
 def roster_import(request, school_id):
     """Upload → preview (dry run, every problem by row and column) → confirm (all-or-nothing)."""
     from . import roster
+    from . import tasks as roster_jobs
 
     school = get_object_or_404(School, pk=school_id)
     _deny_unless(request.user.has_perm("org.import_roster", school))
@@ -513,6 +514,8 @@ def roster_import(request, school_id):
         if pending.get("school") != school.pk or not default_storage.exists(pending.get("path", "")):
             messages.error(request, _("上传的文件已失效，请重新上传。"))
             return redirect("org:roster_import", school_id=school.pk)
+        if roster_jobs.pending_is_large(pending):  # a large file is imported by a background job
+            return redirect(roster_jobs.start_import(request, school, pending, create_groups=create_groups))
         with default_storage.open(pending["path"], "rb") as fh:
             data = fh.read()
         report = roster.import_roster(actor=request.user, school=school, file_name=pending["name"], data=data,
@@ -530,6 +533,8 @@ def roster_import(request, school_id):
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            if roster_jobs.is_large(upload):  # checked by a background job; its report comes back to this page
+                return redirect(roster_jobs.start_preview(request, school, upload, create_groups=create_groups))
             data = upload.read()
             report = roster.preview_roster(school=school, file_name=upload.name, data=data, create_groups=create_groups,
                                            actor=request.user)
@@ -540,6 +545,8 @@ def roster_import(request, school_id):
                 suffix = upload.name.rsplit(".", 1)[-1].lower()
                 path = default_storage.save(f"roster_uploads/{secrets.token_hex(16)}.{suffix}", io.BytesIO(data))
                 request.session[ROSTER_SESSION_KEY] = {"school": school.pk, "path": path, "name": upload.name}
+    elif "job" in request.GET:  # the report of a roster job started from this page
+        report, create_groups = roster_jobs.report_of(request, school)
     return render(
         request,
         "org/roster_import.html",

@@ -323,6 +323,8 @@ YANXIU_JOB_DIR = Path(os.environ.get("YANXIU_JOB_DIR") or VAR_DIR / "jobs").reso
 YANXIU_JOB_KEEP_DAYS = env_int("YANXIU_JOB_KEEP_DAYS", 7)
 YANXIU_EXPORT_INLINE_ROWS = env_int("YANXIU_EXPORT_INLINE_ROWS", 2000)
 YANXIU_ZIP_INLINE_FILES = env_int("YANXIU_ZIP_INLINE_FILES", 20)
+# Roster and result-list files larger than this are read, checked and written by a background job.
+YANXIU_IMPORT_INLINE_KB = env_int("YANXIU_IMPORT_INLINE_KB", 256)
 
 # --- Logging: never log personal data (ID numbers, phones) ---------------
 
