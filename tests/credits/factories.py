@@ -26,7 +26,7 @@ def adopt(preset_key: str, county, *, actor=None, year: int = 2020):
 
 
 def credit(person, hours, *, kind="school_based", year=YEAR, school=None, category="", long_cycle=False, title="校本研修活动", key=""):
-    school = school or person.employments.get(end_date__isnull=True).school
+    school = school or person.employments.current().get().school
     return credit_record(
         actor=None, person=person, school=school, school_year=year, kind=kind, category=category, title=title,
         hours=Decimal(str(hours)), source_type=SourceType.ACTIVITY, long_cycle=long_cycle, source_key=key,

@@ -64,7 +64,7 @@ def test_a_transfer_through_the_page_moves_the_teacher(client, roles, school_b):
     client.force_login(roles.bureau)
     response = client.post(reverse("org:transfer", args=[employment.pk]), {"to_school": school_b.pk, "date": "2026-09-01", "reason": "支教"})
     assert response.status_code == 302
-    assert Employment.objects.get(person=roles.teacher.person, end_date__isnull=True).school == school_b
+    assert Employment.objects.current().get(person=roles.teacher.person).school == school_b
 
 
 def test_the_teacher_form_shows_the_field_and_the_problem(client, roles, school):

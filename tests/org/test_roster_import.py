@@ -114,7 +114,7 @@ def test_import_of_good_files(school, superuser, name):
     assert report.ok, report.errors
     assert (report.rows, report.created, report.updated) == (7, 7, 0)
     assert Person.objects.count() == 7
-    assert Employment.objects.filter(school=school, end_date__isnull=True).count() == 7
+    assert Employment.objects.current().filter(school=school).count() == 7
 
     zhang = Employment.objects.select_related("person", "person__user").get(person__id_number=ZHANG)
     assert zhang.person.name == "张伟"

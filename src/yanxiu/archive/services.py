@@ -6,11 +6,12 @@ only once the removal has committed."""
 
 from __future__ import annotations
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, uploads
+from yanxiu.org import scopes
 from yanxiu.core.events import Event
 from yanxiu.training.models import Session
 
@@ -22,11 +23,6 @@ KIND_EXTENSIONS = {
     MaterialKind.PHOTO: uploads.IMAGE_EXTENSIONS,
     MaterialKind.VIDEO: uploads.VIDEO_EXTENSIONS,
 }
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def _title_from(name: str) -> str:
@@ -49,7 +45,7 @@ def _check_kind(kind: str, file) -> None:
 @transaction.atomic
 def material_add(*, actor, session: Session, title: str, kind: str, file) -> Material:
     """File one material with a session; the title defaults to the file's name."""
-    _require(access.can_manage_materials(actor, session))
+    scopes.require(access.can_manage_materials(actor, session))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("该活动已取消，不能上传资料。"))
     if not file:
@@ -78,7 +74,7 @@ def material_add(*, actor, session: Session, title: str, kind: str, file) -> Mat
 def material_remove(*, actor, material: Material) -> None:
     """Remove a material: its row now, its stored file once the removal has committed."""
     material = Material.objects.select_related("session__project__owner_school").get(pk=material.pk)
-    _require(access.can_manage_materials(actor, material.session))
+    scopes.require(access.can_manage_materials(actor, material.session))
     audit.record(actor=actor, event=Event.MATERIAL_REMOVE, target=material, school=material.session.project.owner_school,
                  county=material.session.project.region_id, session=material.session_id, title=material.title,
                  kind=material.kind, file=material.file.name, size=material.size)

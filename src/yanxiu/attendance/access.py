@@ -56,20 +56,15 @@ def can_review_reflections(user, session) -> bool:
 
 def can_see_author(user, person_id: int) -> bool:
     """May the user see who wrote another reflection (same-school admin or region staff)?"""
-    from yanxiu.org.models import Employment
+    from yanxiu.org.selectors import current_school
 
     s = scopes.scope_of(user)
     if s.superuser or person_id == s.person_id:
         return True
-    row = (
-        Employment.objects.filter(person_id=person_id, end_date__isnull=True)
-        .values_list("school_id", "school__county_id")
-        .first()
-    )
-    if row is None:
+    school = current_school(person_id)
+    if school is None:
         return False
-    school_id, county_id = row
-    return school_id in s.admin_schools or county_id in s.region_counties
+    return school.pk in s.admin_schools or school.county_id in s.region_counties
 
 
 def links_for(user, session) -> dict[str, bool]:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
-from yanxiu.org.models import Employment
+from yanxiu.org.models import Employment, current_employment_q
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 
 from . import access
@@ -34,7 +34,7 @@ def absences_for(
     if sessions is not None:
         qs = qs.filter(session__in=sessions)
     if school is not None:
-        qs = qs.filter(Q(school=school) | Q(school__isnull=True, person__employments__school=school, person__employments__end_date__isnull=True))
+        qs = qs.filter(Q(school=school) | (Q(school__isnull=True, person__employments__school=school) & current_employment_q("person__employments")))
     if user is not None:
         qs = qs.filter(session__in=sessions_managed_by(user))
     attended = Attendance.objects.filter(
@@ -201,7 +201,7 @@ def attendance_sheet(*, user, session: Session, now: dt.datetime | None = None) 
         people.setdefault(a.person_id, a.person)
     employments = {
         emp.person_id: emp
-        for emp in Employment.objects.filter(person_id__in=person_ids, end_date__isnull=True)
+        for emp in Employment.objects.current().filter(person_id__in=person_ids)
         .select_related("school")
         .prefetch_related("groups")
     }

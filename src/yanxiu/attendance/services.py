@@ -23,6 +23,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
+from yanxiu.org import scopes
 from yanxiu.core.events import Event
 from yanxiu.org.models import Person
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
@@ -50,11 +51,6 @@ class SigninResult:
     attendance: Attendance
     created: bool  # False: nothing changed (already signed in / out)
     message: str
-
-
-def _require(allowed: bool) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限执行此操作。"))
 
 
 def person_of(user) -> Person:
@@ -348,7 +344,7 @@ def mark_choices() -> list[tuple[str, str]]:
 @transaction.atomic
 def attendance_mark(*, actor, session: Session, person: Person, status: str, reason: str) -> Attendance:
     """An admin sets a person's attendance for a session by hand; the reason is required and audited."""
-    _require(access.can_manage_attendance(actor, session))
+    scopes.require(access.can_manage_attendance(actor, session))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": _("请填写登记理由。")})
@@ -429,7 +425,7 @@ def rule_for(session: Session) -> ReflectionRule:
 
 @transaction.atomic
 def reflection_rule_set(*, actor, session: Session, min_reflection_chars: int, min_notes_chars: int = 0) -> ReflectionRule:
-    _require(access.can_manage_attendance(actor, session))
+    scopes.require(access.can_manage_attendance(actor, session))
     rule, _created = ReflectionRule.objects.get_or_create(session_id=session.pk)
     rule.min_reflection_chars, rule.min_notes_chars = min_reflection_chars, min_notes_chars
     rule.full_clean()
@@ -502,7 +498,7 @@ def reflection_submit(*, actor, session: Session, notes: str, body: str, now: dt
 
 @transaction.atomic
 def reflection_review(*, actor, reflection: Reflection, accept: bool, comment: str = "") -> Reflection:
-    _require(access.can_review_reflections(actor, reflection.session))
+    scopes.require(access.can_review_reflections(actor, reflection.session))
     comment = (comment or "").strip()
     if not accept and not comment:
         raise ValidationError({"comment": _("退回时请填写审阅意见，说明需要修改的地方。")})

@@ -459,7 +459,7 @@ def compliance_rows(
 
     now = now or timezone.now()
     today = timezone.localdate(now)
-    employments = employments.filter(end_date__isnull=True)
+    employments = employments.current()
     if spec is not None:
         groups = [(spec, employments)]
     else:
@@ -487,7 +487,7 @@ def compliance_rows(
             continue
         # Most of the teachers: aggregate the years' whole ledger (the join below drops
         # the rest) rather than pay a semi-join of millions of rows against their ids.
-        everyone = len(people) * 2 >= Employment.objects.filter(end_date__isnull=True).count()
+        everyone = len(people) * 2 >= Employment.objects.current().count()
         sums_query, categories = aggregate(None if everyone else qs, group_spec, years, with_categories=not cycle)
         ctx = _Context(group_spec, years, categories, cycle, open_period=not final and today <= end)
         if ctx.open:

@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
@@ -184,7 +184,7 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
             result.errors.append(RowError(n, shown["身份证号"], exc.messages[0]))
     people = {p.id_number: p for p in Person.objects.filter(id_number__in=set(numbers.values()))}
     employments = {
-        e.person_id: e for e in Employment.objects.filter(person__in=people.values(), end_date__isnull=True).select_related("school__county__parent__parent")
+        e.person_id: e for e in Employment.objects.current().filter(person__in=people.values()).select_related("school__county__parent__parent")
     }
     specs: dict[tuple[int, int], object] = {}
     seen: dict[tuple, int] = {}
@@ -276,8 +276,7 @@ def import_results(*, actor, name: str, data: bytes, school_year: int, dry_run: 
         result.credited = sum(1 for p in planned if p[10] == "合格") if not result.errors else 0
         return result
     with transaction.atomic():
-        if actor is not None and not (scope.superuser or scope.region_counties):
-            raise PermissionDenied(_("只有教育局或教师发展中心可以导入培训结果。"))
+        scopes.require(actor is None or scope.superuser or bool(scope.region_counties), _("只有教育局或教师发展中心可以导入培训结果。"))
         batch = ImportBatch.objects.create(file_name=name[-200:], sha256=hashlib.sha256(data).hexdigest(), school_year=school_year,
                                            row_count=len(rows), created_by=actor)
         from .services import certificate_issue

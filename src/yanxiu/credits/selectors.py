@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Person
+from yanxiu.org.selectors import current_school, current_school_id
 from yanxiu.credits.compliance import compliance_rows
 from yanxiu.policy.selectors import school_year_for, spec_in_force
 
@@ -35,8 +36,8 @@ def can_view_person_credits(user, person) -> bool:
     s = scopes.scope_of(user)
     if s.superuser or person.pk == s.person_id:
         return True
-    employment = Employment.objects.filter(person=person, end_date__isnull=True).select_related("school").first()
-    return employment is not None and can_view_school_credits(user, employment.school)
+    school = current_school(person)
+    return school is not None and can_view_school_credits(user, school)
 
 
 def entries_for(person: Person, years: tuple[int, int]) -> QuerySet[CreditEntry]:
@@ -71,7 +72,7 @@ def postings_visible_to(user) -> QuerySet[Posting]:
         return qs
     q = Q(school__county_id__in=s.region_counties) | Q(school_id__in=s.admin_schools)
     if s.person_id is not None:
-        school_id = Employment.objects.filter(person_id=s.person_id, end_date__isnull=True).values_list("school_id", flat=True).first()
+        school_id = current_school_id(s.person_id)
         if school_id:
             q |= Q(school_id=school_id)
     return qs.filter(q)

@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
@@ -16,22 +16,13 @@ from django.utils.translation import gettext as _
 
 from yanxiu.core.events import Event
 from yanxiu.org import scopes
+from yanxiu.org.selectors import current_school, current_school_id
 from yanxiu.core import audit, uploads
 from yanxiu.policy.selectors import school_year_for, spec_in_force
 from yanxiu.policy.models import ActivityType, credit_kind_for_training
 
 from .ledger import credit_record, credit_reverse
 from .models import ActivityRecord, Certificate, CertificateClaim, CreditEntry, Objection, Posting, SourceType
-
-
-def _require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您没有权限执行此操作。"))
-
-
-def _current_school(person):
-    employment = person.employments.filter(end_date__isnull=True).select_related("school__county").first()
-    return employment.school if employment else None
 
 
 def _school_or_current(school, person):
@@ -131,10 +122,10 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
     project = session.project
     school = project.owner_school
     if school is not None:
-        _require(scopes.can_manage_school(actor, school))
+        scopes.require(scopes.can_manage_school(actor, school))
     else:
         s = scopes.scope_of(actor)
-        _require(s.superuser or project.region_id in s.region_counties)
+        scopes.require(s.superuser or project.region_id in s.region_counties)
     if session.ends_at is None or session.ends_at > timezone.now():
         raise ValidationError(_("培训活动尚未结束，不能登记学时。"))
     if session.status == "cancelled":
@@ -169,7 +160,7 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
         entry = credit_record(
             actor=actor,
             person=person,
-            school=enrollment.school or _current_school(person) or school,
+            school=enrollment.school or current_school(person) or school,
             school_year=school_year,
             kind=kind,
             category=category,
@@ -200,11 +191,11 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
 @transaction.atomic
 def claim_submit(*, actor, **fields) -> CertificateClaim:
     scope = scopes.scope_of(actor)
-    _require(scope.person_id is not None, _("只有教师本人可以提交证书。"))
+    scopes.require(scope.person_id is not None, _("只有教师本人可以提交证书。"))
     from yanxiu.org.models import Person
 
     person = Person.objects.get(pk=scope.person_id)
-    school = _current_school(person)
+    school = current_school(person)
     if school is None:
         raise ValidationError(_("您当前没有在职学校，无法提交。"))
     if fields.get("file"):
@@ -219,7 +210,7 @@ def claim_submit(*, actor, **fields) -> CertificateClaim:
 @transaction.atomic
 def claim_verify(*, actor, claim: CertificateClaim, comment: str = "") -> CertificateClaim:
     claim = CertificateClaim.objects.select_for_update().select_related("school__county", "person").get(pk=claim.pk)
-    _require(scopes.can_manage_school(actor, claim.school))
+    scopes.require(scopes.can_manage_school(actor, claim.school))
     if claim.status != CertificateClaim.Status.PENDING:
         raise ValidationError(_("该申请已处理。"))
     year = school_year_for(claim.school.county, claim.end_date)
@@ -245,7 +236,7 @@ def claim_verify(*, actor, claim: CertificateClaim, comment: str = "") -> Certif
 @transaction.atomic
 def claim_reject(*, actor, claim: CertificateClaim, comment: str) -> CertificateClaim:
     claim = CertificateClaim.objects.select_for_update().select_related("school").get(pk=claim.pk)
-    _require(scopes.can_manage_school(actor, claim.school))
+    scopes.require(scopes.can_manage_school(actor, claim.school))
     if claim.status != CertificateClaim.Status.PENDING:
         raise ValidationError(_("该申请已处理。"))
     if not (comment or "").strip():
@@ -263,10 +254,10 @@ def claim_reject(*, actor, claim: CertificateClaim, comment: str) -> Certificate
 @transaction.atomic
 def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.date, proof: str, proof_file=None) -> ActivityRecord:
     """Record the proof of an activity and credit it, within the policy's cap for the year."""
-    school = _current_school(person)
+    school = current_school(person)
     if school is None:
         raise ValidationError(_("%(name)s 当前没有在职学校。") % {"name": person.name})
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     if not (proof or "").strip():
         raise ValidationError({"proof": _("必须说明证明材料。")})
     year = school_year_for(school.county, date)
@@ -316,7 +307,7 @@ def posting_entries_query(*, school, period_start: dt.date, period_end: dt.date)
 
 @transaction.atomic
 def posting_create(*, actor, school, title: str, period_start: dt.date, period_end: dt.date, days: int = 5, now=None) -> Posting:
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     if period_end < period_start:
         raise ValidationError({"period_end": _("截止日期不能早于开始日期。")})
     if not 1 <= days <= 30:
@@ -339,16 +330,18 @@ def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry |
     """A teacher objects to one of their own entries in the posting (or to a missing
     one, with no entry, naming the session if they can)."""
     scope = scopes.scope_of(actor)
-    _require(scope.person_id is not None, _("只有教师本人可以提出异议。"))
+    scopes.require(scope.person_id is not None, _("只有教师本人可以提出异议。"))
     posting = Posting.objects.select_for_update().get(pk=posting.pk)
     now = now or timezone.now()
     if posting.status != Posting.Status.OPEN or now >= posting.ends_at:
         raise ValidationError(_("公示期已结束，不能再提出异议。"))
     if entry is not None:
-        if entry.person_id != scope.person_id or not posting.entries.filter(pk=entry.pk).exists():
-            raise PermissionDenied(_("只能对本人在本次公示中的记录提出异议。"))
-    elif not _current_school_id(scope.person_id) == posting.school_id:
-        raise PermissionDenied(_("只能对本校的公示提出异议。"))
+        scopes.require(
+            entry.person_id == scope.person_id and posting.entries.filter(pk=entry.pk).exists(),
+            _("只能对本人在本次公示中的记录提出异议。"),
+        )
+    else:
+        scopes.require(current_school_id(scope.person_id) == posting.school_id, _("只能对本校的公示提出异议。"))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("请填写异议理由。")})
     if len(reason.strip()) > 500:
@@ -367,12 +360,6 @@ def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry |
     return objection
 
 
-def _current_school_id(person_id):
-    from yanxiu.org.models import Employment
-
-    return Employment.objects.filter(person_id=person_id, end_date__isnull=True).values_list("school_id", flat=True).first()
-
-
 @transaction.atomic
 def objection_resolve(
     *, actor, objection: Objection, decision: str, resolution: str, hours: Decimal | None = None, kind: str = "", title: str = "",
@@ -381,7 +368,7 @@ def objection_resolve(
     entry (hours, kind, title), or ``reject`` with a reason."""
     objection = Objection.objects.select_for_update(of=("self",)).select_related("posting__school__county", "entry", "person").get(pk=objection.pk)
     posting = objection.posting
-    _require(scopes.can_manage_school(actor, posting.school))
+    scopes.require(scopes.can_manage_school(actor, posting.school))
     if objection.status != Objection.Status.OPEN:
         raise ValidationError(_("该异议已处理。"))
     resolution = (resolution or "").strip()
@@ -440,7 +427,7 @@ def certificate_issue(*, actor, person, title: str, organiser: str, hours: Decim
     existing = Certificate.objects.filter(person=person, source_key=source_key).first()
     if existing is not None:
         return existing
-    cert = Certificate(person=person, holder_name=person.name, school=school or _current_school(person), title=title, organiser=organiser, hours=hours,
+    cert = Certificate(person=person, holder_name=person.name, school=school or current_school(person), title=title, organiser=organiser, hours=hours,
                        school_year=school_year, source_key=source_key, issued_on=issued_on or timezone.localdate(),
                        created_by=actor if getattr(actor, "pk", None) else None)
     cert.full_clean()
@@ -453,7 +440,7 @@ def certificate_issue(*, actor, person, title: str, organiser: str, hours: Decim
 def certificate_revoke(*, actor, certificate: Certificate, reason: str) -> Certificate:
     s = scopes.scope_of(actor)
     school = certificate.school
-    _require(s.superuser or (school is not None and school.county_id in s.region_counties) or (school is not None and scopes.can_manage_school(actor, school)))
+    scopes.require(s.superuser or (school is not None and school.county_id in s.region_counties) or (school is not None and scopes.can_manage_school(actor, school)))
     if not (reason or "").strip():
         raise ValidationError({"reason": _("撤销必须说明原因。")})
     certificate.revoked, certificate.revoked_reason = True, reason.strip()
@@ -467,7 +454,7 @@ def certificates_for_session_project(*, actor, project) -> list[Certificate]:
     """One certificate per participant of a school project with credited hours."""
     school = project.owner_school
     if school is not None:
-        _require(scopes.can_manage_school(actor, school))
+        scopes.require(scopes.can_manage_school(actor, school))
     rows = (
         CreditEntry.objects.active().filter(source_type=SourceType.SESSION)
         .filter(source_id__in=[str(pk) for pk in project.sessions.values_list("pk", flat=True)])
@@ -499,7 +486,7 @@ def transcript_issue(*, actor, person, years: tuple[int, int], cycle: bool, snap
     from .models import TranscriptRecord
     from .selectors import can_view_person_credits
 
-    _require(can_view_person_credits(actor, person))
+    scopes.require(can_view_person_credits(actor, person))
     issued_on = issued_on or timezone.localdate()
     digest = hashlib.sha256(json.dumps(snapshot, sort_keys=True, ensure_ascii=False, default=str).encode()).hexdigest()
     existing = TranscriptRecord.objects.filter(person=person, digest=digest, issued_on=issued_on).first()

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Person
+from yanxiu.org.selectors import current_staff
 from yanxiu.training.models import ContentCategory, TrainingKind
 
 from .models import NeedsResponse, NeedsSurvey, PreferredTime
@@ -28,7 +29,7 @@ def open_surveys_for(person_id: int | None) -> list[NeedsSurvey]:
     """Open surveys of the teacher's current schools, each with ``answered`` set."""
     if person_id is None:
         return []
-    schools = Employment.objects.filter(person_id=person_id, end_date__isnull=True).values("school_id")
+    schools = Employment.objects.current().filter(person_id=person_id).values("school_id")
     surveys = [s for s in NeedsSurvey.objects.filter(school_id__in=schools, closed_at__isnull=True).order_by("closes_on") if s.is_open()]
     answered = set(NeedsResponse.objects.filter(person_id=person_id, survey__in=surveys).values_list("survey_id", flat=True))
     for survey in surveys:
@@ -83,7 +84,7 @@ def results(survey: NeedsSurvey, *, with_missing: bool = True) -> Results:
     responses = survey.responses.all()
     rows = list(responses.values_list("kinds", "times", "suggestion"))
     staff_ids = set(
-        Employment.objects.filter(school_id=survey.school_id, end_date__isnull=True).values_list("person_id", flat=True)
+        current_staff(survey.school_id).values_list("pk", flat=True)
     )
     answered = set(responses.values_list("person_id", flat=True))
     missing = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from yanxiu.org import scopes
 from yanxiu.core import audit
 from yanxiu.core.events import Event
-from yanxiu.org.models import Employment
+from yanxiu.org.selectors import current_school_id
 from yanxiu.training.models import TrainingKind
 from yanxiu.training.selectors import categories_for
 from yanxiu.training.services import validate_school_year
@@ -22,15 +22,10 @@ from .models import NeedsResponse, NeedsSurvey, PreferredTime
 MAX_SUGGESTION = 1000
 
 
-def _require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您没有权限执行此操作。"))
-
-
 @transaction.atomic
 def survey_create(*, actor, school, school_year: str, title: str, closes_on, categories: Iterable, intro: str = "") -> NeedsSurvey:
     """A school admin asks the school's teachers about their training needs."""
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     validate_school_year(school_year)
     categories = list(categories)
     errors = {}
@@ -58,7 +53,7 @@ def survey_create(*, actor, school, school_year: str, title: str, closes_on, cat
 @transaction.atomic
 def survey_close(*, actor, survey: NeedsSurvey) -> NeedsSurvey:
     survey = NeedsSurvey.objects.select_for_update().select_related("school").get(pk=survey.pk)
-    _require(scopes.can_manage_school(actor, survey.school))
+    scopes.require(scopes.can_manage_school(actor, survey.school))
     if survey.closed_at is not None:
         raise ValidationError(_("该调研已结束。"))
     survey.closed_at = timezone.now()
@@ -73,10 +68,10 @@ def survey_respond(
 ) -> NeedsResponse:
     """A teacher of the school answers, or changes their answer while the survey is open."""
     person_id = scopes.scope_of(actor).person_id
-    _require(person_id is not None, _("您的账号未关联教师档案。"))
+    scopes.require(person_id is not None, _("您的账号未关联教师档案。"))
     survey = NeedsSurvey.objects.select_related("school").get(pk=survey.pk)
-    _require(
-        Employment.objects.filter(person_id=person_id, school_id=survey.school_id, end_date__isnull=True).exists(),
+    scopes.require(
+        current_school_id(person_id) == survey.school_id,
         _("只有本校在职教师可以填写该调研。"),
     )
     if not survey.is_open():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Max
 from django.utils.translation import gettext as _
@@ -88,8 +88,7 @@ def _write(*, actor, region, preset_key: str, valid_from_year: int, version: int
 @transaction.atomic
 def policy_save(*, actor, region, valid_from_year: int, data: dict[str, Any], change_reason: str = "") -> Policy:
     """Write a new version of the policy of ``region`` from ``valid_from_year`` on."""
-    if not can_edit_policy(actor, region):
-        raise PermissionDenied(_("只有教育局或教师发展中心可以制定本区域的学时政策。"))
+    scopes.require(can_edit_policy(actor, region), _("只有教育局或教师发展中心可以制定本区域的学时政策。"))
     # Lock the versions of this policy so two editors get consecutive numbers.
     current = (
         Policy.objects.select_for_update().filter(region=region, valid_from_year=valid_from_year).aggregate(v=Max("version"))["v"] or 0

@@ -73,8 +73,8 @@ def _from_attendance(schools, start: dt.date, end: dt.date) -> list[Followup]:
     )
     employed = {
         e.person_id: e.school
-        for e in Employment.objects.filter(person_id__in=[a.person_id for a in attended], school__in=schools,
-                                           end_date__isnull=True).select_related("school")
+        for e in Employment.objects.current().filter(person_id__in=[a.person_id for a in attended], school__in=schools)
+        .select_related("school")
     }
     rows = []
     for a in attended:

@@ -15,18 +15,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from yanxiu.org import scopes
+from yanxiu.org.selectors import current_school_id
 
 from .models import Project, Session
 
 
 def person_school_id(person_id: int | None) -> int | None:
-    from yanxiu.org.models import Employment
-
-    if person_id is None:
-        return None
-    return (
-        Employment.objects.filter(person_id=person_id, end_date__isnull=True).values_list("school_id", flat=True).first()
-    )
+    """The person's current school (``org.selectors.current_school_id``)."""
+    return current_school_id(person_id)
 
 
 def can_manage_project(user, project: Project) -> bool:
@@ -107,7 +103,7 @@ def projects_visible_to(user) -> QuerySet[Project]:
     if s.superuser:
         return Project.objects.all()
     q = Q(region_id__in=s.region_counties) | Q(owner_school_id__in=s.admin_schools)
-    school_id = person_school_id(s.person_id)
+    school_id = current_school_id(s.person_id)
     if school_id is not None:
         # Teachers see their school's projects and bureau projects they take part in.
         q |= Q(owner_school_id=school_id, status=Project.Status.APPROVED) | Q(
@@ -133,7 +129,7 @@ def sessions_visible_to(user) -> QuerySet[Session]:
         q |= Q(presenter_account_id=user.pk)
     if s.person_id is not None:
         q |= Q(enrollments__person_id=s.person_id) | Q(presenter_id=s.person_id) | Q(lead_speaker_id=s.person_id)
-        school_id = person_school_id(s.person_id)
+        school_id = current_school_id(s.person_id)
         if school_id is not None:
             q |= Q(project__owner_school_id=school_id, status=Session.Status.PUBLISHED)
     return Session.objects.filter(pk__in=Session.objects.filter(q).values("pk"))

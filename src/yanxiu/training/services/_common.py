@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
-
-
-def _require(allowed: bool, message: str | None = None) -> None:
-    if not allowed:
-        raise PermissionDenied(message or _("您没有权限执行此操作。"))
 
 
 def _local(value: dt.datetime) -> str:
@@ -25,6 +19,5 @@ def _actor_person(actor):
     from yanxiu.org.models import Person
 
     person_id = scopes.scope_of(actor).person_id
-    if person_id is None:
-        raise PermissionDenied(_("您的账号未关联教师档案。"))
+    scopes.require(person_id is not None, _("您的账号未关联教师档案。"))
     return Person.objects.get(pk=person_id)

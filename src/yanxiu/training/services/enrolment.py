@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -14,10 +14,11 @@ from django.utils.translation import gettext as _
 from yanxiu.core import audit
 from yanxiu.core.events import Event
 from yanxiu.org import scopes
+from yanxiu.org.selectors import current_school_id
 
 from .. import access
 from ..models import Enrollment, Nomination, Project, Quota, Session, SwapRequest
-from ._common import _actor_person, _local, _require
+from ._common import _actor_person, _local
 
 
 # --- Enrolment ----------------------------------------------------------------
@@ -68,7 +69,7 @@ def _invite(*, session: Session, people_ids: Iterable[int], source: str = Enroll
 @transaction.atomic
 def session_invite(*, actor, session: Session, scope: str, group=None, people: Iterable = ()) -> int:
     """Invite the whole school, a group or a list of its teachers to a school session."""
-    _require(access.can_manage_session(actor, session))
+    scopes.require(access.can_manage_session(actor, session))
     if session.project.is_bureau_level:
         raise ValidationError(_("教育局组织的培训按名额由学校指派参训人员，不能直接邀请。"))
     if session.status == Session.Status.CANCELLED:
@@ -89,7 +90,7 @@ def session_invite(*, actor, session: Session, scope: str, group=None, people: I
 def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
     session = enrollment.session
     is_self = scopes.scope_of(actor).person_id == enrollment.person_id and enrollment.source == Enrollment.Source.SELF
-    _require(is_self or access.can_manage_session(actor, session))
+    scopes.require(is_self or access.can_manage_session(actor, session))
     if enrollment.source == Enrollment.Source.NAMED:
         raise ValidationError(_("名额指派的参训人员须通过换人/退出申请，经教育局批准后调整。"))
     if enrollment.status == Enrollment.Status.WITHDRAWN:
@@ -106,9 +107,11 @@ def enrollment_withdraw(*, actor, enrollment: Enrollment) -> Enrollment:
 def session_self_enroll(*, actor, session: Session) -> Enrollment:
     """A teacher signs up for a published session of their own school."""
     person = _actor_person(actor)
-    school_id = access.person_school_id(person.pk)
-    if session.status != Session.Status.PUBLISHED or session.project.owner_school_id != school_id or school_id is None:
-        raise PermissionDenied(_("只能报名本校已发布的活动。"))
+    school_id = current_school_id(person)
+    scopes.require(
+        session.status == Session.Status.PUBLISHED and school_id is not None and session.project.owner_school_id == school_id,
+        _("只能报名本校已发布的活动。"),
+    )
     if session.has_started():
         raise ValidationError(_("活动已开始，不能再报名。"))
     _invite(session=session, people_ids=[person.pk], source=Enrollment.Source.SELF, school_id=school_id)
@@ -124,7 +127,7 @@ def session_self_enroll(*, actor, session: Session) -> Enrollment:
 @transaction.atomic
 def quota_allocate(*, actor, project: Project, school, places: int, deadline: dt.datetime, session: Session | None = None) -> Quota:
     """Allocate (or change) a school's places on a bureau-level project or one of its sessions."""
-    _require(access.can_allocate_quota(actor, project), _("只有组织培训的教育局可以分配名额。"))
+    scopes.require(access.can_allocate_quota(actor, project), _("只有组织培训的教育局可以分配名额。"))
     if not project.is_bureau_level:
         raise ValidationError(_("学校自办项目不分配名额。"))
     if session is not None and session.project_id != project.pk:
@@ -161,7 +164,7 @@ def quota_name(*, actor, quota: Quota, people: Iterable) -> list[Nomination]:
     from yanxiu.org.models import Employment, Person
 
     quota = _lock_quota(quota)
-    _require(access.can_name_on_quota(actor, quota))
+    scopes.require(access.can_name_on_quota(actor, quota))
     if quota.is_submitted:
         raise ValidationError(_("名单已提交，换人或退出须提出申请，经教育局批准。"))
     if timezone.now() > quota.deadline:
@@ -203,7 +206,7 @@ def _end_nomination(nomination: Nomination) -> None:
 @transaction.atomic
 def quota_unname(*, actor, nomination: Nomination) -> None:
     quota = _lock_quota(nomination.quota)
-    _require(access.can_name_on_quota(actor, quota))
+    scopes.require(access.can_name_on_quota(actor, quota))
     if quota.is_submitted:
         raise ValidationError(_("名单已提交，换人或退出须提出申请，经教育局批准。"))
     if not nomination.is_active:
@@ -216,7 +219,7 @@ def quota_unname(*, actor, nomination: Nomination) -> None:
 @transaction.atomic
 def quota_submit(*, actor, quota: Quota) -> Quota:
     quota = _lock_quota(quota)
-    _require(access.can_name_on_quota(actor, quota))
+    scopes.require(access.can_name_on_quota(actor, quota))
     if quota.is_submitted:
         raise ValidationError(_("名单已提交。"))
     if timezone.now() > quota.deadline:
@@ -237,7 +240,7 @@ def swap_request_create(*, actor, quota: Quota, kind: str, out_person, reason: s
     from yanxiu.org.models import Employment
 
     quota = _lock_quota(quota)
-    _require(access.can_name_on_quota(actor, quota))
+    scopes.require(access.can_name_on_quota(actor, quota))
     if not quota.is_submitted:
         raise ValidationError(_("名单尚未提交，可直接修改名单，无需申请。"))
     if not (reason or "").strip():
@@ -270,7 +273,7 @@ def swap_request_create(*, actor, quota: Quota, kind: str, out_person, reason: s
 @transaction.atomic
 def swap_request_decide(*, actor, swap: SwapRequest, approve: bool, comment: str = "") -> SwapRequest:
     swap = SwapRequest.objects.select_for_update(of=("self",)).select_related("quota__project").get(pk=swap.pk)
-    _require(access.can_decide_swap(actor, swap), _("只有组织培训的教育局可以审批换人/退出。"))
+    scopes.require(access.can_decide_swap(actor, swap), _("只有组织培训的教育局可以审批换人/退出。"))
     if swap.status != SwapRequest.Status.PENDING:
         raise ValidationError(_("该申请已审批。"))
     if not approve and not (comment or "").strip():

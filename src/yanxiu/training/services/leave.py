@@ -11,10 +11,11 @@ from django.utils.translation import gettext as _
 from yanxiu.core import audit, uploads
 from yanxiu.core.events import Event
 from yanxiu.org import scopes
+from yanxiu.org.selectors import current_school_id
 
 from .. import access
 from ..models import Decision, Enrollment, LeaveRequest, LeaveType, Session
-from ._common import _actor_person, _local, _require
+from ._common import _actor_person, _local
 
 
 # --- Leave --------------------------------------------------------------------
@@ -55,7 +56,7 @@ def leave_request_create(*, actor, session: Session, leave_type: str, reason: st
     leave = LeaveRequest(
         session=session,
         person=person,
-        school_id=access.person_school_id(person.pk),
+        school_id=current_school_id(person),
         leave_type=leave_type,
         reason=reason.strip(),
         needs_bureau=session.project.is_bureau_level,
@@ -81,7 +82,7 @@ def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = ""
     now = timezone.now()
     verdict = Decision.APPROVED if approve else Decision.REJECTED
     if leave.school_decision == Decision.PENDING:
-        _require(access.can_decide_leave_as_school(actor, leave), _("只有本校管理员可以审批该请假。"))
+        scopes.require(access.can_decide_leave_as_school(actor, leave), _("只有本校管理员可以审批该请假。"))
         leave.school_decision = verdict
         leave.school_decided_by = actor
         leave.school_decided_at = now
@@ -94,7 +95,7 @@ def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = ""
         else:
             leave.status = Decision.APPROVED
     else:
-        _require(access.can_decide_leave_as_bureau(actor, leave), _("该请假须由组织培训的教育局审批。"))
+        scopes.require(access.can_decide_leave_as_bureau(actor, leave), _("该请假须由组织培训的教育局审批。"))
         leave.bureau_decision = verdict
         leave.bureau_decided_by = actor
         leave.bureau_decided_at = now
@@ -116,7 +117,7 @@ def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = ""
 @transaction.atomic
 def leave_cancel(*, actor, leave: LeaveRequest) -> LeaveRequest:
     leave = LeaveRequest.objects.select_for_update(of=("self",)).get(pk=leave.pk)
-    _require(scopes.scope_of(actor).person_id == leave.person_id)
+    scopes.require(scopes.scope_of(actor).person_id == leave.person_id)
     if leave.status != Decision.PENDING:
         raise ValidationError(_("只能撤回待审批的请假申请。"))
     leave.status = Decision.REJECTED

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -16,7 +16,6 @@ from yanxiu.org import scopes
 
 from .. import access
 from ..models import BUREAU_LEVELS, ContentCategory, Project, SchoolPlan, TrainingLevel, school_year_of
-from ._common import _require
 
 
 def validate_school_year(value: str) -> None:
@@ -54,7 +53,7 @@ def category_save(*, actor, category: ContentCategory | None = None, **fields: A
     category = category or ContentCategory()
     for key, value in fields.items():
         setattr(category, key, value)
-    _require(access.can_manage_categories(actor, category.region))
+    scopes.require(access.can_manage_categories(actor, category.region))
     category.full_clean()
     category.save()
     audit.record(
@@ -74,11 +73,10 @@ def category_save(*, actor, category: ContentCategory | None = None, **fields: A
 
 @transaction.atomic
 def plan_save(*, actor, school, plan: SchoolPlan | None = None, **fields: Any) -> SchoolPlan:
-    _require(scopes.can_manage_school(actor, school))
+    scopes.require(scopes.can_manage_school(actor, school))
     creating = plan is None
     plan = plan or SchoolPlan(school=school, created_by=actor)
-    if plan.school_id != school.pk:
-        raise PermissionDenied(_("该计划不属于本校。"))
+    scopes.require(plan.school_id == school.pk, _("该计划不属于本校。"))
     for key, value in fields.items():
         setattr(plan, key, value)
     validate_school_year(plan.school_year)
@@ -124,14 +122,14 @@ def project_create(*, actor, owner_school=None, region=None, **fields: Any) -> P
     if unknown:
         raise ValueError(f"unknown project fields: {sorted(unknown)}")
     if owner_school is not None:
-        _require(scopes.can_manage_school(actor, owner_school))
+        scopes.require(scopes.can_manage_school(actor, owner_school))
         project = Project(owner_school=owner_school, region=owner_school.county, created_by=actor, **fields)
         project.level = TrainingLevel.SCHOOL
         category = project.category if project.category_id else None
         project.requires_approval = not (category is not None and category.mandated)
         project.status = Project.Status.DRAFT if project.requires_approval else Project.Status.APPROVED
     else:
-        _require(access.can_create_bureau_project(actor, region))
+        scopes.require(access.can_create_bureau_project(actor, region))
         project = Project(region=region, created_by=actor, requires_approval=False, status=Project.Status.APPROVED, **fields)
         if project.level == TrainingLevel.SCHOOL:
             project.level = TrainingLevel.COUNTY
@@ -148,7 +146,7 @@ def project_create(*, actor, owner_school=None, region=None, **fields: Any) -> P
 
 @transaction.atomic
 def project_update(*, actor, project: Project, **fields: Any) -> Project:
-    _require(access.can_manage_project(actor, project))
+    scopes.require(access.can_manage_project(actor, project))
     if project.requires_approval and project.status in (Project.Status.SUBMITTED, Project.Status.APPROVED):
         raise ValidationError(
             _("项目“%(title)s”已提交审核或已通过，不能再修改；如需调整请联系研训中心退回。") % {"title": project.title}
@@ -172,7 +170,7 @@ def project_update(*, actor, project: Project, **fields: Any) -> Project:
 @transaction.atomic
 def project_submit(*, actor, project: Project) -> Project:
     project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
-    _require(access.can_manage_project(actor, project))
+    scopes.require(access.can_manage_project(actor, project))
     if not project.requires_approval:
         raise ValidationError(_("该项目无需研训中心审核。"))
     if project.status not in (Project.Status.DRAFT, Project.Status.RETURNED):
@@ -189,7 +187,7 @@ def project_submit(*, actor, project: Project) -> Project:
 
 def _review(*, actor, project: Project, approve: bool, comment: str) -> Project:
     project = Project.objects.select_for_update(of=("self",)).get(pk=project.pk)
-    _require(access.can_review_project(actor, project), _("只有本区县研训中心可以审核学校项目。"))
+    scopes.require(access.can_review_project(actor, project), _("只有本区县研训中心可以审核学校项目。"))
     if project.status != Project.Status.SUBMITTED:
         raise ValidationError(
             _("项目当前状态为“%(status)s”，不是待审核状态。") % {"status": project.get_status_display()}

@@ -8,17 +8,18 @@ import secrets
 from collections.abc import Iterable
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, params
+from yanxiu.org import scopes
 from yanxiu.core.events import Event
 
 from .. import access
 from ..models import CalendarFeed, Enrollment, Evaluation, Project, Session, SessionChange, new_feed_token
-from ._common import _actor_person, _require
+from ._common import _actor_person
 from .enrolment import _invite, _scope_people_ids
 from .projects import hours_policy_for
 
@@ -108,7 +109,7 @@ def _require_group_of_leader(actor, project: Project, group) -> None:
 
 @transaction.atomic
 def session_create(*, actor, project: Project, **fields: Any) -> Session:
-    _require(access.can_add_session(actor, project))
+    scopes.require(access.can_add_session(actor, project))
     _require_group_of_leader(actor, project, fields.get("group"))
     unknown = set(fields) - _SESSION_FIELDS
     if unknown:
@@ -134,7 +135,7 @@ def session_create(*, actor, project: Project, **fields: Any) -> Session:
 @transaction.atomic
 def session_update(*, actor, session: Session, **fields: Any) -> Session:
     session = Session.objects.select_for_update(of=("self",)).select_related("project").get(pk=session.pk)
-    _require(access.can_manage_session(actor, session))
+    scopes.require(access.can_manage_session(actor, session))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("活动“%(title)s”已取消，不能修改。") % {"title": session.title})
     unknown = set(fields) - _SESSION_FIELDS
@@ -172,7 +173,7 @@ def session_update(*, actor, session: Session, **fields: Any) -> Session:
 def session_publish(*, actor, session: Session) -> Session:
     """Publish the notice. Refused until the project is approved and 四定/五定 are all set."""
     session = Session.objects.select_for_update(of=("self",)).select_related("project").get(pk=session.pk)
-    _require(access.can_manage_session(actor, session))
+    scopes.require(access.can_manage_session(actor, session))
     if session.status != Session.Status.DRAFT:
         raise ValidationError(
             _("活动“%(title)s”当前状态为“%(status)s”，不能发布。")
@@ -203,7 +204,7 @@ def session_publish(*, actor, session: Session) -> Session:
 @transaction.atomic
 def session_cancel(*, actor, session: Session, reason: str) -> Session:
     session = Session.objects.select_for_update(of=("self",)).select_related("project").get(pk=session.pk)
-    _require(access.can_manage_session(actor, session))
+    scopes.require(access.can_manage_session(actor, session))
     if session.status == Session.Status.CANCELLED:
         raise ValidationError(_("活动已取消。"))
     if not (reason or "").strip():
@@ -233,7 +234,7 @@ def sessions_create_recurring(
 ) -> list[Session]:
     """One session on every ``weekday`` (0 = Monday) between the two dates,
     inclusive, except on ``skip_dates`` (holidays, exam weeks)."""
-    _require(access.can_add_session(actor, project))
+    scopes.require(access.can_add_session(actor, project))
     _require_group_of_leader(actor, project, fields.get("group"))
     if last_date < first_date:
         raise ValidationError({"last_date": _("结束日期不能早于开始日期。")})
@@ -291,8 +292,10 @@ def evaluation_submit(
     *, actor, session: Session, content_score: int, presenter_score: int, organisation_score: int, comment: str = ""
 ) -> Evaluation:
     person = _actor_person(actor)
-    if not Enrollment.objects.filter(session=session, person=person, status=Enrollment.Status.ENROLLED).exists():
-        raise PermissionDenied(_("只有参训人员可以评价该活动。"))
+    scopes.require(
+        Enrollment.objects.filter(session=session, person=person, status=Enrollment.Status.ENROLLED).exists(),
+        _("只有参训人员可以评价该活动。"),
+    )
     if session.status != Session.Status.PUBLISHED or not session.has_started():
         raise ValidationError(_("活动开始后才能评价。"))
     if Evaluation.objects.filter(session=session, person=person).exists():
