@@ -16,6 +16,8 @@ ROLES = ["anon", "teacher", "other_teacher", "member", "leader", "school_admin",
 LOGIN = "login"  # redirect to the login page
 
 # name -> (method, kwargs key, {role: status}); roles not listed default to the "*" entry.
+# A role that may never do what a page does gets 403; a role that may, asking for an
+# object outside its schools or region, gets 404 (the object is fetched through a scoped selector).
 MATRIX = {
     "reports:home": ("get", None, {"anon": LOGIN, "*": 200}),
     "reports:followups": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
@@ -30,7 +32,7 @@ MATRIX = {
     "org:person_reveal": ("post", "employment", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200, "*": 404}),
     # One-time passwords are seen by the school's own admin only, not by the bureau.
     "org:account_reset": ("post", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 403, "teacher": 403, "centre": 403, "*": 404}),
-    "org:login_slips": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "*": 403}),
+    "org:login_slips": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "other_admin": 404, "*": 403}),
     "org:employment_edit": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
     "org:transfer": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
     "org:person_history": ("get", "employment", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "teacher": 403, "centre": 403, "*": 404}),
@@ -39,16 +41,16 @@ MATRIX = {
     "org:school_detail": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "teacher": 403, "member": 403, "leader": 403, "*": 404}),
     "org:school_edit": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 403, "teacher": 403, "member": 403, "leader": 403, "*": 404}),
     "org:school_history": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 403, "teacher": 403, "member": 403, "leader": 403, "*": 404}),
-    "org:teacher_add": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
-    "org:group_create": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
-    "org:roster_import": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
-    "org:roster_template": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
-    "org:group_edit": ("get", "group", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "*": 403}),
-    "org:admin_appoint": ("get", "school_id", {"anon": LOGIN, "bureau": 200, "*": 403}),
-    "org:role_revoke": ("post", "assignment", {"anon": LOGIN, "bureau": 302, "*": 403}),
+    "org:teacher_add": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "org:group_create": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "org:roster_import": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "org:roster_template": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "org:group_edit": ("get", "group", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "org:admin_appoint": ("get", "school_id", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
+    "org:role_revoke": ("post", "assignment", {"anon": LOGIN, "bureau": 302, "far_bureau": 404, "*": 403}),
     "org:cluster_list": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "*": 403}),
-    "org:cluster_create": ("get", "county_id", {"anon": LOGIN, "bureau": 200, "*": 403}),
-    "org:cluster_edit": ("get", "cluster", {"anon": LOGIN, "bureau": 200, "*": 403}),
+    "org:cluster_create": ("get", "county_id", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
+    "org:cluster_edit": ("get", "cluster", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
     "org:access_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "school_admin": 200, "other_admin": 200, "*": 403}),
 }
 COVERED_NAMESPACES = {"core", "accounts", "org", "reports"}

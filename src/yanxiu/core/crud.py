@@ -131,6 +131,9 @@ class ServiceActionView(LoginRequiredMixin, View):
     def permission_object(self) -> Any:
         return self.object
 
+    def check_role(self) -> None:
+        """Refuse (403) a role that may never do this action, before any object is looked up."""
+
     def check_permission(self) -> None:
         if self.permission and not self.request.user.has_perm(self.permission, self.permission_object()):
             raise PermissionDenied(_("您没有权限执行此操作。"))
@@ -154,6 +157,7 @@ class ServiceActionView(LoginRequiredMixin, View):
 
         from yanxiu.core.params import safe_next
 
+        self.check_role()
         self.object = self.get_object()
         self.check_permission()
         try:

@@ -20,7 +20,10 @@ The contract:
 - ``get_queryset()`` MUST return rows from a scoped selector (the app's
   ``selectors.py``, which starts from an ``org.scopes.*_visible_to`` queryset):
   this class never widens or narrows who sees what, it only filters, searches,
-  sorts and pages what the selector already allows.
+  sorts and pages what the selector already allows. A selector that computes
+  its rows in Python (a register) may return a list: it is paged and exported
+  the same way, and filtered by the selector itself (``search_fields`` and
+  sorting need a queryset).
 - ``permission`` is a ``rules`` permission checked with
   ``user.has_perm(permission, permission_object())``; override
   :meth:`check_permission` for a decision that is not one permission.
@@ -168,7 +171,11 @@ class ScopedListView(LoginRequiredMixin, View):
     page_param = "page"
     sort_param = "sort"
     export_filename: Any = ""
+    #: ASCII stem of the download name for clients that do not read ``filename*`` (``staff`` → ``staff-<stamp>.xlsx``).
+    export_fallback = ""
     export_param = "export"
+    #: True for a URL that is only the export (``org:staff_export``): every GET is the xlsx.
+    export_only = False
     max_export_rows = DEFAULT_MAX_EXPORT_ROWS
     #: The element the htmx pager and filters replace; also the partial's wrapper id.
     table_id = "list-table"
@@ -214,8 +221,13 @@ class ScopedListView(LoginRequiredMixin, View):
     def get_export_filename(self) -> str:
         from yanxiu.core import downloads
 
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return downloads.filename(str(self.export_filename), stamp, ext="xlsx")
+        return downloads.filename(str(self.export_filename), self._stamp(), ext="xlsx")
+
+    def get_export_fallback(self) -> str | None:
+        return f"{self.export_fallback}-{self._stamp()}.xlsx" if self.export_fallback else None
+
+    def _stamp(self) -> str:
+        return timezone.localtime().strftime("%Y%m%d-%H%M")
 
     def get_context_data(self, **kwargs) -> dict:
         return kwargs
@@ -276,7 +288,7 @@ class ScopedListView(LoginRequiredMixin, View):
         return bool(headers.get("HX-Request")) and not headers.get("HX-History-Restore-Request")
 
     def wants_export(self) -> bool:
-        return bool(self.export_filename) and self.request.GET.get(self.export_param) == "xlsx"
+        return bool(self.export_filename) and (self.export_only or self.request.GET.get(self.export_param) == "xlsx")
 
     def cells(self, row: Any, columns: Sequence[Column]) -> list[Cell]:
         out = []
@@ -297,13 +309,18 @@ class ScopedListView(LoginRequiredMixin, View):
         )
         query = self.request.GET.copy()
         query.pop(self.export_param, None)
-        return HttpResponseRedirect(f"{self.request.path}?{query.urlencode()}" if query else self.request.path)
+        target = self.get_list_url()
+        return HttpResponseRedirect(f"{target}?{query.urlencode()}" if query else target)
+
+    def get_list_url(self) -> str:
+        """The list page itself (where a refused export goes back to)."""
+        return self.request.path
 
     def export_response(self, rows_qs: QuerySet) -> HttpResponse:
         """The filtered rows as one xlsx, or a refusal above ``max_export_rows``."""
         from yanxiu.core import downloads, xlsx
 
-        count = rows_qs.count()
+        count = rows_qs.count() if isinstance(rows_qs, QuerySet) else len(rows_qs)
         if count > self.max_export_rows:
             return self.export_refused(count)
         if count > jobs.inline_rows():  # a long export: written by a background job while a progress bar shows
@@ -312,10 +329,10 @@ class ScopedListView(LoginRequiredMixin, View):
         wb = xlsx.workbook(write_only=True)
         ws = wb.create_sheet(str(self.export_filename)[:31] or "Sheet1")
         xlsx.append(ws, [str(c.label) for c in columns])
-        for row in rows_qs.iterator(chunk_size=2000):
+        for row in rows_qs.iterator(chunk_size=2000) if isinstance(rows_qs, QuerySet) else rows_qs:
             xlsx.append(ws, self.export_row(row, columns))
-        name = self.get_export_filename()
-        return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE, name=name)
+        return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE, name=self.get_export_filename(),
+                                  fallback=self.get_export_fallback())
 
     def export_job(self, count: int) -> HttpResponse:
         """Queue the export of these rows (same view, user and query string) and send the user to its progress page."""

@@ -1,26 +1,25 @@
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yanxiu.org import scopes
 from yanxiu.core import params
-from yanxiu.core.crud import ServiceFormView, run_service
-from yanxiu.org.models import Region, School
+from yanxiu.core.crud import ServiceActionView, ServiceFormView
+from yanxiu.core.lists import Column, ScopedListView
+from yanxiu.org.models import School
 from yanxiu.training.models import school_year_of
 
 from . import selectors, services
 from .forms import ResponseForm, SurveyForm
-from .models import NeedsResponse, NeedsSurvey
+from .models import NeedsResponse
 
 
-def _deny_unless(allowed) -> None:
-    if not allowed:
-        raise PermissionDenied(_("您没有权限访问此页面。"))
+#: What a refused page says.
+PAGE_DENIED = gettext_lazy("您没有权限访问此页面。")
 
 
 def _admin_school(request) -> School | None:
@@ -28,17 +27,33 @@ def _admin_school(request) -> School | None:
     return scopes.admin_school(request.user, request.GET.get("school") or request.POST.get("school"))
 
 
-@login_required
-def survey_list(request):
-    s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.admin_schools or s.region_counties)
-    context = {
-        "surveys": selectors.surveys_visible_to(request.user).order_by("-created_at", "-pk")[:200],
-        "school": _admin_school(request),
-        "counties": Region.objects.filter(pk__in=s.region_counties).order_by("code"),
-        "page_title": _("培训需求调研"),
-    }
-    return render(request, "needs/list.html", context)
+class SurveyListView(ScopedListView):
+    """The surveys of the user's schools (school admins) or counties (bureau and centre staff)."""
+
+    template_name = "needs/list.html"
+    page_title = gettext_lazy("培训需求调研")
+    empty_message = gettext_lazy("还没有需求调研。")
+    search_fields = ["title", "school__name"]
+    columns = [
+        Column("title", gettext_lazy("调研"), link=lambda s: reverse("needs:detail", args=[s.pk])),
+        Column("school", gettext_lazy("学校"), value="school.name"),
+        Column("school_year", gettext_lazy("学年"), sortable=True),
+        Column("closes_on", gettext_lazy("截止日期"), value=lambda s: s.closes_on.strftime("%Y-%m-%d"), sortable="closes_on"),
+        Column("status", gettext_lazy("状态"), value="status_label"),
+        Column("response_count", gettext_lazy("已填写"), classes="text-end", sortable=True),
+    ]
+
+    def check_permission(self):
+        s = scopes.scope_of(self.request.user)
+        scopes.require(bool(s.superuser or s.admin_schools or s.region_counties), PAGE_DENIED)
+
+    def get_queryset(self):
+        return selectors.surveys_visible_to(self.request.user).order_by("-created_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "school": _admin_school(self.request),
+                "counties": selectors.counties_visible_to(self.request.user).order_by("code")
+                if scopes.scope_of(self.request.user).region_counties else []}
 
 
 class SurveyCreateView(ServiceFormView):
@@ -82,12 +97,21 @@ def survey_detail(request, pk):
     return render(request, "needs/detail.html", context)
 
 
-@login_required
-@require_POST
-def survey_close(request, pk):
-    survey = get_object_or_404(selectors.surveys_visible_to(request.user), pk=pk)
-    run_service(request, lambda: services.survey_close(actor=request.user, survey=survey), success=_("调研已结束。"))
-    return redirect("needs:detail", pk=survey.pk)
+class SurveyCloseView(ServiceActionView):
+    permission = "training.manage_school_training"
+    success_message = gettext_lazy("调研已结束。")
+
+    def get_object(self):
+        return get_object_or_404(selectors.surveys_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def permission_object(self):
+        return self.object.school
+
+    def perform(self):
+        return services.survey_close(actor=self.request.user, survey=self.object)
+
+    def get_back_url(self):
+        return reverse("needs:detail", args=[self.object.pk])
 
 
 class RespondView(ServiceFormView):
@@ -100,7 +124,7 @@ class RespondView(ServiceFormView):
     def get_object(self):
         person_id = scopes.scope_of(self.request.user).person_id
         open_ids = [s.pk for s in selectors.open_surveys_for(person_id)]
-        survey = get_object_or_404(NeedsSurvey.objects.select_related("school"), pk=self.kwargs["pk"])
+        survey = get_object_or_404(selectors.surveys_of_my_schools(person_id), pk=self.kwargs["pk"])
         if survey.pk not in open_ids:
             raise PermissionDenied(_("该调研已截止，或您不是该校在职教师。"))
         self.existing = NeedsResponse.objects.filter(survey=survey, person_id=person_id).first()
@@ -131,8 +155,8 @@ class RespondView(ServiceFormView):
 @login_required
 def county_summary(request, county_id):
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or county_id in s.region_counties)
-    county = get_object_or_404(Region, pk=county_id)
+    scopes.require(bool(s.superuser or county_id in s.region_counties), PAGE_DENIED)
+    county = get_object_or_404(selectors.counties_visible_to(request.user), pk=county_id)
     year = params.school_year_param(request.GET) or school_year_of(timezone.localdate())
     rows, surveys, respondents = selectors.county_summary(county, year)
     chart = selectors.bar_chart(rows)

@@ -10,9 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
-from django.core.paginator import Paginator
-from django.db.models import Count
-from django.http import HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,8 +20,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yanxiu.org import scopes
-from yanxiu.core import params, public_url
-from yanxiu.core.crud import ServiceFormView, render_history
+from yanxiu.core import public_url
+from yanxiu.core.crud import ServiceActionView, ServiceFormView, render_history
+from yanxiu.core.lists import Column, ScopedListView
 
 from . import selectors, services
 from .forms import (
@@ -38,7 +37,7 @@ from .forms import (
     TeacherForm,
     TransferForm,
 )
-from .models import Cluster, Employment, Group, Person, PersonalDataAccess, Region, School
+from .models import Employment, Group, Region, School
 
 STAFF_PAGE_SIZE = 50
 
@@ -47,9 +46,23 @@ def _client_ip(request) -> str | None:
     return request.META.get("REMOTE_ADDR")
 
 
-def _deny_unless(allowed: bool):
-    if not allowed:
-        raise PermissionDenied(_("您没有权限访问此页面。"))
+#: What a refused page says (``scopes.require(allowed, PAGE_DENIED)``).
+PAGE_DENIED = gettext_lazy("您没有权限访问此页面。")
+
+
+# A role that may never do what a page does is refused (403) before the object is
+# looked up; the object then comes from a scoped selector, so one outside the
+# user's schools or region is a 404, and one inside it they may not change a 403.
+
+
+def _require_staff_manager(request) -> None:
+    """The bureau or a school admin: the roles that manage staff and groups somewhere."""
+    s = scopes.scope_of(request.user)
+    scopes.require(bool(s.superuser or s.bureau_counties or s.admin_schools), PAGE_DENIED)
+
+
+def _require_bureau(request) -> None:
+    scopes.require(scopes.scope_of(request.user).is_bureau, PAGE_DENIED)
 
 
 # --- Teacher's own profile ------------------------------------------------------
@@ -57,7 +70,7 @@ def _deny_unless(allowed: bool):
 
 @login_required
 def my_profile(request):
-    person = Person.objects.filter(user=request.user).first()
+    person = selectors.own_person(user=request.user)
     if person is None:
         messages.info(request, _("您的账号没有关联教师档案。"))
         return redirect("reports:home")
@@ -75,7 +88,10 @@ class ProfileEditView(ServiceFormView):
     success_message = gettext_lazy("个人信息已保存。")
 
     def get_object(self):
-        return get_object_or_404(Person, user=self.request.user)
+        person = selectors.own_person(user=self.request.user)
+        if person is None:
+            raise Http404(_("您的账号没有关联教师档案。"))
+        return person
 
     def get_initial(self):
         return {"phone": self.object.phone}
@@ -94,64 +110,117 @@ class ProfileEditView(ServiceFormView):
 # --- Staff list -------------------------------------------------------------------
 
 
-def _staff_queryset(request):
-    schools = scopes.schools_visible_to(request.user).order_by("code")
-    form = StaffFilterForm(request.GET or None, schools=schools)
-    search = form.cleaned_data.get("q", "") if form.is_bound and form.is_valid() else ""
-    qs = selectors.staff_list(user=request.user, search=search, filters=form.filters() if form.is_bound else {})
-    return form, qs
+def _groups_text(employment) -> str:
+    return "、".join(g.name for g in employment.groups.all())
 
 
-@login_required
-def staff_list(request):
-    _deny_unless(request.user.has_perm("org.view_staff_list") or scopes.scope_of(request.user).led_groups)
-    form, qs = _staff_queryset(request)
-    page = Paginator(qs.prefetch_related("groups"), STAFF_PAGE_SIZE).get_page(request.GET.get("page"))
-    context = {"form": form, "page_obj": page, "page_title": _("教师名册")}
-    template = "org/_staff_table.html" if request.headers.get("HX-Request") else "org/staff_list.html"
-    return render(request, template, context)
+class StaffListView(ScopedListView):
+    """The staff list; ``?export=xlsx`` (or the ``org:staff_export`` address) is the same rows as xlsx.
 
+    ID numbers and phones are masked on the page and in the export; ``full=1`` on
+    the export gives them in full to a role allowed them for every school listed,
+    and is logged in ``PersonalDataAccess``.
+    """
 
-@login_required
-def staff_export(request):
-    """The staff list as xlsx; ID numbers and phones masked unless the role needs them."""
-    _deny_unless(request.user.has_perm("org.view_staff_list") or scopes.scope_of(request.user).led_groups)
-    from yanxiu.core import downloads, xlsx
+    template_name = "org/staff_list.html"
+    page_title = gettext_lazy("教师名册")
+    empty_message = gettext_lazy("没有符合条件的教师。")
+    table_id = "staff-table"
+    paginate_by = STAFF_PAGE_SIZE
+    filters = StaffFilterForm
+    export_filename = gettext_lazy("教师名册")
+    export_fallback = "staff"
+    # The bureau's export of a whole region is refused above this; filter by school first.
+    max_export_rows = 50_000
+    columns = [
+        Column("name", gettext_lazy("姓名"), value="person.name", link=lambda e: reverse("org:person_detail", args=[e.pk])),
+        Column("school", gettext_lazy("学校"), value="school.name"),
+        Column("gender", gettext_lazy("性别"), value="person.get_gender_display", classes="hide-sm"),
+        Column("id_number", gettext_lazy("身份证号"), value="person.masked_id_number", classes="masked hide-sm"),
+        Column("phone", gettext_lazy("手机"), value="person.masked_phone", classes="masked"),
+        Column("stage_subject", gettext_lazy("学段/学科"), value=lambda e: f"{e.get_stage_display()} {e.subject}", classes="hide-sm"),
+        Column("title", gettext_lazy("职称"), value="get_title_display", classes="hide-sm"),
+        Column("tier", gettext_lazy("梯队"), value=lambda e: e.get_tier_display() or "—", classes="hide-sm"),
+        Column("groups", gettext_lazy("所在组"), value=_groups_text, classes="hide-sm"),
+    ]
 
-    _form, qs = _staff_queryset(request)
-    want_full = request.GET.get("full") == "1"
-    if want_full:
-        school_ids = set(qs.values_list("school_id", flat=True).distinct())
-        allowed = all(request.user.has_perm("org.export_full_personal_data", s) for s in School.objects.filter(pk__in=school_ids))
-        _deny_unless(allowed)
-    wb = xlsx.workbook(write_only=True)
-    ws = wb.create_sheet(_("教师名册"))
-    header = [_("学校"), _("姓名"), _("性别"), _("身份证号"), _("手机"), _("学段"), _("学科"), _("职称"), _("学历"), _("编制"), _("参加工作年月"), _("梯队"), _("所在组")]
-    xlsx.append(ws, header)
-    count = 0
-    for e in qs.prefetch_related("groups").iterator(chunk_size=2000):
-        p = e.person
-        xlsx.append(ws, [
-            e.school.name, p.name, p.get_gender_display(),
-            p.id_number if want_full else p.masked_id_number,
-            p.phone if want_full else p.masked_phone,
-            e.get_stage_display(), e.subject, e.get_title_display(), e.get_education_display(),
-            e.get_employment_type_display(), e.teaching_since.strftime("%Y-%m"), e.get_tier_display(),
-            "、".join(g.name for g in e.groups.all()),
-        ])
-        count += 1
-    if want_full:
-        services.log_personal_data_access(actor=request.user, action="export", count=count, ip=_client_ip(request))
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE,
-                              name=downloads.filename(_("教师名册"), stamp, ext="xlsx"), fallback=f"staff-{stamp}.xlsx")
+    def check_permission(self):
+        user = self.request.user
+        scopes.require(user.has_perm("org.view_staff_list") or bool(scopes.scope_of(user).led_groups), _("您没有权限访问此页面。"))
+
+    def get_filter_form_kwargs(self):
+        return {"schools": selectors.visible_schools(user=self.request.user).order_by("code")}
+
+    def build_filter_form(self):
+        # Bound whenever the query says anything, as the page always did (an empty form filters nothing).
+        return StaffFilterForm(self.request.GET or None, **self.get_filter_form_kwargs())
+
+    def get_queryset(self):
+        return selectors.staff_list(user=self.request.user)
+
+    def filter_queryset(self, qs, data):
+        return selectors.staff_list(user=self.request.user, search=data.get("q", ""), filters=self.filter_form.filters())
+
+    def get_rows(self):
+        return super().get_rows().prefetch_related("groups")
+
+    def get_list_url(self):
+        return reverse("org:staff_list")
+
+    # Export ------------------------------------------------------------------
+    def _want_full(self) -> bool:
+        return self.request.GET.get("full") == "1"
+
+    def export_columns(self):
+        full = self._want_full()
+        person = lambda attr: (lambda e: getattr(e.person, attr))  # noqa: E731
+        return [
+            Column("school", _("学校"), value="school.name"),
+            Column("name", _("姓名"), value="person.name"),
+            Column("gender", _("性别"), value="person.get_gender_display"),
+            Column("id_number", _("身份证号"), value=person("id_number" if full else "masked_id_number")),
+            Column("phone", _("手机"), value=person("phone" if full else "masked_phone")),
+            Column("stage", _("学段"), value="get_stage_display"),
+            Column("subject", _("学科"), value="subject"),
+            Column("title", _("职称"), value="get_title_display"),
+            Column("education", _("学历"), value="get_education_display"),
+            Column("employment_type", _("编制"), value="get_employment_type_display"),
+            Column("teaching_since", _("参加工作年月"), value=lambda e: e.teaching_since.strftime("%Y-%m")),
+            Column("tier", _("梯队"), value="get_tier_display"),
+            Column("groups", _("所在组"), value=_groups_text),
+        ]
+
+    def _check_full(self, rows_qs) -> None:
+        """Full numbers only when the user may export them for every school listed."""
+        school_ids = set(rows_qs.values_list("school_id", flat=True).distinct())
+        schools = selectors.visible_schools(user=self.request.user).filter(pk__in=school_ids)
+        scopes.require(all(self.request.user.has_perm("org.export_full_personal_data", s) for s in schools), PAGE_DENIED)
+
+    def _log_full(self, count: int) -> None:
+        services.log_personal_data_access(actor=self.request.user, action="export", count=count, ip=_client_ip(self.request))
+
+    def export_response(self, rows_qs):
+        if self._want_full():
+            self._check_full(rows_qs)
+        response = super().export_response(rows_qs)
+        if self._want_full() and response.status_code == 200:  # written now, not refused or sent to a job
+            self._log_full(rows_qs.count())
+        return response
+
+    def write_export(self, path, rows, *, job_id):
+        # The same export written by a background job (a long list): checked and logged the same way.
+        if self._want_full():
+            self._check_full(rows)
+        super().write_export(path, rows, job_id=job_id)
+        if self._want_full():
+            self._log_full(rows.count())
 
 
 # --- One teacher ----------------------------------------------------------------------
 
 
 def _visible_employment(request, pk) -> Employment:
-    return get_object_or_404(scopes.employments_visible_to(request.user).select_related("person", "school"), pk=pk)
+    return get_object_or_404(selectors.visible_employments(user=request.user), pk=pk)
 
 
 @login_required
@@ -176,7 +245,7 @@ def person_reveal(request, pk):
     """Full ID number and phone, for a role that needs them; each reveal is logged."""
     employment = _visible_employment(request, pk)
     person = employment.person
-    _deny_unless(request.user.has_perm("org.view_person_full", person))
+    scopes.require(request.user.has_perm("org.view_person_full", person), PAGE_DENIED)
     services.log_personal_data_access(actor=request.user, action="view", person=person, school=employment.school, ip=_client_ip(request))
     return render(request, "org/_person_full.html", {"person": person})
 
@@ -188,7 +257,7 @@ def account_reset(request, pk):
     """The school admin resets a teacher's account: a new one-time password on a
     printed login slip; the old password stops working and failed logins are forgotten."""
     employment = _visible_employment(request, pk)
-    _deny_unless(scopes.can_issue_login_slips(request.user, employment.school) and employment.is_current)
+    scopes.require(scopes.can_issue_login_slips(request.user, employment.school) and employment.is_current, PAGE_DENIED)
     slips = services.initial_passwords_issue(actor=request.user, school=employment.school, people=[employment.person])
     return render(
         request,
@@ -205,7 +274,9 @@ MAX_SLIPS = 2000
 
 
 def _school_for_slips(request, school_id):
-    school = get_object_or_404(School, pk=school_id)
+    s = scopes.scope_of(request.user)
+    scopes.require(bool(s.superuser or s.admin_schools), _("只有本校的师训管理员可以生成初始密码、打印登录单。"))
+    school = get_object_or_404(selectors.visible_schools(user=request.user), pk=school_id)
     if not scopes.can_issue_login_slips(request.user, school):
         raise PermissionDenied(_("只有本校的师训管理员可以生成初始密码、打印登录单。"))
     return school
@@ -224,7 +295,7 @@ def login_slips(request, school_id):
     )
     if request.method == "POST":
         wanted = [int(v) for v in request.POST.getlist("person")[:MAX_SLIPS] if v.isdigit()]
-        people = list(Person.objects.filter(pk__in=wanted, employments__school=school, employments__end_date__isnull=True))
+        people = list(selectors.current_staff(school).filter(pk__in=wanted))
         if not people:
             messages.error(request, _("请至少勾选一位教师。"))
             return redirect("org:login_slips", school_id=school.pk)
@@ -323,7 +394,8 @@ class TeacherAddView(ServiceFormView):
     success_message = gettext_lazy("教师已添加。请在学校页面“生成初始密码 / 打印登录单”，把登录单发给本人。")
 
     def get_object(self):
-        return get_object_or_404(School, pk=self.kwargs["school_id"])
+        _require_staff_manager(self.request)
+        return get_object_or_404(selectors.visible_schools(user=self.request.user), pk=self.kwargs["school_id"])
 
     def get_form_kwargs(self):
         return {"school": self.object}
@@ -346,7 +418,7 @@ class TeacherAddView(ServiceFormView):
 @login_required
 def person_history(request, pk):
     employment = _visible_employment(request, pk)
-    _deny_unless(request.user.has_perm("org.manage_staff", employment.school))
+    scopes.require(request.user.has_perm("org.manage_staff", employment.school), PAGE_DENIED)
     return render_history(
         request, employment.person, title=_("档案变更记录：%(name)s") % {"name": employment.person.name},
         back_url=reverse("org:person_detail", args=[pk]), hidden_fields=("id_number", "phone"),
@@ -356,28 +428,46 @@ def person_history(request, pk):
 # --- Schools and groups -------------------------------------------------------------------
 
 
-@login_required
-def school_list(request):
-    s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.region_counties or s.admin_schools)
-    qs = selectors.school_list(user=request.user, search=params.text_param(request.GET, "q"))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "org/school_list.html", {"page_obj": page, "can_add": request.user.has_perm("org.add_school"), "page_title": _("学校")})
+class SchoolListView(ScopedListView):
+    page_title = gettext_lazy("学校")
+    template_name = "org/school_list.html"
+    empty_message = gettext_lazy("没有学校。")
+    search_placeholder = gettext_lazy("学校名称或标识码")
+    columns = [
+        Column("code", gettext_lazy("学校标识码"), sortable=True),
+        Column("name", gettext_lazy("学校名称"), template="org/_school_name_cell.html", export_value=lambda s: s.name, sortable=True),
+        Column("stage", gettext_lazy("学段"), value="get_stage_display"),
+        Column("cluster", gettext_lazy("片区"), value=lambda s: s.cluster or "—", classes="hide-sm", export_value=lambda s: str(s.cluster or "")),
+        Column("staff_count", gettext_lazy("在职教师"), sortable=True),
+    ]
+
+    def check_permission(self):
+        s = scopes.scope_of(self.request.user)
+        scopes.require(bool(s.superuser or s.region_counties or s.admin_schools), _("您没有权限访问此页面。"))
+
+    def get_queryset(self):
+        return selectors.school_list(user=self.request.user)
+
+    def search_queryset(self, qs, text):
+        return selectors.school_list(user=self.request.user, search=text) if text else qs
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "can_add": self.request.user.has_perm("org.add_school")}
 
 
 @login_required
 def school_detail(request, pk):
-    school = get_object_or_404(scopes.schools_visible_to(request.user), pk=pk)
+    school = get_object_or_404(selectors.visible_schools(user=request.user), pk=pk)
     s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.region_counties or pk in s.admin_schools)
-    from yanxiu.accounts.models import Role, RoleAssignment
+    scopes.require(s.superuser or s.region_counties or pk in s.admin_schools, PAGE_DENIED)
+    from yanxiu.accounts.models import Role
 
     context = {
         "school": school,
-        "admins": RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school=school).select_related("user"),
+        "admins": selectors.visible_role_assignments(user=request.user).filter(role=Role.SCHOOL_ADMIN, school=school),
         "can_appoint": s.superuser or school.county_id in s.bureau_counties,
         "groups": selectors.group_list(user=request.user, school=school),
-        "staff_count": Employment.objects.current().filter(school=school).count(),
+        "staff_count": selectors.current_staff(school).count(),
         "can_manage": request.user.has_perm("org.change_school", school),
         "page_title": school.name,
     }
@@ -427,7 +517,7 @@ class SchoolEditView(SchoolFormView):
     page_title = gettext_lazy("编辑学校")
 
     def get_object(self):
-        return get_object_or_404(scopes.schools_visible_to(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.visible_schools(user=self.request.user), pk=self.kwargs["pk"])
 
     def perform(self, form):
         # The form edits a copy; the service applies the fields to a fresh row.
@@ -441,8 +531,8 @@ class SchoolEditView(SchoolFormView):
 
 @login_required
 def school_history(request, pk):
-    school = get_object_or_404(scopes.schools_visible_to(request.user), pk=pk)
-    _deny_unless(request.user.has_perm("org.change_school", school))
+    school = get_object_or_404(selectors.visible_schools(user=request.user), pk=pk)
+    scopes.require(request.user.has_perm("org.change_school", school), PAGE_DENIED)
     return render_history(request, school, title=_("学校变更记录：%(name)s") % {"name": school.name}, back_url=reverse("org:school_detail", args=[pk]))
 
 
@@ -479,7 +569,8 @@ class GroupCreateView(GroupFormView):
     page_title = gettext_lazy("新建教研组/备课组")
 
     def get_object(self):
-        self.school = get_object_or_404(School, pk=self.kwargs["school_id"])
+        _require_staff_manager(self.request)
+        self.school = get_object_or_404(selectors.visible_schools(user=self.request.user), pk=self.kwargs["school_id"])
         return None
 
 
@@ -487,7 +578,8 @@ class GroupEditView(GroupFormView):
     page_title = gettext_lazy("编辑教研组/备课组")
 
     def get_object(self):
-        group = get_object_or_404(Group.objects.select_related("school"), pk=self.kwargs["pk"])
+        _require_staff_manager(self.request)
+        group = get_object_or_404(selectors.visible_groups(user=self.request.user), pk=self.kwargs["pk"])
         self.school = group.school
         return group
 
@@ -503,8 +595,9 @@ def roster_import(request, school_id):
     from . import roster
     from . import tasks as roster_jobs
 
-    school = get_object_or_404(School, pk=school_id)
-    _deny_unless(request.user.has_perm("org.import_roster", school))
+    _require_staff_manager(request)
+    school = get_object_or_404(selectors.visible_schools(user=request.user), pk=school_id)
+    scopes.require(request.user.has_perm("org.import_roster", school), PAGE_DENIED)
     report = None
     form = RosterUploadForm()
     # Creating groups the file names and the school lacks is an explicit choice (a checkbox).
@@ -562,8 +655,9 @@ def roster_template(request, school_id):
 
     from .roster_template import build_template
 
-    school = get_object_or_404(School, pk=school_id)
-    _deny_unless(request.user.has_perm("org.import_roster", school))
+    _require_staff_manager(request)
+    school = get_object_or_404(selectors.visible_schools(user=request.user), pk=school_id)
+    scopes.require(request.user.has_perm("org.import_roster", school), PAGE_DENIED)
     return downloads.download(build_template(school), content_type=xlsx.CONTENT_TYPE,
                               name=downloads.filename(_("教职工花名册模板"), school.name, ext="xlsx"),
                               fallback=f"roster-template-{school.code}.xlsx")
@@ -573,27 +667,36 @@ def roster_template(request, school_id):
 
 
 def _bureau_county(request, county_id) -> Region:
+    _require_bureau(request)
     s = scopes.scope_of(request.user)
-    county = get_object_or_404(Region, pk=county_id, level="county")
-    _deny_unless(s.superuser or county.pk in s.bureau_counties)
+    county = get_object_or_404(selectors.region_counties(user=request.user), pk=county_id)
+    scopes.require(s.superuser or county.pk in s.bureau_counties, PAGE_DENIED)
     return county
 
 
-@login_required
-def cluster_list(request):
-    s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.region_counties)
-    counties = Region.objects.filter(level="county")
-    if not s.superuser:
-        counties = counties.filter(pk__in=s.region_counties)
-    clusters = (
-        Cluster.objects.filter(county__in=counties)
-        .select_related("county", "base_school")
-        .annotate(school_count=Count("schools"))
-        .order_by("county__code", "name")
-    )
-    editable = s.superuser or bool(s.bureau_counties)
-    return render(request, "org/cluster_list.html", {"clusters": clusters, "counties": counties, "editable": editable, "bureau_counties": s.bureau_counties, "page_title": _("片区与基地校")})
+class ClusterListView(ScopedListView):
+    """The clusters of the user's region, county by county."""
+
+    page_title = gettext_lazy("片区与基地校")
+    template_name = "org/cluster_list.html"
+    table_template = "org/_cluster_table.html"
+    paginate_by = 200
+    columns = [
+        Column("name", gettext_lazy("片区")),
+        Column("base_school", gettext_lazy("基地校"), value=lambda c: c.base_school or "—"),
+        Column("school_count", gettext_lazy("学校数")),
+    ]
+
+    def check_permission(self):
+        s = scopes.scope_of(self.request.user)
+        scopes.require(bool(s.superuser or s.region_counties), _("您没有权限访问此页面。"))
+
+    def get_queryset(self):
+        return selectors.cluster_list(user=self.request.user)
+
+    def get_context_data(self, **kwargs):
+        editable = {c.pk for c in selectors.bureau_counties(user=self.request.user)}
+        return {**kwargs, "counties": selectors.region_counties(user=self.request.user).order_by("code"), "editable_counties": editable}
 
 
 class ClusterFormView(ServiceFormView):
@@ -625,7 +728,8 @@ class ClusterEditView(ClusterFormView):
     page_title = gettext_lazy("编辑片区")
 
     def get_object(self):
-        cluster = get_object_or_404(Cluster, pk=self.kwargs["pk"])
+        _require_bureau(self.request)
+        cluster = get_object_or_404(selectors.cluster_list(user=self.request.user), pk=self.kwargs["pk"])
         self.county = _bureau_county(self.request, cluster.county_id)
         return cluster
 
@@ -640,9 +744,10 @@ class AppointAdminView(ServiceFormView):
     success_message = gettext_lazy("已任命。")
 
     def get_object(self):
-        school = get_object_or_404(School, pk=self.kwargs["school_id"])
+        _require_bureau(self.request)
+        school = get_object_or_404(selectors.visible_schools(user=self.request.user), pk=self.kwargs["school_id"])
         s = scopes.scope_of(self.request.user)
-        _deny_unless(s.superuser or school.county_id in s.bureau_counties)
+        scopes.require(s.superuser or school.county_id in s.bureau_counties, PAGE_DENIED)
         return school
 
     def get_form_kwargs(self):
@@ -658,28 +763,47 @@ class AppointAdminView(ServiceFormView):
         return reverse("org:school_detail", args=[self.object.pk])
 
 
-@login_required
-@require_POST
-def role_revoke(request, pk):
-    from yanxiu.accounts.models import RoleAssignment
+class RoleRevokeView(ServiceActionView):
+    """The bureau withdraws a role (a school's admin); region staff and admins cannot."""
 
-    assignment = get_object_or_404(RoleAssignment.objects.select_related("school"), pk=pk)
-    services.role_revoke(actor=request.user, assignment=assignment)
-    messages.success(request, _("已撤销。"))
-    return redirect("org:school_detail", pk=assignment.school_id) if assignment.school_id else redirect("reports:home")
+    success_message = gettext_lazy("已撤销。")
+
+    def check_role(self):
+        _require_bureau(self.request)
+
+    def get_object(self):
+        return get_object_or_404(selectors.visible_role_assignments(user=self.request.user), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.role_revoke(actor=self.request.user, assignment=self.object)
+
+    def get_success_url(self, result):
+        if self.object.school_id:
+            return reverse("org:school_detail", args=[self.object.school_id])
+        return reverse("reports:home")
+
+    def get_back_url(self):
+        return self.get_success_url(None)
 
 
-@login_required
-def access_log(request):
+class AccessLogView(ScopedListView):
     """Who saw or exported full personal data: region staff see their region, school admins their school."""
-    s = scopes.scope_of(request.user)
-    _deny_unless(s.superuser or s.bureau_counties or s.admin_schools)
-    qs = PersonalDataAccess.objects.select_related("actor", "person", "school").order_by("-created_at")
-    if not s.superuser:
-        from django.db.models import Q
 
-        schools = School.objects.filter(Q(county_id__in=s.bureau_counties) | Q(pk__in=s.admin_schools))
-        people = Employment.objects.filter(school__in=schools).values("person_id")
-        qs = qs.filter(Q(school__in=schools) | Q(person_id__in=people) | Q(actor=request.user))
-    page = Paginator(qs, 50).get_page(request.GET.get("page"))
-    return render(request, "org/access_log.html", {"page_obj": page, "page_title": _("个人信息访问记录")})
+    page_title = gettext_lazy("个人信息访问记录")
+    template_name = "org/access_log.html"
+    empty_message = gettext_lazy("暂无记录")
+    columns = [
+        Column("created_at", gettext_lazy("时间"), value=lambda r: timezone.localtime(r.created_at).strftime("%Y-%m-%d %H:%M")),
+        Column("actor", gettext_lazy("操作人"), value=lambda r: r.actor or "—"),
+        Column("action", gettext_lazy("动作"), value="get_action_display"),
+        Column("target", gettext_lazy("对象"), value=lambda r: r.person or r.school or "—"),
+        Column("record_count", gettext_lazy("记录数")),
+        Column("ip_address", gettext_lazy("IP 地址"), value=lambda r: r.ip_address or "—", classes="hide-sm"),
+    ]
+
+    def check_permission(self):
+        s = scopes.scope_of(self.request.user)
+        scopes.require(bool(s.superuser or s.bureau_counties or s.admin_schools), _("您没有权限访问此页面。"))
+
+    def get_queryset(self):
+        return selectors.personal_data_access_log(user=self.request.user)
