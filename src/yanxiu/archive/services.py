@@ -11,8 +11,8 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, uploads
-from yanxiu.org import scopes
 from yanxiu.core.events import Event
+from yanxiu.org import scopes
 from yanxiu.training.models import Session
 
 from . import access

@@ -23,8 +23,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
-from yanxiu.org import scopes
 from yanxiu.core.events import Event
+from yanxiu.org import scopes
 from yanxiu.org.models import Person
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 

@@ -14,8 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit, params
-from yanxiu.org import scopes
 from yanxiu.core.events import Event
+from yanxiu.org import scopes
 
 from .. import access
 from ..models import CalendarFeed, Enrollment, Evaluation, Project, Session, SessionChange, new_feed_token
