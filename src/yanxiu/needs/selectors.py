@@ -128,3 +128,20 @@ def county_summary(county, school_year: str) -> tuple[list[CountyRow], int, int]
 def latest_for_plan(plan) -> NeedsSurvey | None:
     """The most recent survey of the plan's school and school year, which the plan is built from."""
     return NeedsSurvey.objects.filter(school_id=plan.school_id, school_year=plan.school_year).first()
+
+
+def surveys_of_my_schools(person_id: int | None) -> QuerySet[NeedsSurvey]:
+    """Surveys (open or not) of the teacher's current schools: what a teacher may open to answer."""
+    if person_id is None:
+        return NeedsSurvey.objects.none()
+    schools = Employment.objects.current().filter(person_id=person_id).values("school_id")
+    return NeedsSurvey.objects.filter(school_id__in=schools).select_related("school")
+
+
+def counties_visible_to(user):
+    """The counties whose needs summary the user may read (their region's; all for a superuser)."""
+    from yanxiu.org.models import Region
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county")
+    return counties if s.superuser else counties.filter(pk__in=s.region_counties)
