@@ -91,3 +91,62 @@ def school_certificates_zip(job, *, school_id: int, year: int) -> int:
     jobs.finish(job.pk, path, downloads.filename(_("培训证书"), school.name, f"{year}-{year + 1}", ext="zip"),
                 message=_("共 %(n)d 份证书。") % {"n": count})
     return count
+
+
+#: Errors kept on a result-list job for the page.
+MAX_IMPORT_ERRORS = 1000
+
+
+@jobs.job_task
+def results_import(job, *, input_name: str, file_name: str, school_year: int, dry_run: bool) -> bool:
+    """An organiser's result list checked (and, unless ``dry_run``, written) for the job's owner."""
+    from django.urls import reverse
+    from django.utils.translation import gettext as _
+
+    from .importer import import_results
+    from .selectors import can_import_results
+
+    data = jobs.read_input(input_name)  # the copy in the job folder is removed as soon as it is read
+    if not can_import_results(job.owner):
+        raise jobs.JobError(_("您没有权限访问此页面。"))
+    jobs.progress(job.pk, 0, 0, _("正在读取并检查文件……") if dry_run else _("正在检查并登记……"))
+    result = import_results(actor=job.owner, name=file_name, data=data, school_year=school_year, dry_run=dry_run)
+    summary = {"ok": result.ok, "rows": result.rows, "credited": result.credited, "failed_results": result.failed_results,
+               "error_count": len(result.errors), "errors": [e.as_json() for e in result.errors[:MAX_IMPORT_ERRORS]],
+               "dry_run": dry_run}
+    if not result.ok:
+        message = _("发现 %(n)d 处问题，未登记任何记录。") % {"n": len(result.errors)}
+    elif dry_run:
+        message = _("检查通过：共 %(rows)d 行。") % {"rows": result.rows}
+    else:
+        message = _("已导入 %(n)d 条合格记录。") % {"n": result.credited}
+    jobs.finish(job.pk, None, message=message, result=summary, return_url=reverse("credits:import") + f"?job={job.pk}")
+    return result.ok
+
+
+def start_results_import(*, user, upload, school_year: int, dry_run: bool):
+    """Copy the uploaded result list into the job folder and check or import it in a job."""
+    from pathlib import PurePath
+
+    from django.utils.translation import gettext as _
+
+    path = jobs.save_input(upload, PurePath(upload.name).suffix.lstrip("."))
+    label = _("检查上级培训结果：%(name)s") if dry_run else _("导入上级培训结果：%(name)s")
+    return jobs.start(user=user, kind="credits.results_import", task=results_import, label=label % {"name": PurePath(upload.name).name},
+                      input_name=path.name, file_name=upload.name, school_year=school_year, dry_run=dry_run)
+
+
+def results_import_of(user, raw_job_id) -> tuple:
+    """(the result, dry run?) of the user's finished result-list job named by ``?job=``, else (None, False)."""
+    from yanxiu.core import params
+
+    from .importer import ImportResult, RowError
+
+    job_id = params.parse_id(raw_job_id)
+    job = jobs.jobs_of(user).filter(pk=job_id, kind="credits.results_import", status="done").first() if job_id else None
+    data = job.result if job is not None else None
+    if not data or data.get("rows") is None:
+        return None, False
+    result = ImportResult(rows=data["rows"], credited=data.get("credited", 0), failed_results=data.get("failed_results", 0),
+                          errors=[RowError(e["row"], e["column"], e["message"]) for e in data.get("errors", [])])
+    return result, bool(data.get("dry_run"))

@@ -167,11 +167,15 @@ def overview(request):
 @login_required
 def import_page(request):
     scopes.require(selectors.can_import_results(request.user), DENIED)
-    result = None
+    result, dry_run = None, False
     if request.method == "POST":
         form = ImportForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
+            dry_run = form.cleaned_data["dry_run"]
+            if upload.size > jobs.inline_import_bytes():  # read, checked and written by a background job
+                return redirect(tasks.start_results_import(user=request.user, upload=upload, dry_run=dry_run,
+                                                           school_year=form.cleaned_data["school_year"]))
             try:
                 result = import_results(actor=request.user, name=upload.name, data=upload.read(),
                                         school_year=form.cleaned_data["school_year"], dry_run=form.cleaned_data["dry_run"])
@@ -181,7 +185,8 @@ def import_page(request):
                 messages.success(request, _("已导入 %(n)d 条合格记录。") % {"n": result.credited})
     else:
         form = ImportForm(initial={"school_year": selectors.current_school_year(), "dry_run": True})
-    return render(request, "credits/import.html", {"form": form, "result": result, "page_title": _("导入上级培训结果")})
+        result, dry_run = tasks.results_import_of(request.user, request.GET.get("job"))  # a job started here
+    return render(request, "credits/import.html", {"form": form, "result": result, "dry_run": dry_run, "page_title": _("导入上级培训结果")})
 
 
 # --- Postings --------------------------------------------------------------------
