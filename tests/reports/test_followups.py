@@ -72,3 +72,21 @@ def test_the_register_page_is_scoped_to_the_schools_a_user_oversees(client, regi
     assert "国培计划示范班" in page and "其中 2 人次尚未返校分享" in page
     client.force_login(roles.teacher)
     assert client.get(reverse("reports:followups")).status_code == 403
+
+
+def test_the_register_exports_the_same_rows_as_the_page(client, register, roles):
+    import io
+
+    from openpyxl import load_workbook
+
+    client.force_login(roles.bureau)
+    response = client.get(reverse("reports:followups"), {"year": YEAR, "export": "xlsx"})
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("教师", "学校", "培训", "结束日期", "返校分享")
+    assert sorted(r[2].split(" ", 1)[1].split("（")[0] for r in rows[1:]) == sorted(["省级骨干教师培训", "市级班主任培训", "国培计划示范班"])
+    shared = {r[2].split(" ", 1)[1].split("（")[0]: r[4] for r in rows[1:]}
+    assert shared["省级骨干教师培训"].startswith("省培返校汇报：大单元教学") and shared["市级班主任培训"] == "未安排"
+    client.force_login(roles.school_admin)
+    mine = list(load_workbook(io.BytesIO(client.get(reverse("reports:followups"), {"year": YEAR, "export": "xlsx"}).content)).active.iter_rows(values_only=True))
+    assert len(mine) == 3 and not any("国培计划示范班" in r[2] for r in mine[1:])

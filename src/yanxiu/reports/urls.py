@@ -5,5 +5,5 @@ from . import views
 app_name = "reports"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("registers/followups/", views.followups, name="followups"),
+    path("registers/followups/", views.FollowupListView.as_view(), name="followups"),
 ]
