@@ -272,3 +272,25 @@ def test_a_list_export_job_checks_the_permission_again_in_the_worker(roles, monk
     run_worker(monkeypatch)
     job.refresh_from_db()
     assert job.status == Job.Status.FAILED and not job.result_path and job.message == "您没有权限访问此页面。"
+
+
+def test_project_certificates_for_many_participants_are_issued_and_zipped_by_a_job(roles, client, school, monkeypatch,
+                                                                                 django_capture_on_commit_callbacks):
+    from yanxiu.credits import tasks as credit_tasks
+    from yanxiu.training.models import Project
+
+    project = Project.objects.create(title="校本课程", owner_school=school, region=school.county, school_year="2025-2026")
+    monkeypatch.setattr(credit_tasks, "project_is_large", lambda project: True)
+    client.force_login(roles.school_admin)
+    back = reverse("credits:school", args=[school.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        started = client.post(reverse("credits:project_certificates", args=[project.pk]), {"next": back})
+    job = Job.objects.get(kind="credits.project_certificates")
+    assert started["Location"] == reverse("core:job_detail", args=[job.pk])
+    run_worker(monkeypatch)
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE and "校本课程" in job.message and job.return_url == back, job.message
+    assert job.result_name.endswith(".zip") and jobs.result_file(job) is not None
+    client.force_login(roles.other_admin)  # another school's admin may not start it
+    assert client.post(reverse("credits:project_certificates", args=[project.pk])).status_code in (403, 404)
+    assert Job.objects.filter(kind="credits.project_certificates").count() == 1

@@ -150,3 +150,36 @@ def results_import_of(user, raw_job_id) -> tuple:
     result = ImportResult(rows=data["rows"], credited=data.get("credited", 0), failed_results=data.get("failed_results", 0),
                           errors=[RowError(e["row"], e["column"], e["message"]) for e in data.get("errors", [])])
     return result, bool(data.get("dry_run"))
+
+
+def _project_participants(project):
+    from .models import CreditEntry, SourceType
+
+    sessions = [str(pk) for pk in project.sessions.values_list("pk", flat=True)]
+    return CreditEntry.objects.active().filter(source_type=SourceType.SESSION, source_id__in=sessions).values("person_id").distinct()
+
+
+def project_is_large(project) -> bool:
+    """More participants with credited hours than a page should render certificates for."""
+    return _project_participants(project).count() > jobs.inline_files()
+
+
+@jobs.job_task
+def project_certificates(job, *, project_id: int, next_url: str) -> int:
+    """Issue the certificates of a school project (as the page does) and hand them back as one zip of PDFs."""
+    from django.utils.translation import gettext as _
+
+    from yanxiu.core import downloads
+    from yanxiu.training.models import Project
+
+    from .services import certificates_for_session_project
+
+    project = Project.objects.select_related("owner_school", "region").get(pk=project_id)
+    jobs.progress(job.pk, 0, 0, _("正在颁发证书……"))
+    certificates = certificates_for_session_project(actor=job.owner, project=project)
+    path = jobs.output_path(job, "zip")
+    with path.open("wb") as target:
+        count = write_certificates_zip(target, certificates, job_id=job.pk)
+    jobs.finish(job.pk, path, downloads.filename(_("培训证书"), project.title, ext="zip"), return_url=next_url,
+                message=_("已为 %(n)d 人颁发“%(title)s”培训证书。") % {"n": count, "title": project.title})
+    return count

@@ -573,6 +573,12 @@ def verify(request, code=None):
 @require_POST
 def project_certificates(request, pk):
     project = get_object_or_404(selectors.projects_visible_to(request.user), pk=pk)
+    if tasks.project_is_large(project):  # many participants: issued and rendered as PDFs by a background job
+        scopes.require(project.owner_school is None or scopes.can_manage_school(request.user, project.owner_school))
+        job = jobs.start(user=request.user, kind="credits.project_certificates", task=tasks.project_certificates,
+                         label=_("颁发并打包培训证书：%(title)s") % {"title": project.title},
+                         project_id=project.pk, next_url=params.safe_next(request, reverse("credits:overview")))
+        return redirect(job)
     certs = services.certificates_for_session_project(actor=request.user, project=project)
     messages.success(request, _("已为 %(n)d 人颁发“%(title)s”培训证书。") % {"n": len(certs), "title": project.title})
     return redirect(params.safe_next(request, reverse("credits:overview")))
