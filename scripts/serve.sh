@@ -46,10 +46,19 @@ echo "==> 整理静态文件"
 .venv/bin/yanxiu collectstatic --noinput -v0
 echo "==> 演示数据"
 .venv/bin/yanxiu seed_demo
-# Background jobs (django-tasks database backend) run beside the web server.
-.venv/bin/yanxiu db_worker >var/worker.log 2>&1 &
+# Background jobs (django-tasks database backend) run beside the web server: large
+# exports and imports, zips and PDF batches started from the pages (a progress bar,
+# then a download link), and the daily jobs. The worker stops with the server.
+.venv/bin/yanxiu schedule_daily -v0
+.venv/bin/yanxiu db_worker --no-reload >>var/worker.log 2>&1 &
 WORKER=$!
-trap 'kill $WORKER 2>/dev/null || true' EXIT INT TERM
+stop_worker() {
+  kill "$WORKER" 2>/dev/null || true
+  wait "$WORKER" 2>/dev/null || true
+}
+trap stop_worker EXIT
+trap 'exit 130' INT TERM
+echo "==> 后台任务进程已启动（日志：var/worker.log）"
 echo "==> 研修已启动：http://$BIND/  (Ctrl-C 停止)"
 if [ -n "${YANXIU_PUBLIC_URL:-}" ]; then
   echo "==> 手机请访问 $YANXIU_PUBLIC_URL （签到二维码和证书二维码都指向这个地址）"
