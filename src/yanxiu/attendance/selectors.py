@@ -88,6 +88,11 @@ def sessions_run_by(user) -> QuerySet[Session]:
     return Session.objects.filter(q).exclude(status=Session.Status.DRAFT).select_related("project")
 
 
+def run_session_list(user) -> QuerySet[Session]:
+    """The sessions the user runs, latest first (the attendance page of their menu)."""
+    return sessions_run_by(user).select_related("project__owner_school").order_by("-starts_at", "-pk")
+
+
 def todays_sessions_for(user, *, now: dt.datetime | None = None) -> QuerySet[Session]:
     """Published sessions of the actor's today (local date) that they are enrolled in."""
     s = scopes.scope_of(user)
@@ -268,6 +273,10 @@ def signed_out_count(session: Session) -> int:
     return Attendance.objects.filter(session=session, signed_out_at__isnull=False).count()
 
 
+def enrolled_count(session: Session) -> int:
+    return Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).count()
+
+
 def reflections_for_review(*, user, session: Session) -> QuerySet[Reflection]:
     if not access.can_review_reflections(user, session):
         return Reflection.objects.none()
@@ -362,3 +371,8 @@ def my_reflection_standing(*, user, session: Session) -> ReflectionStanding:
         or Attendance.objects.filter(session=session, person_id=person_id).exists()
     )
     return ReflectionStanding(existing=existing, expected=expected)
+
+
+# --- Evidence of a session, read by credits (attendance/evidence.py) -------------------
+
+from .evidence import AttendanceFacts, Evidence, ReflectionFacts, ended_sessions_of, person_evidence, session_evidence  # noqa: E402,F401

@@ -235,7 +235,7 @@ def _screen_context(request, session: Session, purpose: str) -> dict:
         "refresh_in": round(issued.seconds_left + 0.3, 1),
         "signed_in": selectors.signed_in_count(session),
         "signed_out": selectors.signed_out_count(session),
-        "enrolled": session.enrollments.filter(status="enrolled").count(),
+        "enrolled": selectors.enrolled_count(session),
         "now": timezone.localtime(),
     }
 
@@ -292,7 +292,7 @@ class SessionListView(ScopedListView):
         scopes.require(self.request.user.has_perm(self.permission), _("您没有可管理考勤的培训活动。"))
 
     def get_queryset(self):
-        return selectors.sessions_run_by(self.request.user).select_related("project__owner_school").order_by("-starts_at", "-pk")
+        return selectors.run_session_list(self.request.user)
 
     def paginate(self, qs):
         page = super().paginate(qs)

@@ -673,7 +673,7 @@ class ProjectReviewView(ServiceFormView):
         return get_object_or_404(access.projects_visible_to(self.request.user), pk=self.kwargs["pk"])
 
     def get_context_data(self, **kwargs):
-        kwargs["sessions"] = self.object.sessions.all()
+        kwargs["sessions"] = selectors.session_list(user=self.request.user, project=self.object)
         return kwargs
 
     def perform(self, form):
