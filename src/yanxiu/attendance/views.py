@@ -8,6 +8,10 @@ naming the session, the purpose and the phone's device cookie, valid for
 login page, so a teacher who has to log in first still signs in even though
 the 15-second token has rotated meanwhile; a pass copied to another phone is
 useless (different device cookie), and one older than two minutes is refused.
+
+The other pages open sessions, reflections and people through selectors
+scoped to the user (a foreign id is a 404, a seen but not permitted one a
+403); their lists are ``ScopedListView`` pages.
 """
 
 from __future__ import annotations

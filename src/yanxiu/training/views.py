@@ -1,5 +1,7 @@
-"""Training pages. Thin: permissions via ``rules``/access, reads via selectors,
-writes via services (create/edit screens through ServiceFormView)."""
+"""Training pages. Thin: permissions via ``rules``/access; every object and row
+through a selector scoped to the user (an id the user may not see is a 404);
+writes via services. Lists are ``ScopedListView`` (paged, searchable,
+exportable), buttons ``ServiceActionView``, create/edit screens ``ServiceFormView``."""
 
 from __future__ import annotations
 
