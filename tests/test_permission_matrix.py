@@ -51,6 +51,8 @@ MATRIX = {
     "org:cluster_list": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "*": 403}),
     "org:cluster_create": ("get", "county_id", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
     "org:cluster_edit": ("get", "cluster", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
+    "org:audit_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "school_admin": 200, "other_admin": 200,
+                                    "*": 403}),
     "org:access_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "school_admin": 200, "other_admin": 200, "*": 403}),
 }
 COVERED_NAMESPACES = {"core", "accounts", "org", "reports"}

@@ -36,6 +36,8 @@ def navigation(request):
         people.append((_("片区"), reverse("org:cluster_list")))
     if s.superuser or s.bureau_counties or s.admin_schools:
         people.append((_("访问记录"), reverse("org:access_log")))
+    if s.superuser or s.region_counties or s.admin_schools:
+        people.append((_("操作记录"), reverse("org:audit_log")))
 
     training = []
     if admin or s.led_groups:

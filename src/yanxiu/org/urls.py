@@ -1,9 +1,10 @@
 from django.urls import path
 
-from . import views
+from . import audit_history, views
 
 app_name = "org"
 urlpatterns = [
+    path("audit-log/", audit_history.AuditLogView.as_view(), name="audit_log"),
     path("me/", views.my_profile, name="my_profile"),
     path("me/edit/", views.ProfileEditView.as_view(), name="profile_edit"),
     path("staff/", views.StaffListView.as_view(), name="staff_list"),
