@@ -470,3 +470,39 @@ def policy_preview(region, year: int, current_spec, candidate_spec) -> dict:
     before = status_counts(compliance_rows(employments, year, spec=current_spec, final=True)) if current_spec else None
     after = status_counts(compliance_rows(employments, year, spec=candidate_spec, final=True))
     return {"before": before, "after": after, "year": year, "teachers": sum(after.values())}
+
+
+def school_standing(school, year: int, *, status: str = "") -> dict:
+    """The school's teachers and their standing in the year: every row (for the
+    counts by status), the rows of one status when asked, and whether the year runs.
+    A school is small enough to compute whole; pages render only their own rows,
+    and a row's reason is worked out only when it is shown."""
+    from yanxiu.credits.compliance import Status, status_counts
+
+    rows = school_compliance(school, year)
+    shown = [r for r in rows if r.status == status] if status in Status.ALL else rows
+    return {"rows": shown, "all": len(rows), "counts": status_counts(rows), "status": status if status in Status.ALL else "",
+            "in_progress": bool(rows) and rows[0].in_progress}
+
+
+def county_standing(county, year: int) -> dict:
+    """Per school of the county (by school code): its current teachers and how many
+    stand at each status, with the county's counts and whether the year runs."""
+    from yanxiu.credits.compliance import Status, status_counts
+
+    rows = county_compliance(county, year)
+    by_school: dict[int, dict] = {}
+    for r in rows:
+        item = by_school.get(r.school_id)
+        if item is None:
+            item = by_school[r.school_id] = {"id": r.school_id, "code": r.school_code, "name": r.school_name, "total": 0,
+                                             **dict.fromkeys(Status.ALL, 0)}
+        item[r.status] += 1
+        item["total"] += 1
+    return {"schools": sorted(by_school.values(), key=lambda x: x["code"]), "counts": status_counts(rows),
+            "in_progress": bool(rows) and rows[0].in_progress}
+
+
+def school_claims_to_review(user, school) -> QuerySet[CertificateClaim]:
+    """The school's certificate claims waiting for the user's review."""
+    return claims_to_review(user).filter(school=school)

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+from operator import itemgetter
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.defaultfilters import floatformat
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -21,6 +23,7 @@ from yanxiu.org import scopes
 from yanxiu.core import params, public_url, uploads
 from yanxiu.core import downloads, jobs, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
+from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org.models import Person
 from yanxiu.credits.compliance import Status
 
@@ -96,60 +99,121 @@ def person_credits(request, pk):
 
 
 # --- Lists ----------------------------------------------------------------------
+# The compliance lists page their rows: a school's teachers, a county's schools.
+# The counts by status above each list are those of the whole school or county.
 
 
-def _summary(rows):
-    from yanxiu.credits.compliance import status_counts
-
-    return status_counts(rows)
+def _amount(value) -> str:
+    return floatformat(value, "-1")
 
 
-@login_required
-def school_list(request, pk):
-    school = get_object_or_404(selectors.schools_visible_to(request.user), pk=pk)
-    scopes.require(selectors.can_view_school_credits(request.user, school), DENIED)
-    year = _year(request, school.county)
-    rows = selectors.school_compliance(school, year)
-    status = request.GET.get("status")
-    shown = [r for r in rows if not status or r.status == status]
-    return render(request, "credits/school_list.html", {
-        "school": school, "year": year, "rows": shown, "counts": _summary(rows), "status": status,
-        "in_progress": bool(rows) and rows[0].in_progress,
-        "can_manage": scopes.can_manage_school(request.user, school), "years": range(year - 4, year + 2),
-        "page_title": _("%(school)s 学时达标情况") % {"school": school.name},
-        "sessions": selectors.sessions_to_credit(request.user) if scopes.can_manage_school(request.user, school) else [],
-        "claims": selectors.claims_to_review(request.user).filter(school=school),
-        "projects": selectors.credited_projects(school, year) if scopes.can_manage_school(request.user, school) else [],
-    })
+def _status_columns(in_progress: bool) -> tuple[str, ...]:
+    """The statuses a list shows: a running year has no negative verdict yet."""
+    return (Status.MET, Status.IN_PROGRESS, Status.AT_RISK) if in_progress else (Status.MET, Status.BELOW, Status.FAIL)
 
 
-@login_required
-def county_list(request, pk):
-    county = get_object_or_404(selectors.counties_visible_to(request.user), pk=pk)
-    scopes.require(selectors.can_view_county_credits(request.user, county), DENIED)
-    year = _year(request, county)
-    rows = selectors.county_compliance(county, year)
-    by_school: dict[int, dict] = {}
-    for r in rows:
-        item = by_school.setdefault(r.school_id, {"id": r.school_id, "code": r.school_code, "name": r.school_name, "total": 0,
-                                                  **dict.fromkeys(Status.ALL, 0)})
-        item[r.status] += 1
-        item["total"] += 1
-    schools = sorted(by_school.values(), key=lambda x: x["code"])
-    in_progress = bool(rows) and rows[0].in_progress
-    shown = (("met", "#198754"), ("in_progress", "#0dcaf0"), ("at_risk", "#ffc107")) if in_progress else (
-        ("met", "#198754"), ("below", "#ffc107"), ("fail", "#dc3545"))
-    chart = {
-        "categories": [s["name"] for s in schools],
-        "series": [
-            {"name": _(Status.LABELS[status]), "data": [s[status] for s in schools], "color": color}
-            for status, color in shown
-        ],
-    }
-    return render(request, "credits/county_list.html", {
-        "county": county, "year": year, "schools": schools, "counts": _summary(rows), "chart": chart, "in_progress": in_progress,
-        "years": range(year - 4, year + 2), "page_title": _("%(county)s 学时达标情况") % {"county": county.name},
-    })
+class SchoolListView(ScopedListView):
+    """A school's teachers with their hours by kind, status and the reason, filtered by status."""
+
+    template_name = "credits/school_list.html"
+    empty_message = gettext_lazy("没有在职教师，或本区域该学年尚未制定学时政策。")
+    export_filename = gettext_lazy("学时达标情况")
+    export_fallback = "compliance"
+    table_id = "compliance-table"
+
+    def check_permission(self):
+        self.school = get_object_or_404(selectors.schools_visible_to(self.request.user), pk=self.kwargs["pk"])
+        scopes.require(selectors.can_view_school_credits(self.request.user, self.school), DENIED)
+        self.year = _year(self.request, self.school.county)
+
+    def get_queryset(self):
+        self.standing = selectors.school_standing(self.school, self.year, status=self.request.GET.get("status", ""))
+        return self.standing["rows"]
+
+    def get_columns(self):
+        year = self.year
+        return [
+            Column("name", gettext_lazy("姓名"), link=lambda r: reverse("credits:person", args=[r.person_id]) + f"?year={year}"),
+            Column("total", gettext_lazy("合计"), value=lambda r: _amount(r.total), export_value=lambda r: float(r.total), classes="text-end"),
+            *[Column(kind, label, value=lambda r, k=kind: _amount(r.by_kind[k]), export_value=lambda r, k=kind: float(r.by_kind[k]),
+                     classes="text-end")
+              for kind, label in (("centralised", gettext_lazy("集中")), ("online", gettext_lazy("网络")),
+                                  ("school_based", gettext_lazy("校本")))],
+            Column("status", gettext_lazy("状态"), template="credits/_status.html", export_value=lambda r: r.status_label),
+            Column("reason", gettext_lazy("说明"), classes="small"),
+        ]
+
+    def get_export_filename(self):
+        return downloads.filename(_("学时达标情况"), self.school.name, f"{self.year}-{self.year + 1}", ext="xlsx")
+
+    def get_context_data(self, **kwargs):
+        user, school, year = self.request.user, self.school, self.year
+        can_manage = scopes.can_manage_school(user, school)
+        kwargs.update(
+            school=school, year=year, years=range(year - 4, year + 2), counts=self.standing["counts"], all=self.standing["all"],
+            status=self.standing["status"], in_progress=self.standing["in_progress"], can_manage=can_manage,
+            page_title=_("%(school)s 学时达标情况") % {"school": school.name},
+            sessions=selectors.sessions_to_credit(user) if can_manage else [],
+            claims=selectors.school_claims_to_review(user, school),
+            projects=selectors.credited_projects(school, year) if can_manage else [],
+        )
+        return kwargs
+
+
+school_list = SchoolListView.as_view()
+
+
+class CountyListView(ScopedListView):
+    """A county's schools, each with its teachers by status, charted page by page."""
+
+    template_name = "credits/county_list.html"
+    table_template = "credits/_county_table.html"
+    empty_message = gettext_lazy("没有数据，或该学年尚未制定学时政策。")
+    export_filename = gettext_lazy("各校学时达标情况")
+    export_fallback = "county-compliance"
+    table_id = "county-table"
+
+    def check_permission(self):
+        self.county = get_object_or_404(selectors.counties_visible_to(self.request.user), pk=self.kwargs["pk"])
+        scopes.require(selectors.can_view_county_credits(self.request.user, self.county), DENIED)
+        self.year = _year(self.request, self.county)
+
+    def get_queryset(self):
+        self.standing = selectors.county_standing(self.county, self.year)
+        return self.standing["schools"]
+
+    def get_columns(self):
+        year = self.year
+        return [
+            Column("code", gettext_lazy("学校标识码"), value=itemgetter("code"), show=False),
+            Column("name", gettext_lazy("学校"), value=itemgetter("name"),
+                   link=lambda s: reverse("credits:school", args=[s["id"]]) + f"?year={year}"),
+            Column("total", gettext_lazy("教师"), value=itemgetter("total"), classes="text-end"),
+            *[Column(status, gettext_lazy(Status.LABELS[status]), value=itemgetter(status), classes="text-end")
+              for status in _status_columns(self.standing["in_progress"])],
+        ]
+
+    def get_export_filename(self):
+        return downloads.filename(_("各校学时达标情况"), self.county.name, f"{self.year}-{self.year + 1}", ext="xlsx")
+
+    def get_context_data(self, **kwargs):
+        schools = list(kwargs["page_obj"].object_list)
+        colours = {Status.MET: "#198754", Status.IN_PROGRESS: "#0dcaf0", Status.AT_RISK: "#ffc107", Status.BELOW: "#ffc107",
+                   Status.FAIL: "#dc3545"}
+        chart = {
+            "categories": [s["name"] for s in schools],
+            "series": [{"name": _(Status.LABELS[status]), "data": [s[status] for s in schools], "color": colours[status]}
+                       for status in _status_columns(self.standing["in_progress"])],
+        }
+        kwargs.update(
+            county=self.county, year=self.year, years=range(self.year - 4, self.year + 2), counts=self.standing["counts"],
+            in_progress=self.standing["in_progress"], chart=chart, schools=schools,
+            page_title=_("%(county)s 学时达标情况") % {"county": self.county.name},
+        )
+        return kwargs
+
+
+county_list = CountyListView.as_view()
 
 
 @login_required

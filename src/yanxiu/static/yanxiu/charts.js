@@ -32,10 +32,10 @@
     if (document.fonts && document.fonts.ready) document.fonts.ready.then(function () { chart.resize(); });
     return chart;
   }
-  document.addEventListener("DOMContentLoaded", function () {
-    document.querySelectorAll("[data-chart]").forEach(function (el) {
+  function drawAll(root) {
+    root.querySelectorAll("[data-chart]").forEach(function (el) {
       var source = document.getElementById(el.dataset.source);
-      if (!source || typeof echarts === "undefined") return;
+      if (el._chart || !source || typeof echarts === "undefined") return;
       var spec = JSON.parse(source.textContent);
       if (el.dataset.chart === "stacked-bar") {
         el.style.height = Math.max(200, 28 * spec.categories.length + 60) + "px";
@@ -43,5 +43,8 @@
         whenFontLoaded(text, function () { el._chart = stackedBar(el, spec); });
       }
     });
-  });
+  }
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  // A list paged in place by htmx brings its chart with it (the county's schools, page by page).
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
 })();
