@@ -135,3 +135,29 @@ def test_the_pages_from_asking_to_the_county_summary(client, roles, school, cate
     assert client.get(reverse("needs:detail", args=[survey.pk])).status_code == 200
     client.force_login(roles.far_bureau)
     assert client.get(reverse("needs:county", args=[school.county_id])).status_code == 403
+
+
+def test_the_survey_list_is_paged_searched_and_scoped(client, roles, school, school_b, categories, survey):
+    services.survey_create(actor=roles.other_admin, school=school_b, school_year=YEAR, title="别校调研",
+                           closes_on=timezone.localdate() + dt.timedelta(days=7), categories=[categories["ethics"]])
+    client.force_login(roles.school_admin)
+    html = client.get(reverse("needs:list")).content.decode()
+    assert survey.title in html and "别校调研" not in html and "共 1 条" in html
+    client.force_login(roles.bureau)
+    html = client.get(reverse("needs:list"), {"q": "别校"}).content.decode()
+    assert "别校调研" in html and survey.title not in html
+    assert client.get(reverse("needs:list"), {"page": "999"}).status_code == 200
+
+
+def test_closing_a_survey_is_a_post_and_closing_it_twice_is_a_message(client, roles, survey):
+    url = reverse("needs:close", args=[survey.pk])
+    client.force_login(roles.school_admin)
+    assert client.get(url).status_code == 405
+    first = client.post(url)
+    assert first.status_code == 302 and first.url == reverse("needs:detail", args=[survey.pk])
+    again = client.post(url)
+    assert again.status_code == 302 and "该调研已结束。" in [str(m) for m in again.wsgi_request._messages]
+    client.force_login(roles.centre)  # sees the survey, manages nothing
+    assert client.post(url).status_code == 403
+    client.force_login(roles.other_admin)
+    assert client.post(url).status_code == 404

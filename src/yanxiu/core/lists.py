@@ -235,7 +235,8 @@ class ScopedListView(LoginRequiredMixin, View):
     # Machinery ---------------------------------------------------------
     @property
     def searchable(self) -> bool:
-        return bool(self.search_fields)
+        """A search box: ``search_fields`` declared, or :meth:`search_queryset` overridden (a selector's own search)."""
+        return bool(self.search_fields) or type(self).search_queryset is not ScopedListView.search_queryset
 
     def get_search_text(self) -> str:
         return params.text_param(self.request.GET, self.search_param, max_length=self.max_search_length)

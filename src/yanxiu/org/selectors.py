@@ -168,13 +168,14 @@ def cluster_list(*, user):
 
 
 def visible_role_assignments(*, user):
-    """Role assignments at the schools the user may see (shown on the school page)."""
+    """Role assignments at the schools the user may see, or at their groups (shown on the school page)."""
     from yanxiu.accounts.models import RoleAssignment
 
     qs = RoleAssignment.objects.select_related("school", "user")
     if scopes.scope_of(user).superuser:
         return qs
-    return qs.filter(school__in=scopes.schools_visible_to(user))
+    schools = scopes.schools_visible_to(user)
+    return qs.filter(Q(school__in=schools) | Q(group__school__in=schools))
 
 
 def personal_data_access_log(*, user):
