@@ -210,7 +210,7 @@ DEMO_LOGINS = ["admin", "bureau", "centre", "school", "leader", "teacher", "pres
 @pytest.mark.sqlite_only
 def test_every_link_rendered_for_each_demo_role_opens_for_that_role(client, demo_county):
     from yanxiu.accounts.models import User
-    from yanxiu.org import demo
+    from yanxiu.demo import county as demo
 
     assert DEMO_LOGINS == demo.LOGIN_USERNAMES
     client.raise_request_exception = False

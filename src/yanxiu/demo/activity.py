@@ -1,4 +1,4 @@
-"""A living demo county: a school year of training on top of :mod:`yanxiu.org.demo`.
+"""A living demo county: a school year of training on top of :mod:`yanxiu.demo.county`.
 
 :func:`seed_activity` runs after the organisation is loaded. It adopts policy
 preset 000 for the current school year, gives every school (at most
@@ -38,7 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from yanxiu.org import demo
+from . import county
 
 #: Activity is seeded for the first this many schools (all of them by default).
 MAX_SCHOOLS = 60
@@ -237,7 +237,7 @@ def _rich(paragraphs: list[str]) -> str:
 
 def seed_activity(
     *,
-    seed: int = demo.DEFAULT_SEED,
+    seed: int = county.DEFAULT_SEED,
     max_schools: int = MAX_SCHOOLS,
     log: Callable[[str], None] | None = None,
 ) -> ActivitySummary:
@@ -249,6 +249,29 @@ def seed_activity(
         summary = _Seeder(seed=seed, max_schools=max_schools, log=log or (lambda _m: None)).run()
     summary.seconds = time.monotonic() - started
     return summary
+
+
+@dataclass
+class _PastSession:
+    """What the rows of one past session share."""
+
+    session: object
+    topic: tuple
+    day: dt.date
+    last: bool
+    admin: object
+    minimum: int
+    presenter: str
+
+
+@dataclass
+class _PastRows:
+    """The bulk-written rows of the past sessions."""
+
+    attendance: list = field(default_factory=list)
+    leaves: list = field(default_factory=list)
+    reflections: list = field(default_factory=list)
+    evaluations: list = field(default_factory=list)
 
 
 class _Seeder:
@@ -272,7 +295,7 @@ class _Seeder:
         from yanxiu.accounts.models import User
         from yanxiu.org.models import Region, School
 
-        self.county = Region.objects.get(code=demo.COUNTY[0])
+        self.county = Region.objects.get(code=county.COUNTY[0])
         self.bureau = User.objects.get(username="bureau")
         self.centre = User.objects.get(username="centre")
         self.school_user = User.objects.get(username="school")
@@ -440,19 +463,47 @@ class _Seeder:
 
     # --- attendance, leave, reflections, evaluations -----------------------------------
     def _past_activity(self) -> None:
-        from yanxiu.attendance.models import Attendance, Method, Reflection
-        from yanxiu.attendance.services import plain_text, rule_for
-        from yanxiu.training.models import Decision, Enrollment, Evaluation, LeaveRequest
+        """Attendance, approved leave, evaluations and reflections of the past sessions, bulk-written."""
+        from yanxiu.attendance.models import Attendance, Reflection
+        from yanxiu.attendance.services import rule_for
+        from yanxiu.training.models import Evaluation, LeaveRequest
 
-        rng = self.rng
         first_school = self.schools[0].pk
         staff0 = [r[1] for r in self.staff[first_school]]
-        named = {self.teacher_pid, self.leader_pid, self.school_admin_pid}
-        others0 = [p for p in staff0 if p not in named]
+        self.named = {self.teacher_pid, self.leader_pid, self.school_admin_pid}
+        others0 = [p for p in staff0 if p not in self.named]
         # One teacher of the first school skips two sessions without leave (不合格);
         # two more are kept for the near-copy pair on the last past session.
         self.absentee = others0[-1] if others0 else None
         self.copy_pair = others0[:2] if len(others0) >= 3 else []
+        enrolled = self._enrolled_in_past()
+        rows = _PastRows()
+        minimum = 200
+        for index, (session, topic, day) in enumerate(self.past_sessions):
+            k = index % PAST_SESSIONS
+            minimum = rule_for(session).min_reflection_chars
+            past = _PastSession(session=session, topic=topic, day=day, last=k == PAST_SESSIONS - 1,
+                                admin=self.admin_of[session.project.owner_school_id], minimum=minimum,
+                                presenter=self.person_name.get(session.presenter_id, ""))
+            for person_id in enrolled.get(session.pk, []):
+                if person_id == self.absentee and k in (2, 4):
+                    continue  # unexcused absence: no row, no leave
+                self._past_attendee(past, person_id, rows)
+        Attendance.objects.bulk_create(rows.attendance, batch_size=2000)
+        LeaveRequest.objects.bulk_create(rows.leaves, batch_size=2000)
+        Reflection.objects.bulk_create(rows.reflections, batch_size=2000)
+        Evaluation.objects.bulk_create(rows.evaluations, batch_size=2000)
+        self.reflection_min = minimum
+        s = self.summary
+        s.enrollments = sum(len(v) for v in enrolled.values())
+        s.attendance, s.leave = len(rows.attendance), len(rows.leaves)
+        s.reflections, s.evaluations = len(rows.reflections), len(rows.evaluations)
+        self.log(f"已写入考勤 {s.attendance} 条、请假 {s.leave} 条、反思 {s.reflections} 篇、评价 {s.evaluations} 条。")
+
+    def _enrolled_in_past(self) -> dict[int, list[int]]:
+        """Session id -> the people enrolled in it, in id order."""
+        from yanxiu.training.models import Enrollment
+
         enrolled: dict[int, list[int]] = {}
         for session_id, person_id in (
             Enrollment.objects.filter(session_id__in=[s.pk for s, _t, _d in self.past_sessions],
@@ -460,82 +511,89 @@ class _Seeder:
             .order_by("session_id", "person_id").values_list("session_id", "person_id")
         ):
             enrolled.setdefault(session_id, []).append(person_id)
-        attendance, leaves, reflections, evaluations = [], [], [], []
-        minimum = 200
-        for index, (session, topic, day) in enumerate(self.past_sessions):
-            k = index % PAST_SESSIONS
-            last = k == PAST_SESSIONS - 1
-            admin = self.admin_of[session.project.owner_school_id]
-            minimum = rule_for(session).min_reflection_chars
-            presenter = self.person_name.get(session.presenter_id, "")
-            start, end = session.starts_at, session.ends_at
-            for person_id in enrolled.get(session.pk, []):
-                is_teacher = person_id == self.teacher_pid
-                if person_id == self.absentee and k in (2, 4):
-                    continue  # unexcused absence: no row, no leave
-                roll = rng.random()
-                if not is_teacher and person_id not in named and roll < LEAVE_RATE:
-                    leave_type, reason = rng.choice(LEAVE_REASONS)
-                    decided = start - dt.timedelta(days=1, hours=rng.randint(0, 20))
-                    leaves.append(LeaveRequest(
-                        session=session, person_id=person_id, school_id=session.project.owner_school_id,
-                        leave_type=leave_type, reason=reason, status=Decision.APPROVED, school_decision=Decision.APPROVED,
-                        school_decided_by=admin, school_decided_at=decided, school_comment="同意。",
-                    ))
-                    attendance.append(Attendance(
-                        session=session, person_id=person_id, status=Attendance.Status.LEAVE,
-                        signin_method=Method.MANUAL, manual_reason="已批准请假", marked_by=admin,
-                    ))
-                    continue
-                late = not is_teacher and person_id not in self.copy_pair and rng.random() < LATE_RATE
-                signed_in = start + (dt.timedelta(minutes=rng.randint(12, 30)) if late
-                                     else -dt.timedelta(minutes=rng.randint(1, 15), seconds=rng.randint(0, 59)))
-                attendance.append(Attendance(
-                    session=session, person_id=person_id, status=Attendance.Status.PRESENT, signed_in_at=signed_in,
-                    is_late=late, signin_method=Method.QR if rng.random() < 0.85 else Method.CODE,
-                    signin_device=f"{rng.getrandbits(128):032x}",
-                ))
-                if rng.random() < EVALUATION_RATE:
-                    good = rng.random() < 0.8
-                    evaluations.append(Evaluation(
-                        session=session, person_id=person_id,
-                        content_score=rng.choice([4, 5, 5]) if good else rng.choice([3, 4]),
-                        presenter_score=rng.choice([4, 5, 5]) if good else rng.choice([3, 4]),
-                        organisation_score=rng.choice([4, 5]) if good else rng.choice([3, 4, 5]),
-                        comment=rng.choice(EVALUATION_COMMENTS),
-                    ))
-                if is_teacher and last:
-                    continue  # the `teacher` login still has this reflection to write
-                if last and person_id in self.copy_pair:
-                    continue  # submitted through the service below
-                if not is_teacher and rng.random() > (REFLECTION_RATE - (0.15 if last else 0)):
-                    continue
-                submitted = min(end + dt.timedelta(hours=rng.randint(2, 60), minutes=rng.randint(0, 59)),
-                                self.now - dt.timedelta(minutes=30))
-                body = _rich(reflection_text(rng, topic, presenter, day, minimum))
-                fate = rng.random()
-                if is_teacher or fate < (0.75 if last else 0.93):
-                    status, comment = Reflection.Status.ACCEPTED, ""
-                elif fate < (0.97 if last else 0.97):
-                    status, comment = Reflection.Status.SUBMITTED, ""
-                else:
-                    status, comment = Reflection.Status.RETURNED, rng.choice(RETURN_COMMENTS)
-                reviewed = status != Reflection.Status.SUBMITTED
-                reflections.append(Reflection(
-                    session=session, person_id=person_id, body=body, plain_text=plain_text(body), status=status,
-                    review_comment=comment, reviewed_by=admin if reviewed else None,
-                    reviewed_at=min(submitted + dt.timedelta(hours=rng.randint(3, 30)), self.now) if reviewed else None,
-                    submitted_at=submitted,
-                ))
-        Attendance.objects.bulk_create(attendance, batch_size=2000)
-        LeaveRequest.objects.bulk_create(leaves, batch_size=2000)
-        Reflection.objects.bulk_create(reflections, batch_size=2000)
-        Evaluation.objects.bulk_create(evaluations, batch_size=2000)
-        self.reflection_min = minimum
-        s = self.summary
-        s.enrollments = sum(len(v) for v in enrolled.values())
-        s.attendance, s.leave, s.reflections, s.evaluations = len(attendance), len(leaves), len(reflections), len(evaluations)
-        self.log(f"已写入考勤 {s.attendance} 条、请假 {s.leave} 条、反思 {s.reflections} 篇、评价 {s.evaluations} 条。")
+        return enrolled
+
+    def _past_attendee(self, past: _PastSession, person_id: int, rows: _PastRows) -> None:
+        """One enrolled person at one past session: on leave, or present (possibly late),
+        then perhaps an evaluation and a reflection."""
+        from yanxiu.attendance.models import Attendance, Method
+
+        rng = self.rng
+        session, start = past.session, past.session.starts_at
+        is_teacher = person_id == self.teacher_pid
+        roll = rng.random()
+        if not is_teacher and person_id not in self.named and roll < LEAVE_RATE:
+            rows.leaves.append(self._approved_leave(past, person_id))
+            rows.attendance.append(Attendance(
+                session=session, person_id=person_id, status=Attendance.Status.LEAVE,
+                signin_method=Method.MANUAL, manual_reason="已批准请假", marked_by=past.admin,
+            ))
+            return
+        late = not is_teacher and person_id not in self.copy_pair and rng.random() < LATE_RATE
+        signed_in = start + (dt.timedelta(minutes=rng.randint(12, 30)) if late
+                             else -dt.timedelta(minutes=rng.randint(1, 15), seconds=rng.randint(0, 59)))
+        rows.attendance.append(Attendance(
+            session=session, person_id=person_id, status=Attendance.Status.PRESENT, signed_in_at=signed_in,
+            is_late=late, signin_method=Method.QR if rng.random() < 0.85 else Method.CODE,
+            signin_device=f"{rng.getrandbits(128):032x}",
+        ))
+        if rng.random() < EVALUATION_RATE:
+            rows.evaluations.append(self._evaluation(session, person_id))
+        if is_teacher and past.last:
+            return  # the `teacher` login still has this reflection to write
+        if past.last and person_id in self.copy_pair:
+            return  # submitted through the service below
+        if not is_teacher and rng.random() > (REFLECTION_RATE - (0.15 if past.last else 0)):
+            return
+        rows.reflections.append(self._reflection(past, person_id, is_teacher))
+
+    def _approved_leave(self, past: _PastSession, person_id: int):
+        from yanxiu.training.models import Decision, LeaveRequest
+
+        leave_type, reason = self.rng.choice(LEAVE_REASONS)
+        decided = past.session.starts_at - dt.timedelta(days=1, hours=self.rng.randint(0, 20))
+        return LeaveRequest(
+            session=past.session, person_id=person_id, school_id=past.session.project.owner_school_id,
+            leave_type=leave_type, reason=reason, status=Decision.APPROVED, school_decision=Decision.APPROVED,
+            school_decided_by=past.admin, school_decided_at=decided, school_comment="同意。",
+        )
+
+    def _evaluation(self, session, person_id: int):
+        from yanxiu.training.models import Evaluation
+
+        rng = self.rng
+        good = rng.random() < 0.8
+        return Evaluation(
+            session=session, person_id=person_id,
+            content_score=rng.choice([4, 5, 5]) if good else rng.choice([3, 4]),
+            presenter_score=rng.choice([4, 5, 5]) if good else rng.choice([3, 4]),
+            organisation_score=rng.choice([4, 5]) if good else rng.choice([3, 4, 5]),
+            comment=rng.choice(EVALUATION_COMMENTS),
+        )
+
+    def _reflection(self, past: _PastSession, person_id: int, is_teacher: bool):
+        """A reflection handed in after the session: most accepted, a few waiting or returned."""
+        from yanxiu.attendance.models import Reflection
+        from yanxiu.attendance.services import plain_text
+
+        rng, last = self.rng, past.last
+        submitted = min(past.session.ends_at + dt.timedelta(hours=rng.randint(2, 60), minutes=rng.randint(0, 59)),
+                        self.now - dt.timedelta(minutes=30))
+        body = _rich(reflection_text(rng, past.topic, past.presenter, past.day, past.minimum))
+        fate = rng.random()
+        if is_teacher or fate < (0.75 if last else 0.93):
+            status, comment = Reflection.Status.ACCEPTED, ""
+        elif fate < (0.97 if last else 0.97):
+            status, comment = Reflection.Status.SUBMITTED, ""
+        else:
+            status, comment = Reflection.Status.RETURNED, rng.choice(RETURN_COMMENTS)
+        reviewed = status != Reflection.Status.SUBMITTED
+        return Reflection(
+            session=past.session, person_id=person_id, body=body, plain_text=plain_text(body), status=status,
+            review_comment=comment, reviewed_by=past.admin if reviewed else None,
+            reviewed_at=min(submitted + dt.timedelta(hours=rng.randint(3, 30)), self.now) if reviewed else None,
+            submitted_at=submitted,
+        )
 
     def _near_copy_pair(self) -> None:
         """Two teachers of the first school hand in nearly the same reflection: the second is flagged."""

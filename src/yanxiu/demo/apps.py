@@ -2,7 +2,7 @@ from django.apps import AppConfig
 
 
 class DemoConfig(AppConfig):
-    """The demonstration county: organisation (org/demo.py) plus a school year of activity."""
+    """The demonstration county: organisation (demo/county.py) plus a school year of activity."""
 
     name = "yanxiu.demo"
     label = "demo"

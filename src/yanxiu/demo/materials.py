@@ -121,11 +121,11 @@ def seed_materials(*, sessions: int = SESSIONS, log: Callable[[str], None] | Non
     from yanxiu.accounts.models import User
     from yanxiu.archive.models import Material, MaterialKind
     from yanxiu.archive.services import material_add
-    from yanxiu.org import demo
+    from . import county
     from yanxiu.org.models import School
     from yanxiu.training.models import Session
 
-    school = School.objects.filter(county__code=demo.COUNTY[0]).order_by("code").first()
+    school = School.objects.filter(county__code=county.COUNTY[0]).order_by("code").first()
     admin = User.objects.filter(username="school").first()
     if school is None or admin is None:
         return 0

@@ -1,4 +1,4 @@
-"""``yanxiu seed_demo``: load the demonstration county (see :mod:`yanxiu.org.demo`)."""
+"""``yanxiu seed_demo``: load the demonstration county (see :mod:`yanxiu.demo.county`)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
-from yanxiu.org import demo
+from yanxiu.demo import county
 
 
 class Command(BaseCommand):
@@ -20,10 +20,10 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument(
-            "--teachers", type=int, default=demo.DEFAULT_TEACHERS,
-            help=f"教师人数（默认 {demo.DEFAULT_TEACHERS}；学校数按每校约 {demo.TEACHERS_PER_SCHOOL} 人随之增加）",
+            "--teachers", type=int, default=county.DEFAULT_TEACHERS,
+            help=f"教师人数（默认 {county.DEFAULT_TEACHERS}；学校数按每校约 {county.TEACHERS_PER_SCHOOL} 人随之增加）",
         )
-        parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="随机种子（默认 1）")
+        parser.add_argument("--seed", type=int, default=county.DEFAULT_SEED, help="随机种子（默认 1）")
         parser.add_argument(
             "--no-activity", action="store_true",
             help="只生成组织数据，不生成研修活动（政策、项目、活动、考勤、反思、学时台账）",
@@ -31,19 +31,19 @@ class Command(BaseCommand):
 
     def handle(self, *args, teachers: int, seed: int, no_activity: bool = False, **options):
         verbosity = options["verbosity"]
-        if demo.demo_exists():
+        if county.demo_exists():
             self.stdout.write(self.style.WARNING("演示数据已存在（长沙县 430121），未做修改。"))
             self._print_logins()
             return
-        if teachers < demo.MIN_FIRST_SCHOOL:
-            raise CommandError(f"--teachers 至少为 {demo.MIN_FIRST_SCHOOL}。")
+        if teachers < county.MIN_FIRST_SCHOOL:
+            raise CommandError(f"--teachers 至少为 {county.MIN_FIRST_SCHOOL}。")
 
         started = time.monotonic()
-        county = demo.generate(teachers=teachers, seed=seed)
+        data = county.generate(teachers=teachers, seed=seed)
         if verbosity >= 1:
             self.stdout.write(
-                f"已生成：{len(county.clusters)} 个片区，{len(county.schools)} 所学校，"
-                f"{len(county.groups)} 个教研组/备课组，{len(county.teachers)} 名教师"
+                f"已生成：{len(data.clusters)} 个片区，{len(data.schools)} 所学校，"
+                f"{len(data.groups)} 个教研组/备课组，{len(data.teachers)} 名教师"
                 f"（{time.monotonic() - started:.1f} 秒）。正在写入数据库……"
             )
         last = [-1]
@@ -59,7 +59,7 @@ class Command(BaseCommand):
         # nothing behind, so the next run builds it all instead of finding a county without activity.
         try:
             with transaction.atomic():
-                demo.load(county, progress=progress)
+                county.load(data, progress=progress)
                 self.stdout.write(f"组织数据已写入，用时 {time.monotonic() - started:.1f} 秒。")
                 if not no_activity:
                     self._seed_activity(seed, verbosity)
@@ -108,7 +108,7 @@ class Command(BaseCommand):
                 self.stdout.write(line)
 
     def _print_logins(self) -> None:
-        rows = demo.login_rows()
+        rows = county.login_rows()
         self.stdout.write("演示账号 (demo logins)：")
-        self.stdout.write(demo.format_table(("账号 username", "密码 password", "角色 role", "范围 scope"), rows))
+        self.stdout.write(county.format_table(("账号 username", "密码 password", "角色 role", "范围 scope"), rows))
         self.stdout.write("教师也可用手机号登录，密码同为 yanxiu123。")

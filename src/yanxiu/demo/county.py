@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 from stdnum.cn import ric
 
-from .choices import Education, EmploymentType, Gender, GroupKind, Position, RegionLevel, Stage, Tier, Title
+from yanxiu.org.choices import Education, EmploymentType, Gender, GroupKind, Position, RegionLevel, Stage, Tier, Title
 
 DEMO_PASSWORD = "yanxiu123"
 DEFAULT_TEACHERS = 2100
@@ -543,86 +543,21 @@ def generate(teachers: int = DEFAULT_TEACHERS, seed: int = DEFAULT_SEED, *, as_o
     n_schools = max(MIN_SCHOOLS, round(teachers / TEACHERS_PER_SCHOOL))
     clusters, schools = _generate_schools(rng, n_schools)
     sizes = _school_sizes(rng, schools, {c.base_school for c in clusters}, teachers)
-    unique = _Unique()
-    all_teachers: list[TeacherSpec] = []
-    groups: list[GroupSpec] = []
-
+    staff = _Staff(rng=rng, as_of=as_of)
     for si, school in enumerate(schools):
-        school.size = size = sizes[si]
-        if not size:
-            continue
-        weights = SUBJECT_WEIGHTS[school.stage]
-        subjects = rng.choices(list(weights), weights=list(weights.values()), k=size)
-        if si == 0:
-            subjects[SCHOOL_ADMIN_SLOT] = "数学"
-            subjects[LEADER_SLOT] = subjects[TEACHER_SLOT] = "语文"
-        first = len(all_teachers)
-        for k in range(size):
-            teacher = _teacher(rng, unique, si, school, subjects[k], as_of)
-            while si == 0 and k == LEADER_SLOT and TITLE_RANK[teacher.title] < TITLE_RANK[Title.FIRST]:
-                # The demo group leader should be an experienced teacher.
-                teacher = _teacher(rng, unique, si, school, subjects[k], as_of)
-            all_teachers.append(teacher)
-        members = range(first, first + size)
-        # The named logins keep their roles: no other posts, and only the
-        # designated leader leads a group.
-        reserved = {SCHOOL_ADMIN_SLOT, LEADER_SLOT, TEACHER_SLOT} if si == 0 else set()
-        if si == 0:
-            all_teachers[SCHOOL_ADMIN_SLOT].position = Position.DIRECTOR
-        _assign_positions(all_teachers, members, reserved)
+        school.size = sizes[si]
+        if school.size:
+            staff.add_school(si, school)
+    for slot, username in {SCHOOL_ADMIN_SLOT: "school", LEADER_SLOT: "leader", TEACHER_SLOT: "teacher"}.items():
+        staff.teachers[slot].username = username
+    return DemoCounty(seed=seed, clusters=clusters, schools=schools, groups=staff.groups, teachers=staff.teachers,
+                      logins=_logins(staff.groups))
 
-        # Research groups that have members, then lesson-preparation groups.
-        by_subject: dict[str, list[int]] = {}
-        for ti in members:
-            by_subject.setdefault(all_teachers[ti].subject, []).append(ti)
-        prep = PREP_GROUPS[school.stage]
-        prep_allowed = size >= PREP_MIN_SCHOOL_SIZE.get(school.stage, PREP_MIN_SCHOOL_SIZE_DEFAULT)
-        for group_name, group_subjects in RESEARCH_GROUPS[school.stage]:
-            group_members = [ti for s in group_subjects for ti in by_subject.get(s, [])]
-            if not group_members:
-                continue
-            group_members.sort()
-            gi = len(groups)
-            groups.append(GroupSpec(school=si, name=group_name, kind=GroupKind.RESEARCH,
-                                    subject=group_subjects[0] if len(group_subjects) == 1 else ""))
-            for ti in group_members:
-                all_teachers[ti].groups.append(gi)
-            if si == 0 and group_name == "语文组":
-                leader = first + LEADER_SLOT
-            else:
-                eligible = [ti for ti in group_members if ti not in reserved] or group_members
-                leader = max(eligible, key=lambda ti: _leader_key(all_teachers[ti], ti))
-            groups[gi].leader = leader
-            if not prep_allowed:
-                continue
-            for subject in group_subjects:
-                names = prep.get(subject)
-                subject_members = by_subject.get(subject, [])
-                if not names or len(subject_members) < 2 * len(names):
-                    continue
-                prep_indices = []
-                for pname in names:
-                    prep_indices.append(len(groups))
-                    groups.append(GroupSpec(school=si, name=pname, kind=GroupKind.PREPARATION, subject=subject,
-                                            parent=gi))
-                prep_members: dict[int, list[int]] = {p: [] for p in prep_indices}
-                shuffled = rng.sample(subject_members, len(subject_members))
-                for n, ti in enumerate(shuffled):
-                    p = prep_indices[n % len(prep_indices)]
-                    prep_members[p].append(ti)
-                    all_teachers[ti].groups.append(p)
-                for p in prep_indices:
-                    candidates = [
-                        ti for ti in prep_members[p] if ti != leader and ti not in reserved
-                    ] or prep_members[p]
-                    if candidates:
-                        groups[p].leader = max(candidates, key=lambda ti: _leader_key(all_teachers[ti], ti))
 
+def _logins(groups: list[GroupSpec]) -> list[LoginSpec]:
+    """The named logins; the teachers among them are the reserved slots of the first school."""
     yuwen = next(gi for gi, g in enumerate(groups) if g.school == 0 and g.name == "语文组")
-    named = {SCHOOL_ADMIN_SLOT: "school", LEADER_SLOT: "leader", TEACHER_SLOT: "teacher"}
-    for slot, username in named.items():
-        all_teachers[slot].username = username
-    logins = [
+    return [
         LoginSpec("admin", "superuser"),
         LoginSpec("bureau", "bureau_admin"),
         LoginSpec("centre", "centre_staff"),
@@ -631,15 +566,100 @@ def generate(teachers: int = DEFAULT_TEACHERS, seed: int = DEFAULT_SEED, *, as_o
         LoginSpec("teacher", "teacher", teacher=TEACHER_SLOT, school=0),
         LoginSpec("presenter", "presenter"),
     ]
-    return DemoCounty(seed=seed, clusters=clusters, schools=schools, groups=groups, teachers=all_teachers,
-                      logins=logins)
+
+
+class _Staff:
+    """The teachers and groups of the county, built school by school from one random stream."""
+
+    def __init__(self, *, rng: random.Random, as_of: dt.date) -> None:
+        self.rng, self.as_of = rng, as_of
+        self.unique = _Unique()
+        self.teachers: list[TeacherSpec] = []
+        self.groups: list[GroupSpec] = []
+
+    def add_school(self, si: int, school: SchoolSpec) -> None:
+        first = len(self.teachers)
+        self._add_teachers(si, school)
+        members = range(first, first + school.size)
+        # The named logins keep their roles: no other posts, and only the
+        # designated leader leads a group.
+        reserved = {SCHOOL_ADMIN_SLOT, LEADER_SLOT, TEACHER_SLOT} if si == 0 else set()
+        if si == 0:
+            self.teachers[SCHOOL_ADMIN_SLOT].position = Position.DIRECTOR
+        _assign_positions(self.teachers, members, reserved)
+        self._add_groups(si, school, members, reserved)
+
+    def _add_teachers(self, si: int, school: SchoolSpec) -> None:
+        rng = self.rng
+        weights = SUBJECT_WEIGHTS[school.stage]
+        subjects = rng.choices(list(weights), weights=list(weights.values()), k=school.size)
+        if si == 0:
+            subjects[SCHOOL_ADMIN_SLOT] = "数学"
+            subjects[LEADER_SLOT] = subjects[TEACHER_SLOT] = "语文"
+        for k in range(school.size):
+            teacher = _teacher(rng, self.unique, si, school, subjects[k], self.as_of)
+            while si == 0 and k == LEADER_SLOT and TITLE_RANK[teacher.title] < TITLE_RANK[Title.FIRST]:
+                # The demo group leader should be an experienced teacher.
+                teacher = _teacher(rng, self.unique, si, school, subjects[k], self.as_of)
+            self.teachers.append(teacher)
+
+    def _best(self, candidates: list[int]) -> int:
+        return max(candidates, key=lambda ti: _leader_key(self.teachers[ti], ti))
+
+    def _add_groups(self, si: int, school: SchoolSpec, members: range, reserved: set[int]) -> None:
+        """Research groups that have members, each followed by its lesson-preparation groups."""
+        by_subject: dict[str, list[int]] = {}
+        for ti in members:
+            by_subject.setdefault(self.teachers[ti].subject, []).append(ti)
+        prep_allowed = school.size >= PREP_MIN_SCHOOL_SIZE.get(school.stage, PREP_MIN_SCHOOL_SIZE_DEFAULT)
+        for group_name, group_subjects in RESEARCH_GROUPS[school.stage]:
+            group_members = sorted(ti for s in group_subjects for ti in by_subject.get(s, []))
+            if not group_members:
+                continue
+            gi = len(self.groups)
+            self.groups.append(GroupSpec(school=si, name=group_name, kind=GroupKind.RESEARCH,
+                                         subject=group_subjects[0] if len(group_subjects) == 1 else ""))
+            for ti in group_members:
+                self.teachers[ti].groups.append(gi)
+            if si == 0 and group_name == "语文组":
+                leader = members[0] + LEADER_SLOT
+            else:
+                leader = self._best([ti for ti in group_members if ti not in reserved] or group_members)
+            self.groups[gi].leader = leader
+            if not prep_allowed:
+                continue
+            for subject in group_subjects:
+                self._add_prep_groups(si, school, gi, subject, by_subject.get(subject, []), {leader, *reserved})
+
+    def _add_prep_groups(
+        self, si: int, school: SchoolSpec, parent: int, subject: str, subject_members: list[int], not_leading: set[int]
+    ) -> None:
+        """The subject's 备课组 under ``parent``, members dealt round-robin after a shuffle."""
+        names = PREP_GROUPS[school.stage].get(subject)
+        if not names or len(subject_members) < 2 * len(names):
+            return
+        prep_indices = []
+        for pname in names:
+            prep_indices.append(len(self.groups))
+            self.groups.append(GroupSpec(school=si, name=pname, kind=GroupKind.PREPARATION, subject=subject,
+                                         parent=parent))
+        prep_members: dict[int, list[int]] = {p: [] for p in prep_indices}
+        shuffled = self.rng.sample(subject_members, len(subject_members))
+        for n, ti in enumerate(shuffled):
+            p = prep_indices[n % len(prep_indices)]
+            prep_members[p].append(ti)
+            self.teachers[ti].groups.append(p)
+        for p in prep_indices:
+            candidates = [ti for ti in prep_members[p] if ti not in not_leading] or prep_members[p]
+            if candidates:
+                self.groups[p].leader = self._best(candidates)
 
 
 # --- Loading -------------------------------------------------------------------
 
 
 def demo_exists() -> bool:
-    from .models import Region
+    from yanxiu.org.models import Region
 
     return Region.objects.filter(code=COUNTY[0]).exists()
 
@@ -659,49 +679,74 @@ def load(
     """Write ``county`` to the database in one transaction (see module docstring)."""
     from django.contrib.auth.hashers import make_password
     from django.db import transaction
-    from django.utils import timezone
 
-    from yanxiu.accounts.models import Role, RoleAssignment, User
-
-    from .models import Cluster, Employment, Group, Person, Region, School
-
-    encoded = make_password(password)  # once; every demo account shares it
-    now = timezone.now()
+    loader = _Loader(county, encoded=make_password(password), chunk_size=chunk_size, progress=progress)
     with transaction.atomic():
+        loader.regions()
+        loader.schools()
+        # Accounts and people first, so that groups can be created with their leaders.
+        loader.people()
+        loader.groups()
+        loader.employments()
+        loader.roles()
+
+
+_LOGIN_NAMES = {"admin": "系统管理员", "bureau": "县教育局管理员", "centre": "教师发展中心研训员", "presenter": "特邀主讲人"}
+
+
+class _Loader:
+    """The steps of :func:`load`; each keeps the database ids the next ones refer to."""
+
+    def __init__(self, county: DemoCounty, *, encoded: str, chunk_size: int, progress: Callable[[int, int], None] | None):
+        from django.utils import timezone
+
+        self.county, self.encoded, self.chunk_size = county, encoded, chunk_size  # every demo account shares ``encoded``
+        self.progress = progress or (lambda _done, _total: None)
+        self.now = timezone.now()
+        self.total = len(county.teachers)
+
+    def regions(self) -> None:
+        from yanxiu.org.models import Region
+
         province, _ = Region.objects.get_or_create(
             code=PROVINCE[0], defaults={"name": PROVINCE[1], "level": RegionLevel.PROVINCE}
         )
         city, _ = Region.objects.get_or_create(
             code=CITY[0], defaults={"name": CITY[1], "level": RegionLevel.CITY, "parent": province}
         )
-        region = Region.objects.create(code=COUNTY[0], name=COUNTY[1], level=RegionLevel.COUNTY, parent=city)
+        self.region = Region.objects.create(code=COUNTY[0], name=COUNTY[1], level=RegionLevel.COUNTY, parent=city)
 
-        clusters = Cluster.objects.bulk_create([Cluster(county=region, name=c.name) for c in county.clusters])
-        schools = School.objects.bulk_create(
+    def schools(self) -> None:
+        from yanxiu.org.models import Cluster, School
+
+        clusters = Cluster.objects.bulk_create([Cluster(county=self.region, name=c.name) for c in self.county.clusters])
+        self.school_rows = School.objects.bulk_create(
             [
-                School(code=s.code, name=s.name, county=region, cluster=clusters[s.cluster], stage=s.stage,
+                School(code=s.code, name=s.name, county=self.region, cluster=clusters[s.cluster], stage=s.stage,
                        address=s.address)
-                for s in county.schools
+                for s in self.county.schools
             ],
-            batch_size=chunk_size,
+            batch_size=self.chunk_size,
         )
-        for cluster, spec in zip(clusters, county.clusters):
-            cluster.base_school = schools[spec.base_school]
+        for cluster, spec in zip(clusters, self.county.clusters):
+            cluster.base_school = self.school_rows[spec.base_school]
         Cluster.objects.bulk_update(clusters, ["base_school"])
 
-        # Accounts and people first, so that groups can be created with their leaders.
-        user_ids: list[int] = []
-        person_ids: list[int] = []
-        total = len(county.teachers)
-        for start, chunk in _chunks(county.teachers, chunk_size):
+    def people(self) -> None:
+        from yanxiu.accounts.models import User
+        from yanxiu.org.models import Person
+
+        self.user_ids: list[int] = []
+        self.person_ids: list[int] = []
+        for start, chunk in _chunks(self.county.teachers, self.chunk_size):
             users = User.objects.bulk_create(
                 [
-                    User(username=t.username, display_name=t.name, password=encoded, must_change_password=False,
-                         date_joined=now)
+                    User(username=t.username, display_name=t.name, password=self.encoded, must_change_password=False,
+                         date_joined=self.now)
                     for t in chunk
                 ]
             )
-            user_ids.extend(u.pk for u in users)
+            self.user_ids.extend(u.pk for u in users)
             people = Person.objects.bulk_create(
                 [
                     Person(name=t.name, gender=t.gender, birth_date=t.birth_date, id_number=t.id_number,
@@ -709,75 +754,81 @@ def load(
                     for t, u in zip(chunk, users)
                 ]
             )
-            person_ids.extend(p.pk for p in people)
-            if progress:
-                progress(start + len(chunk), total * 2)
+            self.person_ids.extend(p.pk for p in people)
+            self.progress(start + len(chunk), self.total * 2)
 
-        group_ids: list[int] = [0] * len(county.groups)
+    def groups(self) -> None:
+        from yanxiu.org.models import Group
+
+        self.group_ids: list[int] = [0] * len(self.county.groups)
         for kind_pass in (False, True):  # research groups first: they are the parents
-            pending = [(gi, g) for gi, g in enumerate(county.groups) if (g.parent is not None) == kind_pass]
-            for _, part in _chunks(pending, chunk_size):
+            pending = [(gi, g) for gi, g in enumerate(self.county.groups) if (g.parent is not None) == kind_pass]
+            for _, part in _chunks(pending, self.chunk_size):
                 created = Group.objects.bulk_create(
                     [
-                        Group(school=schools[g.school], name=g.name, kind=g.kind, subject=g.subject,
-                              parent_id=group_ids[g.parent] if g.parent is not None else None,
-                              leader_id=person_ids[g.leader] if g.leader is not None else None)
+                        Group(school=self.school_rows[g.school], name=g.name, kind=g.kind, subject=g.subject,
+                              parent_id=self.group_ids[g.parent] if g.parent is not None else None,
+                              leader_id=self.person_ids[g.leader] if g.leader is not None else None)
                         for _, g in part
                     ]
                 )
                 for (gi, _), obj in zip(part, created):
-                    group_ids[gi] = obj.pk
+                    self.group_ids[gi] = obj.pk
+
+    def employments(self) -> None:
+        from yanxiu.org.models import Employment
 
         through = Employment.groups.through
-        for start, chunk in _chunks(county.teachers, chunk_size):
+        for start, chunk in _chunks(self.county.teachers, self.chunk_size):
             employments = Employment.objects.bulk_create(
                 [
-                    Employment(person_id=person_ids[start + k], school=schools[t.school], start_date=t.start_date,
-                               stage=t.stage, subject=t.subject, position=t.position, title=t.title,
-                               education=t.education, employment_type=t.employment_type,
+                    Employment(person_id=self.person_ids[start + k], school=self.school_rows[t.school],
+                               start_date=t.start_date, stage=t.stage, subject=t.subject, position=t.position,
+                               title=t.title, education=t.education, employment_type=t.employment_type,
                                teaching_since=t.teaching_since, tier=t.tier)
                     for k, t in enumerate(chunk)
                 ]
             )
             through.objects.bulk_create(
                 [
-                    through(employment_id=e.pk, group_id=group_ids[gi])
+                    through(employment_id=e.pk, group_id=self.group_ids[gi])
                     for t, e in zip(chunk, employments)
                     for gi in t.groups
                 ]
             )
-            if progress:
-                progress(total + start + len(chunk), total * 2)
+            self.progress(self.total + start + len(chunk), self.total * 2)
+
+    def roles(self) -> None:
+        """Group leaders, then the named logins (an account made for those that are not teachers)."""
+        from yanxiu.accounts.models import Role, RoleAssignment, User
 
         roles = [
-            RoleAssignment(user_id=user_ids[g.leader], role=Role.GROUP_LEADER, group_id=group_ids[gi])
-            for gi, g in enumerate(county.groups)
+            RoleAssignment(user_id=self.user_ids[g.leader], role=Role.GROUP_LEADER, group_id=self.group_ids[gi])
+            for gi, g in enumerate(self.county.groups)
             if g.leader is not None
         ]
-        existing = set(User.objects.filter(username__in=[x.username for x in county.logins]).values_list(
-            "username", flat=True))
-        for login in county.logins:
+        logins = self.county.logins
+        existing = set(User.objects.filter(username__in=[x.username for x in logins]).values_list("username", flat=True))
+        for login in logins:
             if login.teacher is not None:
-                user_id = user_ids[login.teacher]
+                user_id = self.user_ids[login.teacher]
             elif login.username in existing:
                 continue  # e.g. an administrator created before the demo was loaded: leave it alone
             else:
-                user = User.objects.create(
+                user_id = User.objects.create(
                     username=login.username,
-                    display_name={"admin": "系统管理员", "bureau": "县教育局管理员", "centre": "教师发展中心研训员",
-                                  "presenter": "特邀主讲人"}[login.username],
-                    password=encoded,
+                    display_name=_LOGIN_NAMES[login.username],
+                    password=self.encoded,
                     is_staff=login.role == "superuser",
                     is_superuser=login.role == "superuser",
-                    date_joined=now,
-                )
-                user_id = user.pk
+                    date_joined=self.now,
+                ).pk
             if login.role in (Role.BUREAU_ADMIN, Role.CENTRE_STAFF, Role.PRESENTER):
-                roles.append(RoleAssignment(user_id=user_id, role=login.role, region=region))
+                roles.append(RoleAssignment(user_id=user_id, role=login.role, region=self.region))
             elif login.role == Role.SCHOOL_ADMIN:
-                roles.append(RoleAssignment(user_id=user_id, role=login.role, school=schools[login.school]))
+                roles.append(RoleAssignment(user_id=user_id, role=login.role, school=self.school_rows[login.school]))
             # group leader: already covered by the leader assignments above.
-        RoleAssignment.objects.bulk_create(roles, batch_size=chunk_size)
+        RoleAssignment.objects.bulk_create(roles, batch_size=self.chunk_size)
 
 
 # --- Login summary ---------------------------------------------------------------
@@ -789,7 +840,7 @@ def login_rows() -> list[tuple[str, str, str, str]]:
     """(username, password, role, scope) for the named demo logins found in the database."""
     from yanxiu.accounts.models import RoleAssignment, User
 
-    from .models import Person
+    from yanxiu.org.models import Person
 
     rows = []
     for username in LOGIN_USERNAMES:
