@@ -81,4 +81,5 @@ def material_remove(*, actor, material: Material) -> None:
     stored, storage = material.file.name, material.file.storage
     material.delete()
     if stored:
-        transaction.on_commit(lambda: storage.delete(stored))
+        # robust: the removal has committed; a storage error is logged, not shown as a failed removal.
+        transaction.on_commit(lambda: storage.delete(stored), robust=True)
