@@ -13,7 +13,7 @@ from yanxiu.credits.services import activity_credit, claim_reject, claim_submit,
 
 @pytest.fixture
 def session_setup(roles, school, people):
-    from yanxiu.attendance.models import Attendance, Reflection
+    from yanxiu.attendance.models import Attendance, Reflection, ReflectionRule
     from yanxiu.training.models import Enrollment, LeaveRequest, Project, Session
 
     adopt("000", school.county)
@@ -21,6 +21,7 @@ def session_setup(roles, school, people):
     project = Project.objects.create(owner_school=school, region=school.county, title="语文组校本研修", school_year="2025-2026", status="approved")
     session = Session.objects.create(project=project, title="同课异构", starts_at=start, ends_at=start + dt.timedelta(hours=2),
                                      hours=Decimal("2"), status="published", signin_requires_signout=True)
+    ReflectionRule.objects.create(session=session, min_reflection_chars=100)  # the reflections below have 120 characters
     names = ["全做到", "没签退", "迟到", "缺席", "请假未批", "请假已批", "反思未通过"]
     persons = {n: people.teacher(school, name=n).person for n in names}
     for p in persons.values():

@@ -28,7 +28,8 @@ from yanxiu.org import scopes
 from yanxiu.org.models import Person
 from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
 
-from . import access, originality, tokens
+from . import access, originality, reflection_rules, tokens
+from .reflection_rules import visible_length
 from .models import Attendance, CodeFailure, DeviceFlag, Method, Reflection, ReflectionRule, SimilarityFlag
 
 MAX_CODE_FAILURES = 10
@@ -409,17 +410,13 @@ def plain_text(rich: str) -> str:
     return html.unescape(nh3.clean(_text_first(rich or "", set()), tags=set(), attributes={})).strip()
 
 
-def visible_length(text: str) -> int:
-    """Characters that count towards a minimum length (whitespace does not)."""
-    return sum(1 for ch in text if not ch.isspace())
-
-
 def rule_for(session: Session) -> ReflectionRule:
+    """The session's rule, or an unsaved one holding the minimum that applies to it
+    (the county policy's, else the setting: ``reflection_rules.minimum_for``)."""
     rule = ReflectionRule.objects.filter(session_id=session.pk).first()
     if rule is None:
-        rule = ReflectionRule(
-            session_id=session.pk, min_reflection_chars=_setting("YANXIU_REFLECTION_MIN_CHARS", 200), min_notes_chars=0
-        )
+        minimum = reflection_rules.minimum_for(session, rule=None)
+        rule = ReflectionRule(session_id=session.pk, min_reflection_chars=minimum.reflection_chars, min_notes_chars=minimum.notes_chars)
     return rule
 
 
@@ -463,12 +460,12 @@ def reflection_submit(*, actor, session: Session, notes: str, body: str, now: dt
         raise ValidationError(too_long)
     notes, body = sanitise(notes), sanitise(body)
     text = plain_text(body)
-    rule = rule_for(session)
+    minimum = reflection_rules.minimum_for(session)
     errors = {}
-    if visible_length(text) < rule.min_reflection_chars:
-        errors["body"] = _("研修反思至少 %(min)s 字，目前 %(count)s 字。") % {"min": rule.min_reflection_chars, "count": visible_length(text)}
-    if visible_length(plain_text(notes)) < rule.min_notes_chars:
-        errors["notes"] = _("学习笔记至少 %(min)s 字。") % {"min": rule.min_notes_chars}
+    if visible_length(text) < minimum.reflection_chars:
+        errors["body"] = _("研修反思至少 %(min)s 字，目前 %(count)s 字。") % {"min": minimum.reflection_chars, "count": visible_length(text)}
+    if visible_length(plain_text(notes)) < minimum.notes_chars:
+        errors["notes"] = _("学习笔记至少 %(min)s 字。") % {"min": minimum.notes_chars}
     if errors:
         raise ValidationError(errors)
     reflection = Reflection.objects.select_for_update().filter(session_id=session.pk, person_id=person.pk).first()

@@ -160,50 +160,38 @@ def uncredited_sessions(person, start, end, *, now=None) -> list[dict]:
     rule that credits a session (``services.session_credit_problem``)."""
     from django.utils.translation import gettext as _
 
-    from yanxiu.attendance.models import Attendance, Reflection
+    from yanxiu.attendance.selectors import ended_sessions_of, person_evidence
     from yanxiu.credits.compliance import registered_session_ids
-    from yanxiu.policy.selectors import spec_in_force
-    from yanxiu.training.models import Decision, Enrollment, LeaveRequest, Session
+    from yanxiu.policy.selectors import school_year_for, spec_in_force
 
     from .services import session_credit_problem
 
-    now = now or timezone.now()
-    enrollments = list(
-        Enrollment.objects.filter(
-            person=person, status=Enrollment.Status.ENROLLED, session__status=Session.Status.PUBLISHED, session__ends_at__lt=now,
-            session__starts_at__date__gte=start, session__starts_at__date__lte=end,
-        ).select_related("session__project__owner_school__county", "session__project__region").order_by("-session__starts_at")[:200]
-    )
-    ids = [e.session_id for e in enrollments]
+    sessions = ended_sessions_of(person, start, end, now=now)
+    ids = [s.pk for s in sessions]
     credited = set(
         CreditEntry.objects.active().filter(person=person, source_type="session", source_id__in=[str(i) for i in ids])
         .values_list("source_id", flat=True)
     )
     registered = set(registered_session_ids().filter(target_id__in=[str(i) for i in ids]))
-    attendance = {a.session_id: a for a in Attendance.objects.filter(person=person, session_id__in=ids).select_related("marked_by")}
-    reflections = {r.session_id: r for r in Reflection.objects.filter(person=person, session_id__in=ids)}
-    on_leave = set(LeaveRequest.objects.filter(person=person, session_id__in=ids, status=Decision.APPROVED).values_list("session_id", flat=True))
+    evidence = person_evidence(person, [s for s in sessions if str(s.pk) not in credited])
     specs: dict = {}
     result = []
-    for enrollment in enrollments:
-        session = enrollment.session
+    for session in sessions:
         if str(session.pk) in credited:
             continue
         project = session.project
         county = project.owner_school.county if project.owner_school_id else project.region
         key = (county.pk, session.starts_at.date())
         if key not in specs:
-            from yanxiu.policy.selectors import school_year_for
-
             specs[key] = spec_in_force(county, school_year_for(county, timezone.localtime(session.starts_at).date()))
         spec = specs[key]
-        a = attendance.get(session.pk)
-        if session.pk in on_leave and (a is None or a.status != Attendance.Status.PRESENT):
+        e = evidence[session.pk]
+        if e.on_approved_leave and (e.attendance is None or not e.attendance.present):
             reason = _("请假，不计学时")
         elif spec is None:
             reason = _("本区域尚未制定学时政策")
         else:
-            reason = session_credit_problem(session=session, spec=spec, attendance=a, reflection=reflections.get(session.pk))
+            reason = session_credit_problem(session=session, evidence=e)
         pending = str(session.pk) not in registered
         if pending and not reason:
             reason = _("考勤与反思齐全，待学校登记学时")
@@ -255,13 +243,12 @@ def posting_history(posting):
 
 
 def session_record(person_id: int, session_ids) -> dict[int, dict]:
-    """The person's attendance and reflection per session (for resolving a 补录 objection)."""
-    from yanxiu.attendance.models import Attendance, Reflection
+    """The person's attendance and reflection per session (for resolving a 补录 objection),
+    as attendance records them (``attendance.selectors.person_evidence``)."""
+    from yanxiu.attendance.selectors import person_evidence
 
-    ids = list(session_ids)
-    attendance = {a.session_id: a for a in Attendance.objects.filter(person_id=person_id, session_id__in=ids).select_related("marked_by")}
-    reflections = {r.session_id: r for r in Reflection.objects.filter(person_id=person_id, session_id__in=ids)}
-    return {pk: {"attendance": attendance.get(pk), "reflection": reflections.get(pk)} for pk in ids}
+    evidence = person_evidence(person_id, session_ids)
+    return {pk: {"attendance": e.attendance, "reflection": e.reflection, "evidence": e} for pk, e in evidence.items()}
 
 
 def open_objections_count(user) -> int:

@@ -60,36 +60,28 @@ def _hours(entries) -> Decimal:
     total = entries.aggregate(s=Sum("hours"))["s"]
     return Decimal("0") if total is None else total.quantize(CENT)
 
-def _who(user) -> str:
-    if user is None:
-        return _("系统")
-    person = getattr(user, "person", None)
-    return getattr(person, "name", "") or user.get_full_name() or user.get_username()
-
-
 def manual_attendance_evidence(attendance) -> dict:
-    """What an admin's hand correction of the attendance adds to the evidence: who and why."""
-    from yanxiu.attendance.models import Method
-
-    if attendance is None or not (attendance.manual_reason or attendance.signin_method == Method.MANUAL):
+    """What an admin's hand correction of the attendance adds to the evidence: who and why
+    (``attendance`` is the ``AttendanceFacts`` of ``attendance.selectors`` evidence)."""
+    if attendance is None or not attendance.by_hand:
         return {}
-    return {"manual": {"by": _who(attendance.marked_by), "reason": attendance.manual_reason, "status": attendance.status_label,
+    return {"manual": {"by": attendance.marked_by or _("系统"), "reason": attendance.manual_reason, "status": attendance.status_label,
                        "no_scan": attendance.signed_in_at is None}}
 
 
-def session_credit_problem(*, session, spec, attendance, reflection) -> str:
+def session_credit_problem(*, session, evidence) -> str:
     """Why a participant's session earns no credit (empty when it does): the one rule
-    used to credit a session and to tell the teacher why a session was not credited."""
-    from yanxiu.attendance.models import Attendance, Reflection
-
-    a, r = attendance, reflection
+    used to credit a session and to tell the teacher why a session was not credited.
+    ``evidence`` is what attendance records (``attendance.selectors.session_evidence``);
+    the reflection's length is judged there, by the rule that accepted it."""
+    a, r = evidence.attendance, evidence.reflection
     manual = ""
     if a is not None and a.manual_reason:
-        manual = _("（%(who)s 登记：%(reason)s）") % {"who": _who(a.marked_by), "reason": a.manual_reason}
-    marked_present = a is not None and bool(a.manual_reason) and a.status == Attendance.Status.PRESENT
-    if a is None or a.status == Attendance.Status.ABSENT or a.signed_in_at is None and a.status != Attendance.Status.LEAVE and not marked_present:
+        manual = _("（%(who)s 登记：%(reason)s）") % {"who": a.marked_by or _("系统"), "reason": a.manual_reason}
+    marked_present = a is not None and a.marked_present
+    if a is None or a.absent or a.signed_in_at is None and not a.leave and not marked_present:
         return _("缺训，无签到记录") + manual
-    if a.status == Attendance.Status.LEAVE:
+    if a.leave:
         return _("请假，不计学时") + manual
     if a.is_late:
         if a.signed_in_at is None:
@@ -101,12 +93,12 @@ def session_credit_problem(*, session, spec, attendance, reflection) -> str:
         return _("早退超过容许时间") + manual
     if r is None:
         return _("未提交研修反思")
-    if r.status == Reflection.Status.RETURNED:
+    if r.returned:
         return _("研修反思被退回") + (_("：%(c)s") % {"c": r.review_comment} if r.review_comment else "")
-    if r.status != Reflection.Status.ACCEPTED:
+    if not r.accepted:
         return _("研修反思待审阅")
-    if spec.min_reflection_chars and len(r.plain_text or r.body) < spec.min_reflection_chars:
-        return _("反思不足 %(n)d 字") % {"n": spec.min_reflection_chars}
+    if not r.long_enough:
+        return _("反思不足 %(n)d 字") % {"n": r.minimum}
     return ""
 
 
@@ -114,10 +106,10 @@ def session_credit_problem(*, session, spec, attendance, reflection) -> str:
 def credit_school_session(*, actor, session) -> SessionCreditResult:
     """Credit every participant of a finished session whose evidence is complete:
     signed in on time (and out, where required, not early) and an accepted
-    reflection of the policy's minimum length. Absentees, unapproved leave and
-    incomplete evidence get nothing, each with the reason."""
-    from yanxiu.attendance.models import Attendance, Reflection
-    from yanxiu.training.models import Enrollment
+    reflection of the session's minimum length (``attendance.reflection_rules``: the
+    session's rule, else this policy's, else the setting). Absentees, unapproved leave
+    and incomplete evidence get nothing, each with the reason."""
+    from yanxiu.attendance.selectors import session_evidence
 
     project = session.project
     school = project.owner_school
@@ -141,16 +133,12 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
         raise ValidationError(_("该培训活动没有设置学时。"))
     kind = credit_kind_for_training(level=project.level, kind=project.kind)
     category = project.category.name if project.category_id else ""
-    attendance = {a.person_id: a for a in Attendance.objects.filter(session=session)}
-    reflections = {r.person_id: r for r in Reflection.objects.filter(session=session)}
     result = SessionCreditResult()
-    enrollments = Enrollment.objects.filter(session=session, status=Enrollment.Status.ENROLLED).select_related("person", "school")
     key = f"session:{session.pk}"
-    for enrollment in enrollments:
-        person = enrollment.person
-        a = attendance.get(person.pk)
-        r = reflections.get(person.pk)
-        reason = session_credit_problem(session=session, spec=spec, attendance=a, reflection=r)
+    for evidence in session_evidence(session, spec=spec).values():
+        person = evidence.person
+        a, r = evidence.attendance, evidence.reflection
+        reason = session_credit_problem(session=session, evidence=evidence)
         if reason:
             result.skipped.append((person, reason))
             continue
@@ -160,7 +148,7 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
         entry = credit_record(
             actor=actor,
             person=person,
-            school=enrollment.school or current_school(person) or school,
+            school=evidence.school or current_school(person) or school,
             school_year=school_year,
             kind=kind,
             category=category,
@@ -175,7 +163,7 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
                 "signed_in_at": (a.signed_in_at or a.updated_at).isoformat() if (a.signed_in_at or a.updated_at) else "",
                 "signed_out_at": a.signed_out_at.isoformat() if a.signed_out_at else "",
                 "reflection_id": r.pk,
-                "reflection_chars": len(r.plain_text or r.body),
+                "reflection_chars": r.chars,
                 **manual_attendance_evidence(a),
             },
             spec=spec,
