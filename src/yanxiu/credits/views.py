@@ -22,7 +22,7 @@ from django.views.decorators.http import require_POST
 from yanxiu.org import scopes
 from yanxiu.core import params, public_url, uploads
 from yanxiu.core import downloads, jobs, xlsx
-from yanxiu.core.crud import ServiceFormView, apply_validation_error, run_service
+from yanxiu.core.crud import ServiceActionView, ServiceFormView, apply_validation_error
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org.models import Person
 from yanxiu.credits.compliance import Status
@@ -256,14 +256,40 @@ def import_page(request):
 # --- Postings --------------------------------------------------------------------
 
 
-@login_required
-def posting_list(request):
-    services.posting_finalize_due(actor=None)
-    postings = selectors.postings_visible_to(request.user)
-    return render(request, "credits/posting_list.html", {
-        "postings": postings[:200], "schools": selectors.posting_schools(request.user),
-        "page_title": _("学时公示"),
-    })
+def _period(posting) -> str:
+    start, end = timezone.localtime(posting.starts_at), timezone.localtime(posting.ends_at)
+    return f"{start:%Y-%m-%d %H:%M} — {end:%Y-%m-%d %H:%M}"
+
+
+class PostingListView(ScopedListView):
+    """The postings the user may see, newest first, searchable by title or school."""
+
+    template_name = "credits/posting_list.html"
+    page_title = gettext_lazy("学时公示")
+    empty_message = gettext_lazy("暂无公示。")
+    search_fields = ("title", "school__name")
+    search_placeholder = gettext_lazy("标题或学校")
+    export_filename = gettext_lazy("学时公示")
+    export_fallback = "postings"
+    columns = [
+        Column("title", gettext_lazy("标题"), link=lambda p: reverse("credits:posting_detail", args=[p.pk])),
+        Column("school", gettext_lazy("学校"), value="school.name"),
+        Column("period", gettext_lazy("公示期"), value=_period, classes="small"),
+        Column("entry_count", gettext_lazy("记录"), classes="text-end"),
+        Column("open_objections", gettext_lazy("待处理异议"), classes="text-end"),
+        Column("status", gettext_lazy("状态"), value="get_status_display", template="credits/_posting_status.html"),
+    ]
+
+    def get_queryset(self):
+        services.posting_finalize_due(actor=None)  # a posting whose period is over is final before it is listed
+        return selectors.postings_visible_to(self.request.user).order_by("-starts_at", "-pk")
+
+    def get_context_data(self, **kwargs):
+        kwargs["schools"] = selectors.posting_schools(self.request.user)
+        return kwargs
+
+
+posting_list = PostingListView.as_view()
 
 
 class PostingCreateView(ServiceFormView):
@@ -421,17 +447,28 @@ def objection_resolve(request, pk):
     return _render_posting(request, posting, resolve_forms={objection.pk: form}, status=400)
 
 
-@login_required
-@require_POST
-def entry_reverse(request, pk):
-    entry = get_object_or_404(selectors.entries_visible_to(request.user), pk=pk)
-    scopes.require(can_reverse(request.user, entry), DENIED)
-    form = ReverseForm(request.POST)
-    if form.is_valid():
-        run_service(request, lambda: credit_reverse(actor=request.user, entry=entry, reason=form.cleaned_data["reason"]), success=_("已冲正。"))
-    else:
-        messages.error(request, _("冲正必须填写原因。"))
-    return redirect(params.safe_next(request, reverse("credits:person", args=[entry.person_id])))
+class EntryReverseView(ServiceActionView):
+    """The 冲正 button on a ledger line: appends its reversal, with the reason typed beside it."""
+
+    success_message = gettext_lazy("已冲正。")
+
+    def get_object(self):
+        return get_object_or_404(selectors.entries_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def check_permission(self):
+        scopes.require(can_reverse(self.request.user, self.object), DENIED)
+
+    def perform(self):
+        form = ReverseForm(self.request.POST)
+        if not form.is_valid():
+            raise ValidationError(_("冲正必须填写原因。"))
+        return credit_reverse(actor=self.request.user, entry=self.object, reason=form.cleaned_data["reason"])
+
+    def get_back_url(self):
+        return reverse("credits:person", args=[self.object.person_id])
+
+
+entry_reverse = EntryReverseView.as_view()
 
 
 # --- Claims and activities ---------------------------------------------------------
@@ -457,23 +494,40 @@ class ClaimCreateView(ServiceFormView):
         return reverse("credits:mine")
 
 
-@login_required
-def claim_review(request, pk):
-    claim = get_object_or_404(selectors.claims_visible_to(request.user), pk=pk)
-    scopes.require(scopes.can_manage_school(request.user, claim.school), DENIED)
-    form = ClaimReviewForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            if form.cleaned_data["decision"] == "verify":
-                services.claim_verify(actor=request.user, claim=claim, comment=form.cleaned_data["comment"])
-                messages.success(request, _("已认定，学时已登记。"))
-            else:
-                services.claim_reject(actor=request.user, claim=claim, comment=form.cleaned_data["comment"])
-                messages.success(request, _("已退回。"))
-            return redirect("credits:school", pk=claim.school_id)
-        except ValidationError as exc:
-            apply_validation_error(form, exc)
-    return render(request, "credits/claim_review.html", {"claim": claim, "form": form, "page_title": _("审核培训证书")})
+class ClaimReviewView(ServiceFormView):
+    """The school's admin verifies a teacher's certificate (its hours are credited) or sends it back."""
+
+    form_class = ClaimReviewForm
+    template_name = "credits/claim_review.html"
+    page_title = gettext_lazy("审核培训证书")
+
+    def get_object(self):
+        claim = get_object_or_404(selectors.claims_visible_to(self.request.user), pk=self.kwargs["pk"])
+        scopes.require(scopes.can_manage_school(self.request.user, claim.school), DENIED)
+        return claim
+
+    def build_form(self, data=None, files=None):
+        return ClaimReviewForm(data)
+
+    def get_context_data(self, **kwargs):
+        kwargs["claim"] = self.object
+        return kwargs
+
+    def perform(self, form):
+        decision, comment = form.cleaned_data["decision"], form.cleaned_data["comment"]
+        if decision == "verify":
+            result = services.claim_verify(actor=self.request.user, claim=self.object, comment=comment)
+            messages.success(self.request, _("已认定，学时已登记。"))
+        else:
+            result = services.claim_reject(actor=self.request.user, claim=self.object, comment=comment)
+            messages.success(self.request, _("已退回。"))
+        return result
+
+    def get_success_url(self, result):
+        return reverse("credits:school", args=[self.object.school_id])
+
+
+claim_review = ClaimReviewView.as_view()
 
 
 @login_required
@@ -515,18 +569,25 @@ class ActivityCreateView(ServiceFormView):
         return reverse("credits:school", args=[self.object.pk])
 
 
-@login_required
-@require_POST
-def session_credit(request, pk):
-    session = get_object_or_404(selectors.sessions_visible_to(request.user), pk=pk)
-    try:
-        result = services.credit_school_session(actor=request.user, session=session)
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
+class SessionCreditView(ServiceActionView):
+    """Register the credit of an ended school session from its attendance and reflections
+    (who may is decided by the service: the school's admins, or region staff for a bureau session)."""
+
+    def get_object(self):
+        return get_object_or_404(selectors.sessions_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.credit_school_session(actor=self.request.user, session=self.object)
+
+    def get_success_message(self, result):
         skipped = "；".join(f"{p.name}：{reason}" for p, reason in result.skipped)
-        messages.success(request, _("已为 %(n)d 人登记学时。") % {"n": len(result.credited)} + (_(" 未登记：%(s)s") % {"s": skipped} if skipped else ""))
-    return redirect(params.safe_next(request, reverse("credits:overview")))
+        return _("已为 %(n)d 人登记学时。") % {"n": len(result.credited)} + (_(" 未登记：%(s)s") % {"s": skipped} if skipped else "")
+
+    def get_back_url(self):
+        return reverse("credits:overview")
+
+
+session_credit = SessionCreditView.as_view()
 
 
 # --- Transcripts and certificates -----------------------------------------------------------
@@ -648,9 +709,23 @@ def project_certificates(request, pk):
     return redirect(params.safe_next(request, reverse("credits:overview")))
 
 
-@login_required
-@require_POST
-def certificate_revoke(request, code):
-    cert = get_object_or_404(selectors.certificates_visible_to(request.user), code=code)
-    run_service(request, lambda: services.certificate_revoke(actor=request.user, certificate=cert, reason=request.POST.get("reason", "")), success=_("证书已撤销。"))
-    return redirect(reverse("credits:person", args=[cert.person_id]))
+class CertificateRevokeView(ServiceActionView):
+    """Revoke a certificate (the reason is required by the service); back to the holder's page."""
+
+    success_message = gettext_lazy("证书已撤销。")
+
+    def get_object(self):
+        return get_object_or_404(selectors.certificates_visible_to(self.request.user), code=self.kwargs["code"])
+
+    def check_permission(self):
+        school = self.object.school
+        scopes.require(school is not None and selectors.can_manage_school_credits(self.request.user, school), DENIED)
+
+    def perform(self):
+        return services.certificate_revoke(actor=self.request.user, certificate=self.object, reason=self.request.POST.get("reason", ""))
+
+    def get_back_url(self):
+        return reverse("credits:person", args=[self.object.person_id])
+
+
+certificate_revoke = CertificateRevokeView.as_view()
