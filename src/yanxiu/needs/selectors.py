@@ -145,3 +145,10 @@ def counties_visible_to(user):
     s = scopes.scope_of(user)
     counties = Region.objects.filter(level="county")
     return counties if s.superuser else counties.filter(pk__in=s.region_counties)
+
+
+def response_of(survey: NeedsSurvey, person_id: int | None) -> NeedsResponse | None:
+    """The teacher's own answer to the survey, if they gave one."""
+    if person_id is None:
+        return None
+    return NeedsResponse.objects.filter(survey=survey, person_id=person_id).first()

@@ -15,7 +15,6 @@ from yanxiu.training.models import school_year_of
 
 from . import selectors, services
 from .forms import ResponseForm, SurveyForm
-from .models import NeedsResponse
 
 
 #: What a refused page says.
@@ -127,7 +126,7 @@ class RespondView(ServiceFormView):
         survey = get_object_or_404(selectors.surveys_of_my_schools(person_id), pk=self.kwargs["pk"])
         if survey.pk not in open_ids:
             raise PermissionDenied(_("该调研已截止，或您不是该校在职教师。"))
-        self.existing = NeedsResponse.objects.filter(survey=survey, person_id=person_id).first()
+        self.existing = selectors.response_of(survey, person_id)
         return survey
 
     def get_form_kwargs(self):

@@ -189,3 +189,19 @@ def personal_data_access_log(*, user):
     schools = School.objects.filter(Q(county_id__in=s.bureau_counties) | Q(pk__in=s.admin_schools))
     people = Employment.objects.filter(school__in=schools).values("person_id")
     return qs.filter(Q(school__in=schools) | Q(person_id__in=people) | Q(actor=user))
+
+
+def school_form_counties(*, user, school: School | None = None):
+    """Counties a school form offers: those the user's bureau manages, and the school's own county."""
+    from .models import Region
+
+    s = scopes.scope_of(user)
+    counties = Region.objects.filter(level="county")
+    if s.superuser:
+        return counties
+    return counties.filter(pk__in=s.bureau_counties | ({school.county_id} if school else set()))
+
+
+def login_slip_rows(*, school: School) -> QuerySet[Employment]:
+    """The school's current staff with their accounts, in name order (the login-slip page, for the school's admin)."""
+    return Employment.objects.current().filter(school=school).select_related("person", "person__user").order_by("person__name", "pk")

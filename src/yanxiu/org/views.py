@@ -290,9 +290,7 @@ def login_slips(request, school_id):
     POST: new one-time passwords for the ticked teachers, one printable slip each.
     The passwords are shown on this response only and never stored in clear."""
     school = _school_for_slips(request, school_id)
-    employments = (
-        Employment.objects.current().filter(school=school).select_related("person", "person__user").order_by("person__name", "pk")
-    )
+    employments = selectors.login_slip_rows(school=school)
     if request.method == "POST":
         wanted = [int(v) for v in request.POST.getlist("person")[:MAX_SLIPS] if v.isdigit()]
         people = list(selectors.current_staff(school).filter(pk__in=wanted))
@@ -375,7 +373,7 @@ class TransferView(ServiceFormView):
         return services.teacher_transfer(actor=self.request.user, employment=self.object, **form.cleaned_data)
 
     def get_success_url(self, result):
-        if scopes.employments_visible_to(self.request.user).filter(pk=result.pk).exists():
+        if selectors.visible_employments(user=self.request.user).filter(pk=result.pk).exists():
             return reverse("org:person_detail", args=[result.pk])
         return reverse("org:staff_list")
 
@@ -480,11 +478,7 @@ class SchoolFormView(ServiceFormView):
 
     def get_form_kwargs(self):
         s = scopes.scope_of(self.request.user)
-        from .models import Region
-
-        counties = Region.objects.filter(level="county")
-        if not s.superuser:
-            counties = counties.filter(pk__in=s.bureau_counties | ({self.object.county_id} if self.object else set()))
+        counties = selectors.school_form_counties(user=self.request.user, school=self.object)
         kwargs = {"counties": counties, "bureau": s.is_bureau}
         if self.object is not None:
             kwargs["instance"] = self.object
