@@ -121,3 +121,15 @@ def test_another_schools_pages_are_404_for_a_school_admin(client, roles, school,
     assert client.get(reverse(name, args=[school.pk])).status_code == 404
     client.force_login(roles.school_admin)
     assert client.get(reverse(name, args=[school.pk])).status_code == 200
+
+
+def test_a_region_of_many_schools_gets_no_full_school_dropdown_but_every_school_filters(client, roles, school, school_b, monkeypatch):
+    from yanxiu.org import views
+
+    monkeypatch.setattr(views, "MAX_SCHOOL_CHOICES", 1)
+    client.force_login(roles.bureau)
+    html = client.get(reverse("org:staff_list")).content.decode()
+    assert f'<option value="{school_b.pk}"' not in html and f'<option value="{school.pk}"' not in html
+    chosen = client.get(reverse("org:staff_list"), {"school": school_b.pk}).content.decode()
+    assert f'<option value="{school_b.pk}" selected' in chosen
+    assert roles.other_teacher.person.name in chosen and roles.teacher.person.name not in chosen

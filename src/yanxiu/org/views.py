@@ -20,7 +20,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from yanxiu.org import scopes
-from yanxiu.core import public_url
+from yanxiu.core import params, public_url
 from yanxiu.core.crud import ServiceActionView, ServiceFormView, render_history
 from yanxiu.core.lists import Column, ScopedListView
 
@@ -40,6 +40,8 @@ from .forms import (
 from .models import Employment, Group, Region, School
 
 STAFF_PAGE_SIZE = 50
+#: Above this many schools the staff list's school filter is not a full dropdown.
+MAX_SCHOOL_CHOICES = 200
 
 
 def _client_ip(request) -> str | None:
@@ -130,8 +132,8 @@ class StaffListView(ScopedListView):
     filters = StaffFilterForm
     export_filename = gettext_lazy("教师名册")
     export_fallback = "staff"
-    # The bureau's export of a whole region is refused above this; filter by school first.
-    max_export_rows = 50_000
+    # A whole province's staff (300,000) is written by a background job; beyond this, filter first.
+    max_export_rows = 500_000
     columns = [
         Column("name", gettext_lazy("姓名"), value="person.name", link=lambda e: reverse("org:person_detail", args=[e.pk])),
         Column("school", gettext_lazy("学校"), value="school.name"),
@@ -153,7 +155,15 @@ class StaffListView(ScopedListView):
 
     def build_filter_form(self):
         # Bound whenever the query says anything, as the page always did (an empty form filters nothing).
-        return StaffFilterForm(self.request.GET or None, **self.get_filter_form_kwargs())
+        form = StaffFilterForm(self.request.GET or None, **self.get_filter_form_kwargs())
+        field = form.fields["school"]
+        if field.queryset.count() > MAX_SCHOOL_CHOICES:
+            # A region of thousands of schools: the dropdown would outweigh the page. Every school is
+            # still accepted (from the school list's links); the dropdown offers the chosen one only.
+            chosen = params.parse_id(self.request.GET.get("school"))
+            picked = [(s.pk, s.name) for s in field.queryset.filter(pk=chosen)] if chosen else []
+            field.widget.choices = [("", _("全部学校（从学校列表选择）")), *picked]
+        return form
 
     def get_queryset(self):
         return selectors.staff_list(user=self.request.user)
