@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -103,12 +103,33 @@ def school_library(*, user, school, year: int, kind: str = "", group_by: str = "
 
     With a kind filter only the sessions that have materials of that kind are listed.
     """
-    materials: dict[int, list[Material]] = {}
-    for m in library_materials(user=user, school=school, year=year, kind=kind):
-        materials.setdefault(m.session_id, []).append(m)
-    sessions = list(library_sessions(user=user, school=school, year=year))
+    return library_groups(user=user, sessions=library_session_rows(user=user, school=school, year=year, kind=kind, group_by=group_by),
+                          kind=kind, group_by=group_by)
+
+
+def library_session_rows(*, user, school, year: int, kind: str = "", group_by: str = "month") -> QuerySet[Session]:
+    """The sessions filed for the year (with materials of ``kind`` when one is asked) in the
+    order the library groups them, by month or by project: what its pages cut."""
+    ids = library_sessions(user=user, school=school, year=year)
     if kind:
-        sessions = [s for s in sessions if s.pk in materials]
+        ids = ids.filter(materials__kind=kind)
+    rows = Session.objects.filter(pk__in=ids.order_by().values("pk")).select_related("project", "project__owner_school")
+    start = F("starts_at").asc(nulls_last=True)
+    if group_by == "project":
+        return rows.order_by("project__title", "project_id", start, "pk")
+    return rows.order_by(start, "pk")
+
+
+def library_groups(*, user, sessions, kind: str = "", group_by: str = "month") -> list[LibraryGroup]:
+    """The given sessions of the library (a page of :func:`library_session_rows`) with their
+    materials (of ``kind`` only, when asked), grouped by month or by project."""
+    sessions = list(sessions)
+    materials: dict[int, list[Material]] = {}
+    qs = Material.objects.filter(session_id__in=[s.pk for s in sessions])
+    if kind:
+        qs = qs.filter(kind=kind)
+    for m in qs.select_related("uploaded_by").order_by("session__starts_at", "session_id", "uploaded_at", "pk"):
+        materials.setdefault(m.session_id, []).append(m)
     keyer = _project_of if group_by == "project" else _month_of
     groups: dict[tuple, LibraryGroup] = {}
     started = {s.pk for s in sessions_started(sessions)}

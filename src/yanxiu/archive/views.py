@@ -8,14 +8,14 @@ post here and come back to the session page.
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
 
 from yanxiu.core import jobs, uploads
-from yanxiu.core.crud import ServiceFormView, run_service
+from yanxiu.core.crud import ServiceActionView, ServiceFormView
+from yanxiu.core.lists import ScopedListView
 from yanxiu.org import scopes
 from yanxiu.org.models import School
 from yanxiu.training.models import Session
@@ -62,15 +62,26 @@ class MaterialAddView(ServiceFormView):
         return _back_to_session(self.object.pk)
 
 
-@login_required
-@require_POST
-def material_delete(request, material_id: int):
-    material = _material(request, material_id)
-    scopes.require(request.user.has_perm("archive.manage_materials", material.session), _("您没有权限删除这份资料。"))
-    session_id = material.session_id
-    run_service(request, lambda: services.material_remove(actor=request.user, material=material),
-                success=_("已删除资料“%(title)s”。") % {"title": material.title})
-    return redirect(_back_to_session(session_id))
+class MaterialDeleteView(ServiceActionView):
+    """The delete button of a material on the session's card; back to the card."""
+
+    def get_object(self):
+        return _material(self.request, self.kwargs["material_id"])
+
+    def check_permission(self):
+        scopes.require(self.request.user.has_perm("archive.manage_materials", self.object.session), _("您没有权限删除这份资料。"))
+
+    def perform(self):
+        return services.material_remove(actor=self.request.user, material=self.object)
+
+    def get_success_message(self, result):
+        return _("已删除资料“%(title)s”。") % {"title": self.object.title}
+
+    def get_back_url(self):
+        return _back_to_session(self.object.session_id)
+
+
+material_delete = MaterialDeleteView.as_view()
 
 
 @login_required
@@ -100,22 +111,35 @@ def _library_filter(request, school) -> tuple[LibraryFilterForm, int, str, str]:
     return form, year, kind, group
 
 
-@login_required
-def school_library(request, school_id: int):
-    school = _library_school(request, school_id)
-    form, year, kind, group = _library_filter(request, school)
-    context = {
-        "school": school,
-        "form": form,
-        "year": year,
-        "year_label": selectors.school_year_label(year),
-        "kind": kind,
-        "group_by": group,
-        "groups": selectors.school_library(user=request.user, school=school, year=year, kind=kind, group_by=group),
-        "totals": selectors.library_totals(user=request.user, school=school, year=year),
-        "page_title": _("%(school)s · 校本研修资源库") % {"school": school.name},
-    }
-    return render(request, "archive/school.html", context)
+class SchoolLibraryView(ScopedListView):
+    """The school's sessions of one school year with their materials, page by page, grouped
+    by month or by project; the zip beside it packs the whole year."""
+
+    template_name = "archive/school.html"
+    table_template = "archive/_library_table.html"
+    table_id = "library-table"
+    empty_message = gettext_lazy("该学年没有可归档的培训活动。")
+
+    def check_permission(self):
+        self.school = _library_school(self.request, self.kwargs["school_id"])
+        self.form, self.year, self.kind, self.group = _library_filter(self.request, self.school)
+
+    def get_queryset(self):
+        return selectors.library_session_rows(user=self.request.user, school=self.school, year=self.year, kind=self.kind,
+                                              group_by=self.group)
+
+    def get_context_data(self, **kwargs):
+        user, school = self.request.user, self.school
+        kwargs.update(
+            school=school, form=self.form, year=self.year, year_label=selectors.school_year_label(self.year), kind=self.kind,
+            group_by=self.group, totals=selectors.library_totals(user=user, school=school, year=self.year),
+            groups=selectors.library_groups(user=user, sessions=kwargs["page_obj"].object_list, kind=self.kind, group_by=self.group),
+            page_title=_("%(school)s · 校本研修资源库") % {"school": school.name},
+        )
+        return kwargs
+
+
+school_library = SchoolLibraryView.as_view()
 
 
 @login_required

@@ -8,9 +8,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from yanxiu.core.crud import apply_validation_error
+from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org import scopes
 from yanxiu.policy import selectors as policy_selectors
 from yanxiu.policy.forms import AdoptForm, PolicyForm
@@ -20,12 +23,30 @@ from yanxiu.policy.spec import PolicySpec, spec_from_data
 from .selectors import current_school_year, policy_preview
 
 
-@login_required
-def policy_list(request):
-    return render(request, "policy/list.html", {
-        "policies": policy_selectors.latest_policies(request.user), "presets": policy_selectors.latest_presets(),
-        "can_edit": policy_selectors.regions_editable_by(request.user).exists(), "page_title": _("学时政策"),
-    })
+class PolicyListView(ScopedListView):
+    """The policy in force in each region the user may read (its latest version), and the presets to adopt."""
+
+    template_name = "policy/list.html"
+    page_title = gettext_lazy("学时政策")
+    empty_message = gettext_lazy("还没有区域政策。")
+    search_fields = ("name", "region__name")
+    search_placeholder = gettext_lazy("政策或区域名称")
+    columns = [
+        Column("region", gettext_lazy("区域"), value="region.name"),
+        Column("valid_from_year", gettext_lazy("起始学年"), value=lambda p: f"{p.valid_from_year}-{p.valid_from_year + 1}"),
+        Column("name", gettext_lazy("政策"), link=lambda p: reverse("policy:detail", args=[p.pk])),
+        Column("version", gettext_lazy("版本"), value=lambda p: f"v{p.version}"),
+    ]
+
+    def get_queryset(self):
+        return policy_selectors.latest_policies(self.request.user)
+
+    def get_context_data(self, **kwargs):
+        kwargs.update(presets=policy_selectors.latest_presets(), can_edit=policy_selectors.regions_editable_by(self.request.user).exists())
+        return kwargs
+
+
+policy_list = PolicyListView.as_view()
 
 
 @login_required
