@@ -8,6 +8,7 @@ import pkgutil
 
 from yanxiu.training import services
 
+
 def test_every_public_service_is_reachable_from_the_package():
     missing = []
     for info in pkgutil.iter_modules(services.__path__):
