@@ -85,6 +85,13 @@ def reviews_projects(user):
     return s.superuser or bool(s.centre_counties)
 
 
+@rules.predicate
+def sees_participants(user, session):
+    """A session's enrolment, leave and evaluation summary: its managers, and region staff."""
+    return session is not None and (access.can_manage_session(user, session) or scopes.scope_of(user).is_region_staff)
+
+
+rules.add_perm("training.view_participants", sees_participants)
 rules.add_perm("training.view_projects", runs_school_training)
 rules.add_perm("training.view_plans", runs_school_training)
 rules.add_perm("training.view_evaluations", runs_school_training)

@@ -137,6 +137,7 @@ def session_detail(request, pk):
     session = _visible_session(request, pk)
     s = scopes.scope_of(request.user)
     can_manage = access.can_manage_session(request.user, session)
+    sees_participants = request.user.has_perm("training.view_participants", session)
     standing = selectors.my_standing(user=request.user, session=session)
     enrollment = standing.enrollment
     context = {
@@ -150,10 +151,10 @@ def session_detail(request, pk):
         "my_leave": standing.leave,
         "evaluated": standing.evaluated,
         "started": session.has_started(),
-        "summary": selectors.evaluation_summary(session=session) if (can_manage or s.region_counties) else None,
+        "summary": selectors.evaluation_summary(session=session) if sees_participants else None,
         "page_title": session.title,
     }
-    if can_manage or s.region_counties:
+    if sees_participants:
         context["participants"] = selectors.session_participants(session=session)
         context["leaves"] = selectors.session_leaves(session=session)
     return render(request, "training/session_detail.html", context)
