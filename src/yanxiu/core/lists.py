@@ -261,7 +261,7 @@ class ScopedListView(LoginRequiredMixin, View):
 
     def sort_queryset(self, qs: QuerySet) -> QuerySet:
         _raw, column, descending = self.get_sort()
-        if column is None:
+        if column is None or not isinstance(qs, QuerySet):
             return qs
         field = column.order_field
         return qs.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
