@@ -54,6 +54,9 @@ MATRIX = {
     "org:audit_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "school_admin": 200, "other_admin": 200,
                                     "*": 403}),
     "org:access_log": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "school_admin": 200, "other_admin": 200, "*": 403}),
+    # A background job is seen and downloaded by the user who started it only.
+    "core:job_detail": ("get", "job", {"anon": LOGIN, "school_admin": 200, "*": 404}),
+    "core:job_download": ("get", "job", {"anon": LOGIN, "school_admin": 200, "*": 404}),
 }
 COVERED_NAMESPACES = {"core", "accounts", "org", "reports"}
 NOT_IN_MATRIX = {"accounts:logout", "core:healthz"}
@@ -75,6 +78,17 @@ def test_every_url_pattern_is_in_the_matrix():
     assert not missing, f"add these URLs to the permission matrix: {sorted(missing)}"
 
 
+def _finished_job(owner):
+    from yanxiu.core import jobs
+    from yanxiu.core.models import Job
+
+    job = Job.objects.create(owner=owner, kind="test.export", label="导出")
+    path = jobs.output_path(job, "xlsx")
+    path.write_bytes(b"PK")
+    jobs.finish(job.pk, path, "导出.xlsx")
+    return job
+
+
 @pytest.fixture
 def targets(roles, school, group, county):
     from yanxiu.accounts.models import RoleAssignment
@@ -89,6 +103,7 @@ def targets(roles, school, group, county):
         "group": {"pk": group.pk},
         "county_id": {"county_id": county.pk},
         "cluster": {"pk": cluster.pk},
+        "job": {"pk": _finished_job(roles.school_admin).pk},
         # Revoking is destructive: each role gets a fresh assignment to try on.
         "assignment": lambda: {"pk": RoleAssignment.objects.create(user=roles.member, role="school_admin", school=school).pk},
     }
