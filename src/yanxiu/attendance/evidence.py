@@ -213,3 +213,8 @@ def ended_sessions_of(person, start: dt.date, end: dt.date, *, now: dt.datetime 
             session__starts_at__date__gte=start, session__starts_at__date__lte=end,
         ).select_related("session__project__owner_school__county", "session__project__region").order_by("-session__starts_at")[:limit]
     ]
+
+
+def listed_in(session, person_id: int) -> bool:
+    """Whether the person is on the session's list at all (enrolled, or enrolled and withdrawn since)."""
+    return Enrollment.objects.filter(session_id=session.pk, person_id=person_id).exists()

@@ -302,8 +302,10 @@ def sessions_visible_to(user) -> QuerySet[Session]:
         return Session.objects.all()
     q = Q(pk__in=training_access.sessions_visible_to(user).values("pk"))
     if s.person_id is not None:
-        q |= Q(attendances__person_id=s.person_id) | Q(reflections__person_id=s.person_id)
-    return Session.objects.filter(pk__in=Session.objects.filter(q).values("pk"))
+        # Subqueries, not joins: joining both rows of a big session would multiply them.
+        q |= Q(pk__in=Attendance.objects.filter(person_id=s.person_id).values("session_id"))
+        q |= Q(pk__in=Reflection.objects.filter(person_id=s.person_id).values("session_id"))
+    return Session.objects.filter(q)
 
 
 def phone_sessions() -> QuerySet[Session]:
@@ -375,4 +377,4 @@ def my_reflection_standing(*, user, session: Session) -> ReflectionStanding:
 
 # --- Evidence of a session, read by credits (attendance/evidence.py) -------------------
 
-from .evidence import AttendanceFacts, Evidence, ReflectionFacts, ended_sessions_of, person_evidence, session_evidence  # noqa: E402,F401
+from .evidence import AttendanceFacts, Evidence, ReflectionFacts, ended_sessions_of, listed_in, person_evidence, session_evidence  # noqa: E402,F401

@@ -335,9 +335,9 @@ def objection_file(*, actor, posting: Posting, reason: str, entry: CreditEntry |
     if len(reason.strip()) > 500:
         raise ValidationError({"reason": _("异议理由不能超过 500 字。")})
     if session is not None:
-        from yanxiu.training.models import Enrollment
+        from yanxiu.attendance.selectors import listed_in
 
-        if entry is not None or not Enrollment.objects.filter(session=session, person_id=scope.person_id).exists():
+        if entry is not None or not listed_in(session, scope.person_id):
             raise ValidationError({"session": _("只能选择本人参加的培训活动。")})
     if Objection.objects.filter(posting=posting, person_id=scope.person_id, entry=entry, session=session, status=Objection.Status.OPEN).exists():
         raise ValidationError(_("您对该记录已有待处理的异议。"))

@@ -34,7 +34,8 @@ class PolicyForm(forms.Form):
     cycle_start_year = forms.IntegerField(label=_l("周期起始学年"), required=False, min_value=2000, max_value=2100)
     minutes_per_hour = forms.IntegerField(label=_l("每学时分钟数"), min_value=1, max_value=120, initial=45)
     max_hours_per_day = forms.DecimalField(label=_l("每日学时上限"), min_value=Decimal("0.5"), max_value=24, max_digits=4, decimal_places=1, initial=8)
-    min_reflection_chars = forms.IntegerField(label=_l("反思最少字数"), min_value=0, initial=0)
+    min_reflection_chars = forms.IntegerField(label=_l("反思最少字数"), min_value=0, initial=0,
+                                              help_text=_l("活动未单独设置字数要求时，提交反思和登记学时都按此字数（不计空格）；填 0 表示按系统默认"))
     long_cycle_exempts_school_based = forms.BooleanField(label=_l("参加长周期培训者免校本部分"), required=False)
     age_opt_out_age = forms.IntegerField(label=_l("免修年龄"), required=False, min_value=40, max_value=70, help_text=_l("留空表示本区域不允许按年龄免修"))
     below_min_blocks_excellent = forms.BooleanField(label=_l("未达标者年度考核不能评优秀"), required=False)
