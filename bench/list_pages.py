@@ -1,32 +1,39 @@
 """The bureau's list pages at province size, against hand-written SQL for the same first page.
 
 Builds a throwaway PostgreSQL database (``--teachers`` current teachers, 300,000
-by default, 50 to a school, every school in ``--counties`` counties under one
-province, and ``--entries`` ledger entries per teacher in one school year, all
-generated in SQL with generate_series), signs in as a bureau admin of the
-province (Django test client, ``force_login``) and times, best of three after
-one warm-up request:
+by default, 50 to a school with one group each, every school in ``--counties``
+counties under one province, and ``--entries`` ledger entries per teacher in
+one school year, all generated in SQL with generate_series), signs in as a
+bureau admin of the province (Django test client, ``force_login``) and times,
+best of three after one warm-up request, with bytes and query counts:
 
-- the staff list (``org:staff_list``): bytes, ms and queries, against one
-  hand-written query fetching its first page (50 rows, the same columns:
-  name, school, gender, ID number, phone, stage, subject, title, tier, groups,
-  ordered as the page orders them);
-- the county compliance page of the first county (``credits:county``), against
-  one hand-written query of the per-teacher sums (total, centralised, online,
-  school-based hours, long-cycle entries) of one page of 50 teachers;
-- the staff export request (``org:staff_export``): it must answer at once
-  (a redirect to a background job, or a refusal asking for a filter) rather
-  than write 300,000 rows inside the request.
+- the staff list (``org:staff_list``), against one hand-written query giving
+  its first page (50 rows with its columns: name, school, gender, ID number,
+  phone, stage, subject, title, tier, groups, in its order) and the total its
+  pager shows ("共 N 条"), fetched;
+- the compliance page of the first county (``credits:county``; its rows are
+  schools), against one hand-written query of the per-teacher sums (total,
+  centralised, online, school-based hours, long-cycle entries) of the teachers
+  of its first 50 schools, plus the same sums for every teacher of the county,
+  which the page's summary counts ("达标 N · 未达标 N …"), both fetched;
+- the staff export request (``org:staff_export``), which must answer at once
+  with a redirect (to a background job, or a refusal asking for a filter)
+  rather than write 300,000 rows inside the request.
 
 Targets (a missed one exits with status 1):
 
 - a page body under 100 KB: a page shows 50 rows, never the whole region;
-- a page's time at most 20 times its baseline query. The baseline fetches 50
-  rows in a few milliseconds; a page also counts its rows for the pager, loads
-  the user's scope, renders a layout, a filter form and 50 rows of cells, and
-  the compliance page sums the whole county for its summary, which the
-  baseline does not: 20 is what a page doing only that costs here (measured
-  at 300,000 teachers: see the numbers in the commit that last changed this);
+- the page shows the baseline's first rows (its teachers' or schools' names);
+- a page's time at most 5 times its baseline (ratio = page / baseline), at
+  the default size. A page that does only what its baseline does (count,
+  fetch one page, and for the compliance page sum the county) costs that plus
+  a part that does not grow with the region (session, scope, layout, filter
+  form, 50 rows of cells), printed as ``one_school_ms``: the same staff list
+  for one school. At 300,000 teachers on 2 loaded cores that part was 0.24 s
+  and the staff baseline 0.28 s (ratio about 2 for such a page), while a page
+  that sorts and counts every employment with ``SELECT DISTINCT`` took 4.8 s
+  (ratio 17). At smaller sizes the fixed part alone can exceed 5 times the
+  baseline: the ratio target is meant for province size;
 - the export request answered in under 2 s, with a redirect.
 
 Usage::
@@ -54,7 +61,7 @@ YEAR = 2025
 SCHOOL_SIZE = 50
 PAGE_ROWS = 50
 TARGET_BYTES = 100_000
-TARGET_RATIO = 20.0
+TARGET_RATIO = 5.0
 TARGET_EXPORT_SECONDS = 2.0
 BUREAU_USERNAME = "bench-bureau"
 
@@ -176,6 +183,9 @@ class Measure:
     location: str = ""
     baseline_seconds: float | None = None
     baseline_rows: int = 0
+    baseline_total: int | None = None  # the row count the baseline gives for the pager
+    #: The same page for one school's 50 teachers: its part that does not grow with the region (for information).
+    one_school_seconds: float | None = None
     #: The county-wide query behind a summary the page shows (part of the baseline the ratio divides by).
     summary_seconds: float | None = None
     expected: int = 0  # names the baseline's rows show (teachers or schools)
@@ -231,13 +241,16 @@ def _fetch(sql: str, params: list, runs: int, warmup: bool):
 
 
 def staff_baseline_sql() -> str:
+    """The staff list's first 50 rows, with the total its pager shows ("共 N 条"); parameters: the county ids twice."""
     from yanxiu.org.models import Employment, Group, Person, School
 
     members = Employment.groups.through._meta.db_table
     return f"""
         SELECT p.name, s.name, p.gender, p.id_number, p.phone, e.stage, e.subject, e.title, e.tier,
                (SELECT string_agg(g.name, '、' ORDER BY g.name) FROM {members} m JOIN {Group._meta.db_table} g ON g.id = m.group_id
-                WHERE m.employment_id = e.id)
+                WHERE m.employment_id = e.id),
+               (SELECT count(*) FROM {Employment._meta.db_table} e2 JOIN {School._meta.db_table} s2 ON s2.id = e2.school_id
+                WHERE e2.end_date IS NULL AND s2.county_id = ANY(%s)) AS total
         FROM {Employment._meta.db_table} e
         JOIN {Person._meta.db_table} p ON p.id = e.person_id
         JOIN {School._meta.db_table} s ON s.id = e.school_id
@@ -287,9 +300,10 @@ def measure(bureau, *, year: int = YEAR, runs: int = 3, warmup: bool = True) -> 
     from django.urls import reverse
 
     from yanxiu.org import scopes
-    from yanxiu.org.models import Region
+    from yanxiu.org.models import Region, School
 
     county = Region.objects.filter(level="county").order_by("code").first()
+    first_school = School.objects.filter(county=county).order_by("code").first()
     counties = sorted(scopes.scope_of(bureau).bureau_counties)
     client = Client()
     client.force_login(bureau)
@@ -297,7 +311,7 @@ def measure(bureau, *, year: int = YEAR, runs: int = 3, warmup: bool = True) -> 
 
     pages = [
         # (name, address, baseline SQL and parameters, summary SQL and parameters or None)
-        ("staff_list", reverse("org:staff_list"), (staff_baseline_sql(), [counties]), None),
+        ("staff_list", reverse("org:staff_list"), (staff_baseline_sql(), [counties, counties]), None),
         ("county_compliance", f"{reverse('credits:county', args=[county.pk])}?year={year}",
          (compliance_page_baseline_sql(), [year, county.pk]), (compliance_summary_baseline_sql(), [year, county.pk])),
     ]
@@ -309,6 +323,9 @@ def measure(bureau, *, year: int = YEAR, runs: int = 3, warmup: bool = True) -> 
         if summary is not None:
             m.summary_seconds, _rows = _fetch(*summary, runs, warmup)
         m.baseline_rows = len(rows)
+        if name == "staff_list":
+            m.baseline_total = rows[0][-1] if rows else 0
+            m.one_school_seconds, _response, _queries = _request(client, f"{url}?school={first_school.pk}", runs, warmup)
         names = list(dict.fromkeys(r[0] for r in rows))
         m.expected, m.rows_found = len(names), _names_found(response.content.decode(), names)
         if m.status != 200:
@@ -341,6 +358,10 @@ def report(results: dict[str, Measure]) -> bool:
             parts.append(f"baseline_ms={m.baseline_seconds * 1000:.1f}")
             if m.summary_seconds is not None:
                 parts.append(f"summary_baseline_ms={m.summary_seconds * 1000:.1f}")
+            if m.baseline_total is not None:
+                parts.append(f"total={m.baseline_total}")
+            if m.one_school_seconds is not None:
+                parts.append(f"one_school_ms={m.one_school_seconds * 1000:.0f}")
             parts += [f"ratio={m.ratio:.1f}", f"rows_found={m.rows_found}/{m.expected}",
                       f"target_bytes={TARGET_BYTES}", f"target_ratio={TARGET_RATIO:g}"]
         else:

@@ -39,6 +39,8 @@ def test_the_list_pages_bench_builds_a_small_province_and_measures_its_three_req
     assert staff.status == 200 and compliance.status == 200
     # Each baseline fetched the page's own first rows: every teacher (staff) or school (compliance) of it is on the page.
     assert staff.baseline_rows == staff.expected == staff.rows_found == bench.PAGE_ROWS
+    assert staff.baseline_total == 300  # what the pager says
+    assert staff.one_school_seconds > 0
     assert compliance.baseline_rows == 150  # the first county's three schools of 50
     assert compliance.expected == compliance.rows_found == 3
     assert compliance.summary_seconds > 0
