@@ -74,7 +74,11 @@ class JobError(Exception):
 
 
 def start(*, user, kind: str, label: str, task, return_url: str = "", **kwargs: Any) -> Job:
-    """Create a queued job for ``user`` and queue ``task(job_id=…, **kwargs)`` once this transaction commits."""
+    """Create a queued job for ``user`` and queue ``task(job_id=…, **kwargs)`` once this transaction commits.
+
+    ``kwargs`` are the task's own arguments (JSON values); ``user``, ``kind``, ``label``,
+    ``task`` and ``return_url`` are this function's, so a task names its arguments otherwise.
+    """
     job = Job.objects.create(owner=user, kind=kind[:60], label=str(label)[:200], return_url=return_url[:300])
 
     def enqueue() -> None:
