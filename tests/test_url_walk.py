@@ -188,6 +188,10 @@ def walk_links(client, start: str = "/") -> tuple[list[str], dict]:
                 continue
             links = fetch(link, url)
             if links:
+                # A sign-in QR link lives one window: open it now, not when its page's turn comes.
+                for short in {_same_site(link, h) for h in links if any(p in h for p in WALK_SHORT_LIVED)} - seen - {None}:
+                    seen.add(short)
+                    fetch(short, link)
                 queue.append((link, links))
     sampled = {k: n for k, n in per_pattern.items() if n > WALK_PER_PATTERN}
     return failures, {"requests": counts["requests"], "not_fetched_over_cap": counts["capped"], "patterns": len(per_pattern),
