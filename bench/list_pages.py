@@ -14,8 +14,9 @@ best of three after one warm-up request, with bytes and query counts:
 - the compliance page of the first county (``credits:county``; its rows are
   schools), against one hand-written query of the per-teacher sums (total,
   centralised, online, school-based hours, long-cycle entries) of the teachers
-  of its first 50 schools, plus the same sums for every teacher of the county,
-  which the page's summary counts ("达标 N · 未达标 N …"), both fetched;
+  of its first 50 schools, fetched, plus the query its summary needs
+  ("达标 N · 未达标 N …"): the same sums for every teacher of the county,
+  counted by status in the database (the preset policy's rule written out);
 - the staff export request (``org:staff_export``), which must answer at once
   with a redirect (to a background job, or a refusal asking for a filter)
   rather than write 300,000 rows inside the request.
@@ -29,11 +30,14 @@ Targets (a missed one exits with status 1):
   fetch one page, and for the compliance page sum the county) costs that plus
   a part that does not grow with the region (session, scope, layout, filter
   form, 50 rows of cells), printed as ``one_school_ms``: the same staff list
-  for one school. At 300,000 teachers on 2 loaded cores that part was 0.24 s
-  and the staff baseline 0.28 s (ratio about 2 for such a page), while a page
-  that sorts and counts every employment with ``SELECT DISTINCT`` took 4.8 s
-  (ratio 17). At smaller sizes the fixed part alone can exceed 5 times the
-  baseline: the ratio target is meant for province size;
+  for one school. At 300,000 teachers on 2 cores shared with other work
+  (load 9-12) that part was 0.3-0.5 s and the staff baseline 0.2-0.3 s, so
+  such a page has a ratio of about 2-3, while a staff list that counts and
+  sorts every employment with ``SELECT DISTINCT`` took 3.9-5.6 s (ratio 17-23);
+  the compliance page, whose summary needs the county's ledger summed (4.7 s
+  for the baseline there), took 15 s (ratio 3.2). At smaller sizes the fixed
+  part alone can exceed 5 times the baseline: the ratio target is meant for
+  province size;
 - the export request answered in under 2 s, with a redirect.
 
 Usage::
@@ -188,6 +192,7 @@ class Measure:
     one_school_seconds: float | None = None
     #: The county-wide query behind a summary the page shows (part of the baseline the ratio divides by).
     summary_seconds: float | None = None
+    summary_met: int | None = None  # teachers the summary baseline counts as met (for information)
     expected: int = 0  # names the baseline's rows show (teachers or schools)
     rows_found: int = 0  # ... of which the page shows
     failures: list[str] = field(default_factory=list)
@@ -285,8 +290,20 @@ def compliance_page_baseline_sql() -> str:
 
 
 def compliance_summary_baseline_sql() -> str:
-    """The page's summary counts every teacher of the county: the per-teacher sums of all of them."""
-    return _county_teachers_sql("s.county_id = %s")
+    """The page's summary counts every teacher of the county by status: the ledger summed per teacher and
+    counted in the database with the preset policy's rule (48 hours, 24 school-based unless on a long-cycle
+    course) written out by hand. Parameters: year, county id. Returns one row: (teachers, met)."""
+    from yanxiu.credits.models import CreditEntry
+    from yanxiu.org.models import Employment, School
+
+    return f"""
+        SELECT count(*), count(*) FILTER (WHERE c.total >= 48 AND (COALESCE(c.school_based, 0) >= 24 OR c.long_cycle > 0))
+        FROM {Employment._meta.db_table} e
+        JOIN {School._meta.db_table} s ON s.id = e.school_id
+        LEFT JOIN (SELECT person_id, SUM(hours) AS total, SUM(hours) FILTER (WHERE kind = 'school_based') AS school_based,
+                          COUNT(*) FILTER (WHERE long_cycle) AS long_cycle
+                   FROM {CreditEntry._meta.db_table} WHERE school_year = %s GROUP BY person_id) c ON c.person_id = e.person_id
+        WHERE e.end_date IS NULL AND s.county_id = %s"""
 
 
 def _names_found(body: str, names) -> int:
@@ -321,7 +338,7 @@ def measure(bureau, *, year: int = YEAR, runs: int = 3, warmup: bool = True) -> 
         m.status, m.bytes = response.status_code, len(response.content)
         m.baseline_seconds, rows = _fetch(sql, params, runs, warmup)
         if summary is not None:
-            m.summary_seconds, _rows = _fetch(*summary, runs, warmup)
+            m.summary_seconds, ((_teachers, m.summary_met),) = _fetch(*summary, runs, warmup)
         m.baseline_rows = len(rows)
         if name == "staff_list":
             m.baseline_total = rows[0][-1] if rows else 0
@@ -357,7 +374,7 @@ def report(results: dict[str, Measure]) -> bool:
         if m.baseline_seconds is not None:
             parts.append(f"baseline_ms={m.baseline_seconds * 1000:.1f}")
             if m.summary_seconds is not None:
-                parts.append(f"summary_baseline_ms={m.summary_seconds * 1000:.1f}")
+                parts += [f"summary_baseline_ms={m.summary_seconds * 1000:.1f}", f"summary_met={m.summary_met}"]
             if m.baseline_total is not None:
                 parts.append(f"total={m.baseline_total}")
             if m.one_school_seconds is not None:
