@@ -108,3 +108,22 @@ def test_no_id_number_or_phone_from_the_detail_is_shown(client, roles, school):
 
 def test_masking_leaves_other_numbers_alone():
     assert mask_personal_numbers("第 2026 学年 40 学时") == "第 2026 学年 40 学时"
+
+
+def test_the_page_reads_as_many_queries_for_fifty_rows_as_for_five(client, roles, school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def rows(start, stop):
+        for i in range(start, stop):
+            audit.record(actor=roles.school_admin, event=Event.GROUP_UPDATE, target=school, school=school, name=f"组{i}")
+
+    client.force_login(roles.school_admin)
+    client.get(reverse("org:audit_log"))  # the session and scope are read once
+    rows(0, 5)
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("org:audit_log"))
+    rows(5, 50)
+    with CaptureQueriesContext(connection) as many:
+        assert "学校：组49" in _table(client.get(reverse("org:audit_log")))
+    assert len(many.captured_queries) == len(few.captured_queries) <= 12
