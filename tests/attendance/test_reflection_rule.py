@@ -90,12 +90,25 @@ def test_spaces_count_nowhere(ended, county, roles):
     assert evidence.reflection.chars == 240 and evidence.reflection.minimum == 240 and evidence.reflection.long_enough
 
 
-def test_a_reflection_below_the_rule_in_force_is_refused_credit_naming_the_minimum(ended, county, roles):
-    """A reflection accepted before the session's rule was raised: credit says why, with the rule's number."""
+def test_a_reflection_accepted_before_the_rule_was_raised_keeps_its_credit(ended, county, roles):
+    """Acceptance judges the length once, by the rule then in force; raising the rule later
+    never takes the credit of an accepted reflection away (silently or otherwise)."""
     policy_minimum(county, 50)
-    Reflection.objects.create(session=ended, person=roles.teacher.person, body=body(60), plain_text=body(60),
-                              status=Reflection.Status.ACCEPTED, submitted_at=timezone.now())
+    reflection = services.reflection_submit(actor=roles.teacher, session=ended, notes="", body=body(60))
+    services.reflection_review(actor=roles.school_admin, reflection=reflection, accept=True)
     services.reflection_rule_set(actor=roles.school_admin, session=ended, min_reflection_chars=100)
     result = credit_school_session(actor=roles.school_admin, session=ended)
-    assert not result.credited
-    assert {p.pk: reason for p, reason in result.skipped} == {roles.teacher.person.pk: "反思不足 100 字"}
+    assert result.credited and not result.skipped
+
+
+def test_a_reflection_below_the_rule_in_force_cannot_be_accepted(ended, county, roles):
+    """Submitted under a lower rule, reviewed after the rule was raised: the reviewer is told
+    the count and the minimum and must return it; nothing is changed."""
+    policy_minimum(county, 50)
+    reflection = services.reflection_submit(actor=roles.teacher, session=ended, notes="", body=body(60))
+    services.reflection_rule_set(actor=roles.school_admin, session=ended, min_reflection_chars=100)
+    with pytest.raises(ValidationError) as exc:
+        services.reflection_review(actor=roles.school_admin, reflection=reflection, accept=True)
+    assert "60 字，少于本次活动要求的 100 字" in exc.value.messages[0]
+    reflection.refresh_from_db()
+    assert reflection.status == Reflection.Status.SUBMITTED

@@ -501,6 +501,16 @@ def reflection_review(*, actor, reflection: Reflection, accept: bool, comment: s
         raise ValidationError({"comment": _("退回时请填写审阅意见，说明需要修改的地方。")})
     if reflection.status != Reflection.Status.SUBMITTED:
         raise ValidationError(_("该反思当前状态为“%(status)s”，不能审阅。") % {"status": reflection.get_status_display()})
+    if accept:
+        # The length is judged here, by the rule in force, and once: an accepted
+        # reflection keeps its credit even if the session's rule is raised later.
+        minimum = reflection_rules.minimum_for(reflection.session).reflection_chars
+        chars = reflection_rules.reflection_length(reflection)
+        if chars < minimum:
+            raise ValidationError(
+                _("%(name)s 的研修反思 %(count)s 字，少于本次活动要求的 %(min)s 字，不能通过，请退回并说明。")
+                % {"name": reflection.person.name, "count": chars, "min": minimum}
+            )
     reflection.status = Reflection.Status.ACCEPTED if accept else Reflection.Status.RETURNED
     reflection.review_comment = comment
     reflection.reviewed_by = actor

@@ -73,7 +73,7 @@ def session_credit_problem(*, session, evidence) -> str:
     """Why a participant's session earns no credit (empty when it does): the one rule
     used to credit a session and to tell the teacher why a session was not credited.
     ``evidence`` is what attendance records (``attendance.selectors.session_evidence``);
-    the reflection's length is judged there, by the rule that accepted it."""
+    the reflection's length was judged by the rule in force when it was accepted."""
     a, r = evidence.attendance, evidence.reflection
     manual = ""
     if a is not None and a.manual_reason:
@@ -97,8 +97,7 @@ def session_credit_problem(*, session, evidence) -> str:
         return _("研修反思被退回") + (_("：%(c)s") % {"c": r.review_comment} if r.review_comment else "")
     if not r.accepted:
         return _("研修反思待审阅")
-    if not r.long_enough:
-        return _("反思不足 %(n)d 字") % {"n": r.minimum}
+    # Its length was judged when it was accepted (attendance.services.reflection_review).
     return ""
 
 
