@@ -21,12 +21,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 
-class ServiceFormView(LoginRequiredMixin, View):
-    form_class: type
-    template_name = "includes/form_page.html"
+class _ServiceView(LoginRequiredMixin, View):
+    """What form pages and action buttons share: a declared ``permission`` checked
+    against ``permission_object()`` (by default the object from :meth:`get_object`)."""
+
     permission: str = ""
-    page_title = ""
-    submit_label = ""
     success_message = ""
 
     def setup(self, request, *args, **kwargs):
@@ -39,6 +38,13 @@ class ServiceFormView(LoginRequiredMixin, View):
 
     def permission_object(self) -> Any:
         return self.object
+
+
+class ServiceFormView(_ServiceView):
+    form_class: type
+    template_name = "includes/form_page.html"
+    page_title = ""
+    submit_label = ""
 
     def get_form_kwargs(self) -> dict:
         return {}
@@ -98,7 +104,7 @@ class ServiceFormView(LoginRequiredMixin, View):
         return self.render_form(form, status=400)
 
 
-class ServiceActionView(LoginRequiredMixin, View):
+class ServiceActionView(_ServiceView):
     """A POST button that calls one service: revoke, close, publish, approve ...
 
     A subclass declares ``permission`` (a ``rules`` permission checked against
@@ -117,20 +123,8 @@ class ServiceActionView(LoginRequiredMixin, View):
     """
 
     http_method_names = ["post", "options"]
-    permission: str = ""
-    success_message = ""
-
-    def setup(self, request, *args, **kwargs):
-        super().setup(request, *args, **kwargs)
-        self.object = None
 
     # Hooks -------------------------------------------------------------
-    def get_object(self) -> Any:
-        return None
-
-    def permission_object(self) -> Any:
-        return self.object
-
     def check_role(self) -> None:
         """Refuse (403) a role that may never do this action, before any object is looked up."""
 
