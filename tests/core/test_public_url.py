@@ -109,14 +109,14 @@ def test_a_loopback_qr_code_shows_a_visible_warning(client, session, roles):
 @override_settings(PUBLIC_URL="http://192.168.1.20:8000")
 def test_the_certificate_qr_code_points_at_the_public_url(rf, school, roles, monkeypatch):
     from tests.credits.factories import YEAR
-    from yanxiu.credits import views
+    from yanxiu.credits import pdf, views
     from yanxiu.credits.services import certificate_issue
 
     cert = certificate_issue(actor=None, person=roles.teacher.person, title="省级骨干教师培训", organiser="湖南省教育厅", hours=24,
                              school_year=YEAR, source_key="import:x", school=school, issued_on=dt.date(2025, 10, 12))
     seen = []
-    monkeypatch.setattr(views, "qr_svg", lambda url: seen.append(url) or "")
-    monkeypatch.setattr(views, "render_pdf", lambda template, context: context["verify_url"].encode())
+    monkeypatch.setattr(pdf, "qr_svg", lambda url: seen.append(url) or "")
+    monkeypatch.setattr(pdf, "render_pdf", lambda template, context: context["verify_url"].encode())
     request = rf.get("/", HTTP_HOST="127.0.0.1:8000")
     views._certificate_pdf(request, cert)
     assert seen == ["http://192.168.1.20:8000" + reverse("credits:verify", args=[cert.code])]
