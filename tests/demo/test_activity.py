@@ -50,6 +50,7 @@ def test_reflection_text_is_long_enough_and_varies():
     assert all(len(t) >= 200 for t in texts)
 
 
+@pytest.mark.sqlite_only  # the demo is served on SQLite; the PostgreSQL pass builds the small county
 @pytest.mark.django_db
 def test_seed_demo_writes_a_living_county():
     out = io.StringIO()

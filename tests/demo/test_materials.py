@@ -25,6 +25,7 @@ def test_the_generated_files_are_what_they_say():
     assert "[Content_Types].xml" in docx.namelist() and "时间：2026-10-14" in docx.read("word/document.xml").decode()
 
 
+@pytest.mark.sqlite_only  # the demo is served on SQLite; the PostgreSQL pass builds the small county
 @pytest.mark.django_db
 def test_seed_demo_files_materials_with_the_latest_sessions(client):
     out = io.StringIO()
@@ -44,6 +45,7 @@ def test_seed_demo_files_materials_with_the_latest_sessions(client):
     assert slides.title in html
 
 
+@pytest.mark.sqlite_only  # the demo is served on SQLite; the PostgreSQL pass builds the small county
 @pytest.mark.django_db
 def test_seed_demo_keeps_talking_during_a_long_step(monkeypatch):
     import time
