@@ -48,12 +48,16 @@ def test_a_storage_error_after_the_commit_does_not_undo_a_done_removal(roles, se
     material = add(session, pdf())
     storage = material.file.storage
 
+    tried = []
+
     def refuse(name):
+        tried.append(name)
         raise OSError("disk unavailable")
 
     monkeypatch.setattr(storage, "delete", refuse)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.material_remove(actor=roles.member, material=material)  # does not raise
     assert len(callbacks) == 1
+    assert tried == [material.file.name]  # the removal was attempted after the commit, and failed
     assert not Material.objects.filter(pk=material.pk).exists()
     assert AuditEvent.objects.filter(action="material.remove").count() == 1

@@ -37,12 +37,13 @@ def test_a_rolled_back_submission_leaves_the_index_and_flags_unchanged(sessions,
     services.reflection_submit(actor=roles.teacher, session=session, notes="", body=body)
     before = _index_state()
     assert before[0]  # the first reflection is indexed
-    with django_capture_on_commit_callbacks(execute=True):
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(Stop):
             with transaction.atomic():
                 copy = services.reflection_submit(actor=roles.member, session=session, notes="", body=body)
                 assert SimilarityFlag.objects.filter(reflection=copy).exists()  # flagged inside the transaction
                 raise Stop
+    assert callbacks == []  # nothing of the rolled-back submission runs after a commit
     assert _index_state() == before
     assert not Reflection.objects.filter(person=roles.member.person).exists()
     assert AuditEvent.objects.filter(action="reflection.submit").count() == 1

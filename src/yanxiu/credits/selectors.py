@@ -301,43 +301,37 @@ def _credit_reader_q(s, prefix: str = "") -> Q:
     return Q(**{f"{prefix}school_id__in": s.admin_schools}) | Q(**{f"{prefix}school__county_id__in": s.region_counties})
 
 
-def entries_visible_to(user) -> QuerySet[CreditEntry]:
-    """Ledger lines of the user themself, and of the schools whose credits they read."""
+def _own_or_read(qs: QuerySet, user) -> QuerySet:
+    """Rows of ``qs`` (which have a person and a school) that are the user's own or
+    belong to a school whose credits the user reads."""
     s = scopes.scope_of(user)
-    qs = CreditEntry.objects.select_related("school", "person")
+    qs = qs.select_related("school", "person")
     if s.superuser:
         return qs
     return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+
+
+def entries_visible_to(user) -> QuerySet[CreditEntry]:
+    """Ledger lines of the user themself, and of the schools whose credits they read."""
+    return _own_or_read(CreditEntry.objects.all(), user)
 
 
 def claims_visible_to(user) -> QuerySet[CertificateClaim]:
     """Certificate claims: the teacher's own, and those of the schools whose credits the user reads."""
-    s = scopes.scope_of(user)
-    qs = CertificateClaim.objects.select_related("person", "school")
-    if s.superuser:
-        return qs
-    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+    return _own_or_read(CertificateClaim.objects.all(), user)
 
 
 def activity_records_visible_to(user) -> QuerySet:
     from .models import ActivityRecord
 
-    s = scopes.scope_of(user)
-    qs = ActivityRecord.objects.select_related("school", "person")
-    if s.superuser:
-        return qs
-    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+    return _own_or_read(ActivityRecord.objects.all(), user)
 
 
 def certificates_visible_to(user) -> QuerySet:
     """Certificates of the user themself, and of the schools whose credits they read."""
     from .models import Certificate
 
-    s = scopes.scope_of(user)
-    qs = Certificate.objects.select_related("person", "school")
-    if s.superuser:
-        return qs
-    return qs.filter(Q(person_id=s.person_id) | _credit_reader_q(s)) if s.person_id else qs.filter(_credit_reader_q(s))
+    return _own_or_read(Certificate.objects.all(), user)
 
 
 def objections_visible_to(user) -> QuerySet[Objection]:
