@@ -239,8 +239,12 @@ def claim_reject(*, actor, claim: CertificateClaim, comment: str) -> Certificate
 
 
 @transaction.atomic
-def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.date, proof: str, proof_file=None) -> ActivityRecord:
-    """Record the proof of an activity and credit it, within the policy's cap for the year."""
+def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.date, proof: str, proof_file=None,
+                    evidence_extra: dict | None = None) -> ActivityRecord:
+    """Record the proof of an activity and credit it, within the policy's cap for the year.
+
+    ``evidence_extra`` adds to the entry's evidence what the caller's own record
+    proves (the accepted growth record, the assessed mentor pair)."""
     school = current_school(person)
     if school is None:
         raise ValidationError(_("%(name)s 当前没有在职学校。") % {"name": person.name})
@@ -276,7 +280,7 @@ def activity_credit(*, actor, person, activity_type: str, title: str, date: dt.d
     entry = credit_record(
         actor=actor, person=person, school=school, school_year=year, kind=kind, title=f"{label}：{title}", hours=hours,
         source_type=SourceType.ACTIVITY, source_id=str(record.pk), source_key=f"activity:{activity_type}:{record.pk}", spec=spec,
-        evidence={"activity_id": record.pk, "proof": record.proof, "file": record.proof_file.name if record.proof_file else ""},
+        evidence={**(evidence_extra or {}), "activity_id": record.pk, "proof": record.proof, "file": record.proof_file.name if record.proof_file else ""},
         reason=_("按政策上限计 %(h)s 学时") % {"h": hours} if hours < per_item else "",
     )
     record.entry = entry

@@ -132,6 +132,7 @@ INSTALLED_APPS = [
     "yanxiu.attendance",
     "yanxiu.credits",
     "yanxiu.archive",
+    "yanxiu.growth",
     "yanxiu.reports",
     "yanxiu.demo",
 ]

@@ -1,0 +1,4 @@
+from django.urls import include, path
+
+app_name = "growth"
+urlpatterns = []
