@@ -30,7 +30,7 @@ from yanxiu.org.models import Employment
 
 from . import calendar
 from .choices import ITEM_KIND_LABELS, DerivedKind, Period, ReviewStatus
-from .models import GrowthRecord, MentorPair, TaskTemplate, TermGoal, TierAssignment
+from .models import GrowthRecord, MentorPair, SchoolTerm, TaskTemplate, TermGoal, TierAssignment
 
 LEADER_POSITIONS = frozenset({Position.PRINCIPAL, Position.VICE_PRINCIPAL, Position.DIRECTOR})
 
@@ -161,13 +161,22 @@ def _derived_counts(person_ids, year: int, term: int) -> dict[tuple[int, str], t
     return {key: (v[0], v[1]) for key, v in counts.items()}
 
 
+def spans(school, year: int, term: int) -> tuple[calendar.TermSpan, tuple[dt.date, dt.date]]:
+    """Term ``term`` of school year ``year`` and the whole school year's span, in one query."""
+    if term not in (1, 2):
+        calendar.default_term(year, term)  # raises the Chinese error
+    defaults = {n: calendar.default_term(year, n) for n in (1, 2)}
+    rows = SchoolTerm.objects.filter(school=school, school_year=year).values_list("number", "start", "end")
+    terms = {**defaults, **{n: calendar.TermSpan(year, n, start, end) for n, start, end in rows}}
+    return terms[term], (terms[1].start, max(terms[1].end, terms[2].end))
+
+
 def school_progress(school, *, year: int, term: int, employments=None, today: dt.date | None = None) -> list[PersonProgress]:
     """Progress of the school's current teachers (or of ``employments``, a
     queryset of the school's employments) in term ``term`` of ``year``."""
     today = today or timezone.localdate()
-    the_term = calendar.term(school, year, term)
-    year_start, year_end = calendar.year_span(school, year)
-    term_span, year_span = (the_term.start, the_term.end), (year_start, year_end)
+    the_term, year_span = spans(school, year, term)
+    term_span = (the_term.start, the_term.end)
     if employments is None:
         employments = Employment.objects.current().filter(school=school)
     employments = list(employments.select_related("person").order_by("person__name", "person_id"))
@@ -180,17 +189,23 @@ def school_progress(school, *, year: int, term: int, employments=None, today: dt
     for employment in employments:
         tier = tiers.get(employment.person_id) or employment.tier
         template = template_in_force(templates, tier=tier, leader=employment.position in LEADER_POSITIONS, year=year, term=term)
-        row = PersonProgress(employment=employment, tier=tier, template=template)
-        for item in template.items.all() if template else []:
-            yearly = item.per == Period.YEAR
-            span = year_span if yearly else term_span
-            target = item.target * calendar.periods_in(item.per, *term_span)
-            done = sum(counts.get((employment.person_id, k), (0, 0))[1 if yearly else 0] for k in item.kinds)
-            expected = _expected(target, span, today)
-            row.items.append(ItemProgress(kind=item.kind, label=item.label, target=target, done=done, expected=expected,
-                                          behind=done < expected, span="year" if yearly else "term"))
-        out.append(row)
+        items = template_items(template, counts, employment.person_id, term_span=term_span, year_span=year_span, today=today)
+        out.append(PersonProgress(employment=employment, tier=tier, template=template, items=items))
     return out
+
+
+def template_items(template, counts, person_id: int, *, term_span, year_span, today: dt.date) -> list[ItemProgress]:
+    """Each item of ``template`` against ``counts`` ((person, kind) → (done in the term, done in the year))."""
+    rows = []
+    for item in template.items.all() if template else []:
+        yearly = item.per == Period.YEAR
+        span = year_span if yearly else term_span
+        target = item.target * calendar.periods_in(item.per, *term_span)
+        done = sum(counts.get((person_id, k), (0, 0))[1 if yearly else 0] for k in item.kinds)
+        expected = _expected(target, span, today)
+        rows.append(ItemProgress(kind=item.kind, label=item.label, target=target, done=done, expected=expected,
+                                 behind=done < expected, span="year" if yearly else "term"))
+    return rows
 
 
 def person_progress(person, *, year: int, term: int, today: dt.date | None = None) -> PersonProgress | None:
