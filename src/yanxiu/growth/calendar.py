@@ -59,7 +59,13 @@ def term(school, year: int, number: int) -> TermSpan:
 
 
 def terms_of_year(school, year: int) -> tuple[TermSpan, TermSpan]:
-    return term(school, year, 1), term(school, year, 2)
+    """Both terms of school year ``year``, in one query."""
+    from .models import SchoolTerm
+
+    spans = {n: default_term(year, n) for n in (1, 2)}
+    rows = SchoolTerm.objects.filter(school=school, school_year=year).values_list("number", "start", "end")
+    spans.update({n: TermSpan(year, n, start, end) for n, start, end in rows})
+    return spans[1], spans[2]
 
 
 def year_span(school, year: int) -> tuple[dt.date, dt.date]:

@@ -22,7 +22,7 @@ import datetime as dt
 import math
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 
 from yanxiu.org.choices import Position, Tier
@@ -30,7 +30,7 @@ from yanxiu.org.models import Employment
 
 from . import calendar
 from .choices import ITEM_KIND_LABELS, DerivedKind, Period, ReviewStatus
-from .models import GrowthRecord, MentorPair, SchoolTerm, TaskTemplate, TermGoal, TierAssignment
+from .models import GrowthRecord, MentorPair, TaskTemplate, TermGoal, TierAssignment
 
 LEADER_POSITIONS = frozenset({Position.PRINCIPAL, Position.VICE_PRINCIPAL, Position.DIRECTOR})
 
@@ -139,25 +139,24 @@ def _counts(person_ids, term_span, year_span) -> dict[tuple[int, str], tuple[int
 
 
 def _derived_counts(person_ids, year: int, term: int) -> dict[tuple[int, str], tuple[int, int]]:
+    """Apprentices (pairs not cancelled) and accepted term goals, (person, kind) → (term, year), one query."""
     counts: dict[tuple[int, str], list[int]] = {}
     pairs = (
         MentorPair.objects.filter(mentor_id__in=person_ids, school_year=year).exclude(status="cancelled")
-        .values("mentor_id", "term").annotate(n=Count("id"))
+        .annotate(who=F("mentor_id"), slot=Value(str(DerivedKind.APPRENTICE))).values_list("who", "term", "slot")
+        .annotate(n=Count("id")).order_by()
     )
-    for row in pairs:
-        slot = counts.setdefault((row["mentor_id"], DerivedKind.APPRENTICE), [0, 0])
-        slot[1] += row["n"]
-        if row["term"] in (None, term):
-            slot[0] += row["n"]
     goals = (
         TermGoal.objects.filter(person_id__in=person_ids, school_year=year, status=ReviewStatus.ACCEPTED)
-        .values("person_id", "term").annotate(n=Count("id"))
+        .annotate(who=F("person_id"), slot=Value(str(DerivedKind.GOAL))).values_list("who", "term", "slot")
+        .annotate(n=Count("id")).order_by()
     )
-    for row in goals:
-        slot = counts.setdefault((row["person_id"], DerivedKind.GOAL), [0, 0])
-        slot[1] += row["n"]
-        if row["term"] == term:
-            slot[0] += row["n"]
+    for who, row_term, kind, n in pairs.union(goals, all=True):
+        slot = counts.setdefault((who, kind), [0, 0])
+        slot[1] += n
+        # A pair for the whole year (no term) counts in each term; a goal belongs to its term.
+        if row_term == term or (row_term is None and kind == DerivedKind.APPRENTICE):
+            slot[0] += n
     return {key: (v[0], v[1]) for key, v in counts.items()}
 
 
@@ -165,23 +164,25 @@ def spans(school, year: int, term: int) -> tuple[calendar.TermSpan, tuple[dt.dat
     """Term ``term`` of school year ``year`` and the whole school year's span, in one query."""
     if term not in (1, 2):
         calendar.default_term(year, term)  # raises the Chinese error
-    defaults = {n: calendar.default_term(year, n) for n in (1, 2)}
-    rows = SchoolTerm.objects.filter(school=school, school_year=year).values_list("number", "start", "end")
-    terms = {**defaults, **{n: calendar.TermSpan(year, n, start, end) for n, start, end in rows}}
-    return terms[term], (terms[1].start, max(terms[1].end, terms[2].end))
+    first, second = calendar.terms_of_year(school, year)
+    return (first if term == 1 else second), (first.start, max(first.end, second.end))
 
 
-def school_progress(school, *, year: int, term: int, employments=None, today: dt.date | None = None) -> list[PersonProgress]:
+def school_progress(school, *, year: int, term: int, employments=None, today: dt.date | None = None,
+                    term_spans=None) -> list[PersonProgress]:
     """Progress of the school's current teachers (or of ``employments``, a
-    queryset of the school's employments) in term ``term`` of ``year``."""
+    queryset of the school's employments) in term ``term`` of ``year``;
+    ``term_spans`` is what :func:`spans` gave for them, when the caller holds it."""
     today = today or timezone.localdate()
-    the_term, year_span = spans(school, year, term)
+    the_term, year_span = term_spans or spans(school, year, term)
     term_span = (the_term.start, the_term.end)
     if employments is None:
         employments = Employment.objects.current().filter(school=school)
-    employments = list(employments.select_related("person").order_by("person__name", "person_id"))
+    year_tier = TierAssignment.objects.filter(person_id=OuterRef("person_id"), school_year=year).order_by("-id").values("tier")[:1]
+    employments = list(employments.select_related("person").annotate(year_tier=Subquery(year_tier))
+                       .order_by("person__name", "person_id"))
     person_ids = [e.person_id for e in employments]
-    tiers = tiers_for(person_ids, year)
+    tiers = {e.person_id: e.year_tier for e in employments if e.year_tier}
     templates = list(TaskTemplate.objects.filter(school=school).prefetch_related("items"))
     counts = _counts(person_ids, term_span, year_span)
     counts.update(_derived_counts(person_ids, year, term))

@@ -129,3 +129,50 @@ def credit_cards(user, scope: Scope) -> list[Card]:
                     STATUS_TONES.get(row.status, "primary"), note=row.status_label,
                 ))
     return cards
+
+
+def growth_cards(user, scope: Scope) -> list[Card]:
+    """How many teachers are behind on their growth tasks this term: the school admin's school, or a leader's groups."""
+    from yanxiu.growth import access, calendar, progress
+    from yanxiu.org.models import Employment
+    from yanxiu.org.scopes import admin_school
+
+    if scope.admin_schools:
+        school = admin_school(user)
+        employments = None
+    elif scope.led_groups and not (scope.superuser or scope.region_counties):
+        from yanxiu.org.models import Group
+
+        first = Group.objects.filter(pk__in=scope.led_groups).select_related("school").order_by("school__code").first()
+        school = first.school if first else None
+        employments = (Employment.objects.current().filter(school=school, groups__in=access.groups_for_progress(user, school))
+                       .distinct() if school else None)
+    else:
+        return []
+    if school is None:
+        return []
+    term = calendar.term_of(school, timezone.localdate())
+    rows = progress.school_progress(school, year=term.school_year, term=term.number, employments=employments)
+    behind = sum(1 for r in rows if r.behind)
+    days = (term.end - timezone.localdate()).days
+    note = _("距学期结束 %(days)d 天") % {"days": days} if days >= 0 else ""
+    url = reverse("growth:progress") + ("" if employments is not None else f"?school={school.pk}")
+    return [Card(_("成长任务进度落后"), behind, url, "danger" if behind else "secondary", note=note)]
+
+
+def growth_mine(scope: Scope):
+    """The teacher's progress this term at their current school (``None`` without a school or a task list)."""
+    if scope.person_id is None:
+        return None
+    from yanxiu.growth import calendar, progress
+    from yanxiu.org.models import Employment
+
+    employment = Employment.objects.current().filter(person_id=scope.person_id).select_related("school", "person").first()
+    if employment is None:
+        return None
+    term = calendar.term_of(employment.school, timezone.localdate())
+    rows = progress.school_progress(employment.school, year=term.school_year, term=term.number,
+                                    employments=Employment.objects.filter(pk=employment.pk))
+    if not rows or rows[0].template is None:
+        return None
+    return {"row": rows[0], "term": term, "days_left": max(0, (term.end - timezone.localdate()).days)}

@@ -17,7 +17,8 @@ def home(request):
     scope = scope_of(request.user)
     upcoming, today = dashboard.teacher_sessions(request.user, scope)
     presenting, presented = dashboard.presented_sessions(request.user, scope)
-    context = {"scope": scope, "upcoming": upcoming, "today": today, "cards": dashboard.admin_cards(request.user, scope) + dashboard.credit_cards(request.user, scope),
+    context = {"scope": scope, "upcoming": upcoming, "today": today, "cards": dashboard.admin_cards(request.user, scope) + dashboard.credit_cards(request.user, scope)
+               + dashboard.growth_cards(request.user, scope), "growth": dashboard.growth_mine(scope),
                "presenting": presenting, "presented": presented,
                "presented_groups": [(_("即将开展"), presenting), (_("已结束"), presented)]}
     return render(request, "reports/home.html", context)
