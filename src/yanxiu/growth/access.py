@@ -26,14 +26,19 @@ def can_manage(user, school) -> bool:
     return school is not None and scopes.can_manage_school(user, school)
 
 
-def viewer_relation(user, person) -> str | None:
+_UNREAD = object()
+
+
+def viewer_relation(user, person, *, employment=_UNREAD) -> str | None:
     """How ``user`` stands to ``person``'s growth file: ``self``, ``current``
     (their current school's admin or region staff over it), ``group``
-    (leader of a group they are in), ``past`` (admin of a school they left), or ``None``."""
+    (leader of a group they are in), ``past`` (admin of a school they left), or ``None``.
+    A caller that has read the person's current employment (with its school) passes it."""
     s = scopes.scope_of(user)
     if s.person_id is not None and s.person_id == person.pk:
         return SELF
-    employment = current_employment(person)
+    if employment is _UNREAD:
+        employment = current_employment(person)
     if s.superuser:
         return CURRENT
     if employment is not None:
