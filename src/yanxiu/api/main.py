@@ -41,6 +41,7 @@ ROUTERS = {
     "/org/": "yanxiu.org.api.router",
     "/training/": "yanxiu.training.api.router",
     "/archive/": "yanxiu.archive.api.router",
+    "/growth/": "yanxiu.growth.api.router",
 }
 for prefix, dotted in ROUTERS.items():
     api.add_router(prefix, dotted)
