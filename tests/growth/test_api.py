@@ -127,6 +127,10 @@ def test_a_teacher_files_an_observation_of_a_colleague(client, world):
     record = GrowthRecord.objects.get(pk=body["id"])
     assert record.observed == r.member.person and record.created_by == r.teacher
     assert AuditEvent.objects.filter(action="growth.record_submit", target_id=str(record.pk)).count() == 1
+    # The colleague observed reads the critique of their lesson; another teacher does not.
+    seen = _get(client, r.member, RECORDS, kind="observation").json()["items"]
+    assert [(i["person_name"], i["critique"]) for i in seen if i["id"] == record.pk] == [("张老师", "朗读指导扎实，小组合作还可更放手。")]
+    assert record.pk not in {i["id"] for i in _get(client, r.other_teacher, RECORDS).json()["items"]}
     # The school's admin files for a teacher of the school; a group leader may not.
     admin = _post(client, r.school_admin, {"person_id": r.member.person.pk, "kind": "reading_note", "date": yesterday.isoformat(),
                                            "title": "《给教师的建议》"})

@@ -1,18 +1,20 @@
 """Growth endpoints: the records a user may see (and a teacher filing one), progress
 against the task lists, and mentor pairs with their activities.
 
-Scoped like the pages through :mod:`yanxiu.growth.access`: a teacher sees their
-own file, a group leader their group's current members, the school's admin and
-the region staff over it the school's teachers; a school a teacher has left
-keeps the records made there. An id the user may not see is a 404; a list the
-user may not read at all is a 403. ID numbers are never in the output.
+Scoped like the pages, through the same selectors (:mod:`yanxiu.growth.selectors`,
+:mod:`yanxiu.growth.mentor_selectors`) and :mod:`yanxiu.growth.access`: a teacher
+sees their own file (and the observations of their lessons), a group leader their
+group's current members, the school's admin and the region staff over it the
+school's teachers; a school a teacher has left keeps the records made there. An id
+the user may not see is a 404; a list the user may not read at all is a 403. ID
+numbers are never in the output.
 """
 
 import datetime as dt
 from typing import Annotated, Any
 
 from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist, PermissionDenied, ValidationError
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -30,8 +32,10 @@ from yanxiu.org.selectors import current_school
 
 from . import access, calendar
 from .choices import ITEM_KIND_LABELS, RecordKind, ReviewStatus
-from .models import GrowthRecord, MentorActivity, MentorPair, SchoolTerm
+from .mentor_selectors import pair_list, pairs_visible_to
+from .models import GrowthRecord, MentorActivity, SchoolTerm
 from .progress import PersonProgress, person_progress, school_progress
+from .selectors import records_visible_to
 from .services.records import record_submit
 
 router = Router(tags=["growth"])
@@ -41,40 +45,6 @@ TEXT_MAX = 20_000  # content and critique: long notes, not a book
 
 
 # --- Scoped reads -------------------------------------------------------------
-
-
-def records_visible_to(user) -> QuerySet:
-    """Records ``user`` may read: their own; all of the file of a teacher now at a
-    school they administer, in a county they serve or in a group they lead; and,
-    for a school admin, the records made at their school by teachers who left."""
-    s = scopes.scope_of(user)
-    records = GrowthRecord.objects.all()
-    if s.superuser:
-        return records
-    current = Employment.objects.current()
-    q = Q(pk__in=[])
-    if s.person_id is not None:
-        q |= Q(person_id=s.person_id)
-    if s.admin_schools:
-        q |= Q(person_id__in=current.filter(school_id__in=s.admin_schools).values("person_id"))
-        q |= Q(school_id__in=s.admin_schools)
-    if s.region_counties:
-        q |= Q(person_id__in=current.filter(school__county_id__in=s.region_counties).values("person_id"))
-    if s.led_groups:
-        q |= Q(person_id__in=current.filter(groups__in=s.led_groups).values("person_id"))
-    return records.filter(q)
-
-
-def pairs_visible_to(user) -> QuerySet:
-    """Mentor pairs ``user`` may read: those they are a side of, those of a school
-    they administer and those of the counties they serve."""
-    s = scopes.scope_of(user)
-    if s.superuser:
-        return MentorPair.objects.all()
-    q = Q(school_id__in=s.admin_schools) | Q(school__county_id__in=s.region_counties)
-    if s.person_id is not None:
-        q |= Q(mentor_id=s.person_id) | Q(apprentice_id=s.person_id)
-    return MentorPair.objects.filter(q)
 
 
 def _year_bounds(year: int) -> Q:
@@ -304,8 +274,8 @@ class PairOut(Schema):
     status: str
     status_label: str
     result: str
-    activities: int = Field(alias="n_activities")
-    confirmed: int = Field(alias="n_confirmed")
+    activities: int = Field(alias="activity_count")
+    confirmed: int = Field(alias="confirmed_count")
 
     @staticmethod
     def resolve_status_label(obj) -> str:
@@ -338,7 +308,7 @@ class ActivityOut(Schema):
 def list_records(request, person: int | None = Query(None, ge=1, le=ID_MAX), kind: str | None = Query(None, max_length=20),
                  status: str | None = Query(None, max_length=10), year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX)):
     """Records the user may see, newest first; ``year`` is a school year (2025 = 2025—2026)."""
-    records = records_visible_to(request.auth).select_related("person", "school", "observed")
+    records = records_visible_to(request.auth)
     if person is not None:
         records = records.filter(person_id=person)
     if kind := _choice(kind, RecordKind.values, "kind"):
@@ -490,13 +460,12 @@ def my_progress(request, year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX
 @paginate(Page)
 def list_pairs(request, year: int | None = Query(None, ge=YEAR_MIN, le=YEAR_MAX), school: int | None = Query(None, ge=1, le=ID_MAX)):
     """Mentor pairs (师徒结对) the user is a side of, or of the schools and counties they oversee."""
-    pairs = pairs_visible_to(request.auth).select_related("school", "mentor", "apprentice")
+    pairs = pair_list(request.auth)
     if year is not None:
         pairs = pairs.filter(school_year=year)
     if school is not None:
         pairs = pairs.filter(school_id=school)
-    pairs = pairs.annotate(n_activities=Count("activities"), n_confirmed=Count("activities", filter=Q(activities__confirmed_at__isnull=False)))
-    return pairs.order_by("-school_year", "school_id", "id")
+    return pairs
 
 
 @router.get("/mentor-pairs/{pair_id}/activities", response=list[ActivityOut])
