@@ -115,7 +115,7 @@ class EmploymentForm(BootstrapMixin, forms.Form):
     education = forms.ChoiceField(label=_("最高学历"), choices=Education.choices)
     employment_type = forms.ChoiceField(label=_("编制"), choices=EmploymentType.choices)
     teaching_since = MonthField(label=_("参加工作年月"))
-    tier = forms.ChoiceField(label=_("梯队"), choices=[("", "—"), *Tier.choices], required=False)
+    # No tier here: tiers are set on the growth pages, which keep their history.
     groups = forms.ModelMultipleChoiceField(label=_("所在组"), queryset=Group.objects.none(), required=False)
 
     def __init__(self, *args, school=None, **kwargs):

@@ -328,6 +328,7 @@ def login_slips(request, school_id):
 
 class EmploymentEditView(ServiceFormView):
     form_class = EmploymentForm
+    template_name = "org/employment_form.html"
     permission = "org.manage_staff"
     page_title = gettext_lazy("编辑教师信息")
     success_message = gettext_lazy("教师信息已保存。")
@@ -346,7 +347,7 @@ class EmploymentEditView(ServiceFormView):
 
     def get_initial(self):
         e = self.object
-        fields = ["stage", "subject", "position", "title", "education", "employment_type", "teaching_since", "tier"]
+        fields = ["stage", "subject", "position", "title", "education", "employment_type", "teaching_since"]
         return {"name": e.person.name, "phone": e.person.phone, "groups": list(e.groups.all()), **{f: getattr(e, f) for f in fields}}
 
     def perform(self, form):
