@@ -6,7 +6,8 @@
   folders (``FILE_UPLOAD_PERMISSIONS``), backups and heads 0600 (core.backup,
   credits.ledger).
 - A roster preview (``roster_uploads/`` under MEDIA_ROOT, written by
-  ``org.views.roster_import``) holds full ID numbers until it is confirmed.
+  ``org.views.roster_import``) holds full ID numbers until it is confirmed;
+  so does a growth register preview (``growth_uploads/``, the growth import page).
   :func:`purge_pending_uploads` deletes those older than a day (daily task
   ``core.tasks.purge_pending_uploads``, command ``yanxiu purge_uploads``), and
   backups leave them out (:data:`PENDING_UPLOAD_DIRS`).
@@ -22,7 +23,7 @@ from pathlib import Path
 from django.conf import settings
 
 #: Folders under MEDIA_ROOT whose files wait for a confirmation; never backed up, purged after a day.
-PENDING_UPLOAD_DIRS = ("roster_uploads",)
+PENDING_UPLOAD_DIRS = ("roster_uploads", "growth_uploads")
 PENDING_MAX_AGE = dt.timedelta(days=1)
 
 _restricted: set[str] = set()

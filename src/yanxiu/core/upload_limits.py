@@ -57,6 +57,7 @@ def default_limit() -> int:
 LIMITS: dict[str, Callable[[], int]] = {
     "org:roster_import": _import_limit,
     "credits:import": _import_limit,
+    "growth:import": _import_limit,
 }
 
 
