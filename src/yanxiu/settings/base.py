@@ -316,6 +316,7 @@ DAILY_TASKS = [
     "yanxiu.core.tasks.purge_pending_uploads",
     "yanxiu.credits.tasks.finalize_due_postings",
     "yanxiu.core.tasks.purge_old_jobs",
+    "yanxiu.growth.tasks.recompute_tiers",
 ]
 # Long work as background jobs with a progress bar (core/jobs.py): results written here (0700, files 0600),
 # removed after YANXIU_JOB_KEEP_DAYS; exports above YANXIU_EXPORT_INLINE_ROWS rows and zips or PDF batches
