@@ -1,4 +1,6 @@
-from django.urls import include, path
+"""Growth URLs: each area's patterns live beside its views (``views/<area>.py``)."""
+
+from .views import imports, mentors, plans, progress, records, setup, years
 
 app_name = "growth"
-urlpatterns = []
+urlpatterns = [*records.urls, *setup.urls, *progress.urls, *imports.urls, *years.urls, *plans.urls, *mentors.urls]

@@ -1,0 +1,1 @@
+"""Growth pages, one module per area; each module lists its URL patterns in ``urls``."""
