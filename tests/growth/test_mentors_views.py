@@ -157,3 +157,19 @@ def test_the_agreement_pdf_names_both_sides_the_goals_duties_and_signatures(clie
                      "每周听师傅一节课", "师傅（签字）", "徒弟（签字）", "学校（盖章）", f"{pair.school_year}年9月5日",
                      f"{pair.school_year}—{pair.school_year + 1}"):
         assert expected in text, expected
+
+
+HOSTILE = ["abc", "-1", str(10**30), "\x00", "9" * 5000, "9999-12-31"]
+
+
+def test_hostile_query_values_are_refused_or_ignored(client, growth, pair):
+    admin = as_user(client, growth.roles.school_admin)
+    for value in HOSTILE:
+        for name in ("school_year", "status", "q", "sort", "page"):
+            assert admin.get(reverse("growth:mentor_list"), {name: value}).status_code in (200, 400), (name, value)
+        assert admin.get(reverse("growth:mentor_create"), {"school": value}).status_code in (200, 400), value
+    member = as_user(client, growth.roles.member)
+    for value in HOSTILE:
+        page = member.post(reverse("growth:mentor_activity_add", args=[pair.pk]), {"kind": "talk", "date": value, "content": "交流"})
+        assert page.status_code == 400, value
+    assert not MentorActivity.objects.exists()
