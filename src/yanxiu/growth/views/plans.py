@@ -67,6 +67,11 @@ def _visible_goal(user, pk: int) -> TermGoal:
 # --- The teacher's page ---------------------------------------------------------------------
 
 
+def _in_force(person, year: int) -> DevelopmentPlan | None:
+    """The accepted plan covering ``year``, else the newest accepted one (a plan that has run out, or starts later)."""
+    return service.plan_in_force(person, year) or service.plan_in_force(person)
+
+
 def _plan_initial(plans: list[DevelopmentPlan], this_year: int) -> dict:
     """The form starts from the plan being revised, else from the plan in force for the next span."""
     pending = next((p for p in plans if p.status != ReviewStatus.ACCEPTED), None)
@@ -84,7 +89,7 @@ def plan_page(request):
     this_year = calendar.school_year_of(school, timezone.localdate())
     plans = list(DevelopmentPlan.objects.filter(person=person).select_related("school").order_by("-start_year", "-id"))
     goals = list(TermGoal.objects.filter(person=person).select_related("school").order_by("-school_year", "-term"))
-    in_force = next((p for p in plans if p.status == ReviewStatus.ACCEPTED), None)
+    in_force = _in_force(person, this_year)
     pending = next((p for p in plans if p.status != ReviewStatus.ACCEPTED), None)
     current = calendar.term_of(school, timezone.localdate())
     goal_initial = {"school_year": current.school_year, "term": current.number}
@@ -262,7 +267,7 @@ def plan_detail(request, pk: int):
         "plan": plan, "person": person, "goals": list(goals.select_related("school").order_by("school_year", "term")),
         "is_self": relation == access.SELF,
         "can_review": plan.status == ReviewStatus.SUBMITTED and access.can_review(request.user, person),
-        "in_force": service.plan_in_force(person) == plan,
+        "in_force": _in_force(person, _this_year(person)) == plan,
         "reviews_link": scopes.admin_school(request.user) is not None and access.can_review(request.user, person),
     }
     return render(request, "growth/plans/detail.html", context)
