@@ -217,7 +217,7 @@ def _credit_side(*, actor, pair: MentorPair, person, side_label: str, confirmed:
     """Credit one side; the reason (naming the side) when nothing is credited."""
     if current_school_id(person) != pair.school_id:
         return _("%(side)s %(name)s 已不在本校任职，学时请由其现任职学校登记。") % {"side": side_label, "name": person.name}
-    title = _("师徒结对（%(m)s—%(a)s，%(p)s）") % {"m": pair.mentor.name, "a": pair.apprentice.name, "p": period_label(pair)}
+    title = _("%(m)s—%(a)s（%(p)s）") % {"m": pair.mentor.name, "a": pair.apprentice.name, "p": period_label(pair)}
     proof = _("师徒结对第 %(id)s 号经学校考核为“%(r)s”，经确认的结对活动 %(n)s 次") % {
         "id": pair.pk, "r": pair.get_result_display(), "n": confirmed}
     entry, why = try_credit(actor=actor, person=person, activity_type=ActivityType.MENTOR_PAIR, title=title[:150], date=on,
