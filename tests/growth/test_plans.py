@@ -264,3 +264,15 @@ def test_an_accepted_goal_counts_for_the_goal_task(growth):
     assert done() == 0
     goal_review(actor=growth.roles.school_admin, goal=goal, accept=True)
     assert done() == 1
+
+
+def test_a_teacher_without_a_current_school_cannot_submit(growth):
+    import datetime as dt
+
+    teacher = growth.roles.teacher
+    teacher.person.employments.update(end_date=dt.date(2024, 7, 31))
+    with pytest.raises(ValidationError, match="当前没有在职学校"):
+        _plan(teacher)
+    with pytest.raises(ValidationError, match="当前没有在职学校"):
+        _goal(teacher)
+    assert not DevelopmentPlan.objects.exists() and not TermGoal.objects.exists()

@@ -185,3 +185,14 @@ def test_old_school_reads_only_the_plans_made_there(client, growth, school_b):
     assert c.get(reverse("growth:plan_detail", args=[new.pk])).status_code == 404
     response = _as(client, roles.other_admin).get(reverse("growth:plan_detail", args=[new.pk]))
     assert response.status_code == 200 and reverse("growth:plan_review", args=[new.pk]) in response.content.decode()
+
+
+def test_page_of_a_teacher_without_a_school_has_no_forms(client, growth):
+    import datetime as dt
+
+    teacher = growth.roles.teacher
+    teacher.person.employments.update(end_date=dt.date(2024, 7, 31))
+    response = _as(client, teacher).get(reverse("growth:plan"))
+    html = response.content.decode()
+    assert response.status_code == 200 and "当前没有在职学校" in html
+    assert reverse("growth:plan_write") not in html and reverse("growth:goal_write") not in html
