@@ -232,3 +232,16 @@ def test_a_cancelled_pair_takes_no_more_activity(duo):
         activity_log(actor=duo.mentor, pair=pair, kind="talk", date=TODAY, content="交流", today=TODAY)
     with pytest.raises(ValidationError):
         pair_cancel(actor=duo.admin, pair=pair, reason="再次")
+
+
+def test_a_side_who_moved_school_is_not_credited_here_and_the_pair_stays_with_its_school(duo, policy, school_b):
+    from yanxiu.org.services import teacher_transfer
+
+    pair = make_pair(duo)
+    run_to_summaries(duo, pair)
+    employment = duo.apprentice.person.employments.get(end_date__isnull=True)
+    teacher_transfer(actor=duo.roles.bureau, employment=employment, to_school=school_b, date=TODAY, reason="交流轮岗")
+    pair, why = pair_assess(actor=duo.admin, pair=pair, result="pass", assessment="", today=TODAY)
+    assert "组员" in why and "已不在本校任职" in why
+    assert list(CreditEntry.objects.filter(evidence__mentor_pair_id=pair.pk).values_list("person_id", flat=True)) == [
+        duo.mentor.person.pk]
