@@ -74,7 +74,7 @@ def test_a_register_of_every_kind_is_imported(school, staff, name):
     zhang, li, wang = staff["张伟"], staff["李娜"], staff["王芳"]
     observation = records[4]
     assert (observation.person, observation.kind, observation.date) == (zhang, "observation", dt.date(2024, 10, 2))  # serial 45567
-    assert (observation.observed, observation.observed_name, observation.class_name) == (li, "李娜", "七(2)班")  # NFKC brackets
+    assert (observation.observed, observation.observed_name, observation.class_name) == (li, "李娜", "七（2）班")  # as typed
     assert observation.critique == "重点突出，朗读指导到位" and observation.content == "第一课时"
     assert (records[5].level, records[5].date) == ("county", dt.date(2024, 11, 5))
     assert (records[6].person, records[6].level, records[6].date) == (wang, "city", dt.date(2024, 12, 3))  # by name
@@ -240,3 +240,16 @@ def test_the_command_prints_a_summary(school, staff):
     out = io.StringIO()
     call_command("import_growth", str(DATA / "observations_gbk.csv"), "--school", school.code, "--dry-run", stdout=out)
     assert "检查通过，共 3 行，将导入 3 条记录（听课 3）" in out.getvalue()
+
+
+def test_cells_starting_with_an_equals_sign_are_text(school, staff):
+    """A teacher's name written as a formula is an unknown name shown as written; an observed name is stored as text."""
+    data = ("姓名,类型,日期,名称,授课教师,学科\n"
+            "\"=HYPERLINK(\"\"http://x\"\",\"\"张伟\"\")\",听课,2025-03-01,一节课,李娜,语文\n"
+            "张伟,听课,2025-03-02,另一节课,\"=cmd|' /C calc'!A0\",语文\n").encode()
+    report = preview_records(school=school, file_name="f.csv", data=data, today=TODAY)
+    assert [(e.row, e.column) for e in report.errors] == [(2, "姓名")]
+    assert "“=HYPERLINK(\"http://x\",\"张伟\")”" in report.errors[0].message
+    ok = import_records(actor=None, school=school, file_name="f.csv", data=data.replace(data.split(b"\n")[1] + b"\n", b""),
+                        today=TODAY)
+    assert ok.ok and GrowthRecord.objects.get().observed_name == "=cmd|' /C calc'!A0"

@@ -56,6 +56,7 @@ class Checker:
         self.school, self.table, self.errors, self.actor, self.today = school, table, table.errors, actor, today
         self.staff = load_staff(school)
         self.now = timezone.now()
+        self.years: dict[dt.date, int] = {}
 
     def check(self) -> list[GrowthRecord]:
         matched = [(row, self.person_of(row)) for row in self.table.rows]
@@ -124,14 +125,14 @@ class Checker:
             if record.date > left:
                 self.error(row, "date", _("%(name)s 已于 %(left)s 离开本校，此后的记录不能由本校导入。") % {
                     "name": person.name, "left": left.isoformat()})
-        self._rules(row, record, check_record, today=self.today)
-        if not row.failed_keys:
-            self._rules(row, record, record.full_clean, exclude=CLEAN_EXCLUDE)
+        self._rules(row, lambda: check_record(record, today=self.today))
+        if not row.failed_keys:  # the model's own checks, behind the rules above
+            self._rules(row, lambda: record.full_clean(exclude=CLEAN_EXCLUDE))
         return record
 
-    def _rules(self, row: ParsedRow, record: GrowthRecord, rule, **kwargs) -> None:
+    def _rules(self, row: ParsedRow, rule) -> None:
         try:
-            rule(record, **kwargs) if rule is check_record else rule(**kwargs)
+            rule()
         except ValidationError as exc:
             for name, messages in exc.message_dict.items():
                 self.error(row, FIELD_COLUMN.get(name, name), messages[0])
@@ -139,10 +140,7 @@ class Checker:
     def _observed(self, name: str, person):
         """The colleague observed, when the name is one teacher of the school's (the critique reaches them)."""
         namesakes = self.staff.by_name.get(name.replace(" ", ""), {}) if name else {}
-        if len(namesakes) != 1:
-            return None
-        colleague = next(iter(namesakes.values()))
-        return colleague
+        return next(iter(namesakes.values())) if len(namesakes) == 1 else None
 
     def _existing(self, people: set[int]) -> set[tuple]:
         dates = [r.fields["date"] for r in self.table.rows if "date" in r.fields]
@@ -158,7 +156,6 @@ class Checker:
                    .values_list("person_id", "school_year"))
 
     def _year(self, day: dt.date) -> int:
-        years = self.__dict__.setdefault("_years", {})
-        if day not in years:
-            years[day] = calendar.school_year_of(self.school, day)
-        return years[day]
+        if day not in self.years:
+            self.years[day] = calendar.school_year_of(self.school, day)
+        return self.years[day]

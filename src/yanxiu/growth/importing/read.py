@@ -222,10 +222,16 @@ class _RowReader:
             self.row.fields["date"] = day
 
     def free_text(self) -> None:
+        """Names, titles and notes as written: spaces collapsed (line breaks kept in the long texts),
+        full-width punctuation left as typed; only a name is compared, so only a name is normalised."""
         for key in FREE_TEXT:
-            value = self.texts.get(key, "")
-            if key in ("content", "critique", "note") and isinstance(self.cells.get(key), str):
-                value = self.cells[key].strip()  # keep the line breaks of a long text
+            raw = self.cells.get(key)
+            if key == "observed_name" or not isinstance(raw, str):
+                value = self.texts.get(key, "")
+            elif key in ("content", "critique", "note"):
+                value = raw.strip()
+            else:
+                value = " ".join(raw.split())
             limit = MAX_LENGTHS[key]
             if len(value) > limit:
                 self.error(key, _("%(col)s过长（%(n)d 个字，最多 %(max)d 个）。") % {

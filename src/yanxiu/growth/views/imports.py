@@ -10,6 +10,7 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -74,13 +75,12 @@ def _confirm(request, school):
         return redirect(tasks.page_url(school.pk))
     if tasks.pending_is_large(pending):  # a large file is imported by a background job
         return redirect(tasks.start_import(request, school, pending))
-    with tasks.default_storage.open(pending["path"], "rb") as fh:
+    with default_storage.open(pending["path"], "rb") as fh:
         data = fh.read()
     report = import_records(actor=request.user, school=school, file_name=pending["name"], data=data)
+    tasks.drop_pending(request)  # imported, or refused (the data changed since the preview): upload again
     if not report.ok:
-        tasks.drop_pending(request)
         return _render(request, school, ImportUploadForm(), report)
-    tasks.drop_pending(request)
     messages.success(request, _("导入成功：共 %(rows)d 行，导入 %(n)d 条成长记录（%(kinds)s）。") % {
         "rows": report.rows, "n": report.created, "kinds": _kinds_text(report.by_kind)})
     return redirect(tasks.page_url(school.pk))
