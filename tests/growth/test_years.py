@@ -121,6 +121,9 @@ def test_sign_off_needs_a_school_review_and_locks_the_year(growth):
         year_sign_off(actor=r.other_admin, person=member, school_year=YEAR)
     with pytest.raises(PermissionDenied):
         year_sign_off(actor=r.member, person=member, school_year=YEAR)
+    review(r.school_admin, r.school_admin.person, "self")
+    with pytest.raises(PermissionDenied):  # an admin does not sign their own file
+        year_sign_off(actor=r.school_admin, person=r.school_admin.person, school_year=YEAR)
     gy = year_sign_off(actor=r.school_admin, person=member, school_year=YEAR, comment="同意")
     assert gy.locked and gy.signed_off_school == growth.school and gy.signed_off_by == r.school_admin
     assert AuditEvent.objects.filter(action="growth.year_sign_off").count() == 1
@@ -130,7 +133,7 @@ def test_sign_off_needs_a_school_review_and_locks_the_year(growth):
         review(r.member, member, "self", 99, "签署后修改")
     with pytest.raises(ValidationError, match="已于"):
         review(r.teacher, member, "peer")
-    assert YearReview.objects.get(role="self").score == 90
+    assert YearReview.objects.get(role="self", growth_year__person=member).score == 90
     # A record dated in the signed year is refused; the next year is open.
     with pytest.raises(ValidationError) as exc:
         growth_services.record_submit(actor=r.member, person=member, today=dt.date(2026, 7, 1), kind="reading_note",

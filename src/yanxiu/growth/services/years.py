@@ -66,9 +66,12 @@ def may_write(actor, person, role: str, employment=None) -> bool:
 
 
 def may_sign_off(actor, person, employment=None) -> bool:
+    """An admin of the person's current school, who is not the person (an admin's own file is signed by another)."""
     employment = employment if employment is not None else current_employment(person, related=("school",))
     s = scopes.scope_of(actor)
-    return employment is not None and (s.superuser or employment.school_id in s.admin_schools)
+    if employment is None or (s.person_id is not None and s.person_id == person.pk):
+        return False
+    return s.superuser or employment.school_id in s.admin_schools
 
 
 def _check_year(school, school_year) -> int:
