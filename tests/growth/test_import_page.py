@@ -59,6 +59,8 @@ def test_only_school_admins_open_the_page(client, roles, school):
     client.force_login(roles.other_admin)  # their own school, never another one's
     page = client.get(URL, {"school": school.pk})
     assert page.status_code == 200 and school.name not in page.content.decode()
+    for hostile in ("abc", "-1", str(2**70), "1e5", "%00"):
+        assert client.get(URL, {"school": hostile, "job": hostile}).status_code == 200
 
 
 def test_a_large_register_is_checked_then_imported_by_jobs(client, roles, school, staff, settings, tmp_path,  # noqa: F811
