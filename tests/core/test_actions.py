@@ -67,6 +67,9 @@ def test_a_safe_next_is_followed_and_an_outside_one_is_not(client, roles, school
     assert client.post(f"/t/act/{school.pk}/", {"next": "/org/staff/?page=2"}).url == "/org/staff/?page=2"
     assert client.post(f"/t/act/{school.pk}/", {"next": "https://evil.example/"}).url == f"/done/{school.pk}/"
     assert client.post(f"/t/act/{school.pk}/", {"next": "//evil.example/"}).url == f"/done/{school.pk}/"
+    # A bare word is not a path: redirect() would look it up as a view name and fail.
+    for word in ("123", "reports:home", "credits:mine", "org"):
+        assert client.post(f"/t/act/{school.pk}/", {"next": word}).url == f"/done/{school.pk}/"
 
 
 def test_get_is_405_and_runs_nothing(client, roles, school):

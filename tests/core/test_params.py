@@ -56,6 +56,7 @@ def test_school_years_and_date_ranges_are_bounded():
 @pytest.mark.parametrize("target", [
     "https://evil.example/", "//evil.example/x", "///evil.example", "http:evil.example", "javascript:alert(1)",
     "\\\\evil.example", "https://testserver.evil.example/", "/" + "a" * 3000,
+    "123", "reports:home", "credits/me/", "/\\evil.example",
 ])
 def test_a_return_address_off_this_site_falls_back(target):
     request = RequestFactory().post("/x/", {"next": target})

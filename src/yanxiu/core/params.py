@@ -121,9 +121,11 @@ def date_param(source, name: str, *, default=None):
 
 def safe_next(request, fallback: str, *, name: str = "next") -> str:
     """Where to go back to: ``next`` from the POST or query string when it is a
-    path on this site, else ``fallback``. Never an outside address."""
+    path on this site (it starts with one ``/``), else ``fallback``. Never an
+    outside address, and never a bare word such as ``123``, which ``redirect()``
+    would take for a view name."""
     target = request.POST.get(name) or request.GET.get(name) or ""
-    if target and len(target) <= 2000 and url_has_allowed_host_and_scheme(
+    if target.startswith("/") and not target.startswith(("//", "/\\")) and len(target) <= 2000 and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target

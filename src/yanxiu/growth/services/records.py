@@ -137,9 +137,12 @@ def record_review(*, actor, record: GrowthRecord, accept: bool, reason: str = ""
     apply_review(record, actor=actor, accept=accept, reason=reason)
     record.save(update_fields=["status", "review_reason", "reviewed_by", "reviewed_at"])
     why = _credit(actor=actor, record=record) if accept else ""
-    event = Event.GROWTH_RECORD_ACCEPT if accept else Event.GROWTH_RECORD_RETURN
-    audit.record(actor=actor, event=event, target=record, school=record.school, person=record.person_id,
-                 credit=record.credit_entry_id, no_credit=why[:200])
+    if accept:
+        audit.record(actor=actor, event=Event.GROWTH_RECORD_ACCEPT, target=record, school=record.school, person=record.person_id,
+                     credit=record.credit_entry_id, no_credit=why[:200])
+    else:
+        audit.record(actor=actor, event=Event.GROWTH_RECORD_RETURN, target=record, school=record.school, person=record.person_id,
+                     reason=record.review_reason)
     return record, why
 
 
