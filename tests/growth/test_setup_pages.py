@@ -178,8 +178,16 @@ def test_a_template_needs_one_item_and_its_retirement_a_reason(client, setup):
     data = _edit_data(g.template, target=20)
     for n in range(g.template.items.count()):
         data[f"items-{n}-DELETE"] = "on"
-    empty = client.post(reverse("growth:template_edit", args=[g.template.pk]), data)
+    url = reverse("growth:template_edit", args=[g.template.pk])
+    empty = client.post(url, data)
     assert empty.status_code == 400 and "模板至少要有一项要求" in empty.content.decode()
+    bad_row = _edit_data(g.template, target=0)
+    observation_row = [k for k, v in bad_row.items() if v == "observation"][0].split("-")[1]
+    response = client.post(url, bad_row)
+    assert response.status_code == 400
+    assert f"第 {int(observation_row) + 1} 项 数量" in response.content.decode()
+    tampered = client.post(url, {**data, "items-TOTAL_FORMS": "9" * 30})
+    assert tampered.status_code == 400 and TaskTemplate.objects.count() == 1
     retire = reverse("growth:template_retire", args=[g.template.pk])
     refused = client.post(retire, {"reason": ""}, follow=True)
     assert "停用理由" in refused.content.decode() and TaskTemplate.objects.count() == 1

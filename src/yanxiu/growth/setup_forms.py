@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from yanxiu.org.choices import Tier
 from yanxiu.org.forms import BootstrapMixin, DateInput
+from yanxiu.training.widgets import PinyinPersonChoiceField
 
 from .calendar import MAX_YEAR, MIN_YEAR
 from .choices import ITEM_KIND_CHOICES, HonourKind, HonourStatus, Level, Period, TemplatePeriod, TierBasis, TierSource
@@ -77,7 +78,7 @@ class TierFilterForm(BootstrapMixin, SchoolHiddenMixin):
 
 
 class TitleAddForm(BootstrapMixin, forms.Form):
-    person = forms.ModelChoiceField(label=_("教师"), queryset=None, empty_label=_("请选择教师"))
+    person = PinyinPersonChoiceField(label=_("教师"), queryset=None, empty_label=_("请选择教师"))
     kind = forms.ChoiceField(label=_("称号"), choices=HonourKind.choices)
     level = forms.ChoiceField(label=_("级别"), choices=Level.choices)
     year = forms.IntegerField(label=_("评选年度"), min_value=MIN_YEAR, max_value=MAX_YEAR)
@@ -87,7 +88,6 @@ class TitleAddForm(BootstrapMixin, forms.Form):
     def __init__(self, *args, staff=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = staff
-        self.fields["person"].label_from_instance = lambda p: p.name
 
     def clean_valid_until(self):
         value = self.cleaned_data.get("valid_until")
@@ -133,6 +133,11 @@ class TaskItemForm(BootstrapMixin, forms.Form):
     # Other kinds the item also counts (a preset's 公开课 counts 研究课 too): carried over from the version edited.
     also_counts = forms.CharField(required=False, max_length=300, widget=forms.HiddenInput)
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():  # the items are table rows: each input is named by its column
+            field.widget.attrs.setdefault("aria-label", field.label or "")
+
     def clean_also_counts(self):
         raw = self.cleaned_data.get("also_counts") or ""
         known = dict(ITEM_KIND_CHOICES)
@@ -140,6 +145,11 @@ class TaskItemForm(BootstrapMixin, forms.Form):
 
 
 class BaseItemFormSet(forms.BaseFormSet):
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        if "DELETE" in form.fields:
+            form.fields["DELETE"].widget.attrs.update({"class": "form-check-input", "aria-label": _("删除")})
+
     def clean(self):
         super().clean()
         if any(self.errors):
@@ -188,8 +198,10 @@ class TemplateEditForm(BootstrapMixin, forms.Form):
         if not items_ok:
             for message in self.items.non_form_errors():
                 self.add_error(None, message)
-            for n, errors in enumerate(self.items.errors, start=1):
-                for field, messages in errors.items():
+            for n, item in enumerate(self.items.forms, start=1):
+                if self.items.can_delete and self.items._should_delete_form(item):
+                    continue
+                for field, messages in item.errors.items():
                     label = TaskItemForm.base_fields[field].label if field in TaskItemForm.base_fields else field
                     for message in messages:
                         self.add_error(None, _("第 %(n)s 项 %(field)s：%(message)s") % {"n": n, "field": label, "message": message})

@@ -110,7 +110,7 @@ def template_target(t: TaskTemplate) -> str:
 
 
 def template_from(t: TaskTemplate) -> str:
-    return _("%(y)s 学年第%(t)s学期起") % {"y": year_label(t.valid_from_year), "t": "一" if t.valid_from_term == 1 else "二"}
+    return _("%(term)s起") % {"term": calendar.default_term(t.valid_from_year, t.valid_from_term).label}
 
 
 class SchoolPageMixin:
@@ -258,7 +258,8 @@ class TierListView(ScopedListView):
 
     def get_columns(self):
         return [
-            Column("name", _("姓名"), value="person.name", sortable="person__name"),
+            Column("name", _("姓名"), value="person.name", sortable="person__name",
+                   link=lambda e: reverse("org:person_detail", args=[e.pk])),
             Column("subject", _("学科"), classes="hide-sm", sortable=True),
             Column("teaching_since", _("参加工作"), value=lambda e: e.teaching_since.strftime("%Y-%m"), classes="hide-sm",
                    sortable=True),
@@ -516,7 +517,7 @@ class TemplateListView(ScopedListView):
             Column("target", _("适用"), value=lambda r: template_target(r.template)),
             Column("period", _("考核周期"), value="template.get_period_display", classes="hide-sm"),
             Column("from", _("生效"), value=lambda r: template_from(r.template)),
-            Column("items", _("要求"), value=lambda r: "", template="growth/setup/_template_items.html", export_value=lambda r: _items_text(r.template)),
+            Column("items", _("要求"), value=lambda r: "", template="growth/setup/_template_items.html", classes="hide-sm", export_value=lambda r: _items_text(r.template)),
             Column("state", _("状态"), value=lambda r: STATE_LABELS[r.state]),
             Column("actions", _("操作"), value=lambda r: "", template="growth/setup/_template_actions.html", export=False),
         ]
@@ -642,7 +643,8 @@ class TemplateRetireView(SchoolPageMixin, ServiceActionView):
                                today=timezone.localdate())
 
     def get_success_message(self, result):
-        return _("模板“%(name)s”将从%(start)s停用。") % {"name": result.name, "start": template_from(result).removesuffix("起")}
+        return _("模板“%(name)s”将从%(start)s停用。") % {
+            "name": result.name, "start": calendar.default_term(result.valid_from_year, result.valid_from_term).label}
 
     def get_back_url(self):
         return setup_url("growth:templates", self.school)
