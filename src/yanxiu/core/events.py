@@ -70,7 +70,6 @@ class Event(models.TextChoices):
     GROWTH_TIERS_RECOMPUTE = "growth.tiers_recompute", _("按规则重新划分梯队")
     GROWTH_TITLE_ADD = "growth.title_add", _("登记评选称号")
     GROWTH_TITLE_REVIEW = "growth.title_review", _("称号年度考核")
-    GROWTH_TITLE_REVOKE = "growth.title_revoke", _("撤销称号")
     GROWTH_TEMPLATE_ADOPT = "growth.template_adopt", _("采用任务模板")
     GROWTH_TEMPLATE_EDIT = "growth.template_edit", _("修订任务模板")
     GROWTH_TEMPLATE_RETIRE = "growth.template_retire", _("停用任务模板")
