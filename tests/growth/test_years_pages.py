@@ -150,7 +150,11 @@ def test_the_school_list_and_its_zip_job_with_one_pdf_per_teacher(client, growth
     year_sign_off(actor=r.school_admin, person=member_year, school_year=YEAR)
     client.force_login(r.school_admin)
     page = client.get(reverse("growth:school_files") + f"?year={YEAR}").content.decode()
-    assert "组员" in page and "张老师" in page and "李老师" not in page and "已签署 1 /" in page
+    assert "组员" in page and "张老师" in page and "李老师" not in page and "学年已签署 1 /" in page
+    export = client.get(reverse("growth:school_files") + f"?year={YEAR}&export=xlsx")
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+    partial = client.get(reverse("growth:school_files") + f"?year={YEAR}&q=组员", headers={"HX-Request": "true"}).content.decode()
+    assert "组员" in partial and "张老师" not in partial and "<html" not in partial
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("growth:school_files_zip"), {"year": YEAR})
     job = Job.objects.get(owner=r.school_admin, kind="growth.files_zip")

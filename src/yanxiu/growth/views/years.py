@@ -192,6 +192,18 @@ def _years_offered(year: int) -> list[int]:
     return sorted(set(range(this_year - 9, this_year + 1)) | {year}, reverse=True)
 
 
+class YearFilter(forms.Form):
+    """The list's year (applied by the view itself) and school, carried by its search and pager."""
+
+    year = forms.TypedChoiceField(label=gettext_lazy("学年"), coerce=int, required=False)
+    school = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, years=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["year"].choices = [(y, f"{y}-{y + 1}") for y in years]
+        self.fields["year"].widget.attrs.update({"class": "form-select", "aria-label": gettext_lazy("学年")})
+
+
 class SchoolFilesView(ScopedListView):
     page_title = gettext_lazy("本校成长记录袋")
     template_name = "growth/years/school_files.html"
@@ -200,11 +212,17 @@ class SchoolFilesView(ScopedListView):
     search_placeholder = gettext_lazy("姓名")
     export_filename = gettext_lazy("成长记录袋签署情况")
     export_fallback = "growth-files"
+    filters = YearFilter
 
     def check_permission(self) -> None:
         self.school = _admin_school(self.request)
-        self.year = params.year_param(self.request.GET, "year") or _this_year()
-        _year(self.year)
+        self.year = _year(params.year_param(self.request.GET, "year") or _this_year())
+
+    def get_filter_form_kwargs(self) -> dict:
+        return {"years": _years_offered(self.year), "initial": {"year": self.year, "school": self.school.pk}}
+
+    def filter_queryset(self, qs, data):
+        return qs  # the year is the selector's argument and the school the admin's (see check_permission)
 
     def get_columns(self):
         year = self.year
@@ -221,7 +239,7 @@ class SchoolFilesView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         rows = school_files(self.request.user, self.school, self.year)
-        kwargs.update(school=self.school, year=self.year, years=_years_offered(self.year), total=rows.count(),
+        kwargs.update(school=self.school, year=self.year, total=rows.count(),
                       signed=rows.filter(signed_off_at__isnull=False).count(),
                       page_title=_("%(school)s · 成长记录袋") % {"school": self.school.name})
         return kwargs
