@@ -107,6 +107,8 @@ def test_teachers_and_other_schools_are_refused(client, staffed, school_b):
     client.force_login(growth.roles.bureau)
     response = client.get(URL, {**PAST_TERM, "school": growth.school.pk})
     assert response.status_code == 200 and "数学老师" in _rows(response)
+    html = response.content.decode()
+    assert 'id="school-picker"' in html and school_b.name in html  # region staff pick a school of their county
     assert client.get(URL, {"school": "x"}).status_code == 400
 
 
@@ -189,3 +191,11 @@ def test_the_admins_home_counts_who_is_behind(client, staffed):
     assert "成长任务进度落后" in html and reverse("growth:progress") in html
     client.force_login(growth.roles.member)
     assert reverse("growth:progress") not in client.get(reverse("reports:home")).content.decode()
+
+
+@pytest.mark.parametrize("value", ["-1", "9" * 30, "２０２５", "\x00"])
+def test_hostile_parameters_never_fail_the_page(client, growth, value):
+    client.force_login(growth.roles.school_admin)
+    for name in ("year", "term", "group", "behind", "q", "page", "sort"):
+        assert client.get(URL, {name: value}).status_code == 200, name
+    assert client.get(URL, {"school": value}).status_code in (400, 404)

@@ -26,6 +26,7 @@ from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Group, School
 
 from .. import access, calendar
+from ..choices import ITEM_KIND_LABELS
 from ..progress import PersonProgress, school_progress, spans
 
 #: School years offered in the filter: this many back from the current one (the file keeps ten years).
@@ -92,20 +93,16 @@ def school_choices(user) -> list[tuple[int, str]]:
 
 
 class ProgressFilterForm(forms.Form):
-    school = forms.TypedChoiceField(label=gettext_lazy("学校"), coerce=int, required=False, empty_value=None)
     year = forms.TypedChoiceField(label=gettext_lazy("学年"), coerce=int)
     term = forms.TypedChoiceField(label=gettext_lazy("学期"), coerce=int,
                                   choices=[(1, gettext_lazy("第一学期")), (2, gettext_lazy("第二学期"))])
     group = forms.TypedChoiceField(label=gettext_lazy("教研组"), coerce=int, required=False, empty_value=None)
     behind = forms.BooleanField(label=gettext_lazy("只看进度落后的教师"), required=False)
 
-    def __init__(self, data, *, years, groups, schools):
+    def __init__(self, data, *, years, groups):
         super().__init__(data)
         self.fields["year"].choices = [(y, f"{y}—{y + 1}") for y in years]
         self.fields["group"].choices = [("", _("全部教研组")), *[(g.pk, g.name) for g in groups]]
-        self.fields["school"].choices = schools
-        if not schools:
-            del self.fields["school"]
         for name, field in self.fields.items():
             field.widget.attrs["class"] = "form-check-input" if name == "behind" else "form-select"
 
@@ -156,9 +153,8 @@ class ProgressListView(ScopedListView):
         top = max(current.school_year, self.today.year) + 1
         years = [y for y in range(top, top - YEARS_BACK - 2, -1) if calendar.MIN_YEAR <= y <= calendar.MAX_YEAR]
         bound = any(k in data for k in ("year", "term", "group", "behind"))
-        initial = {"year": current.school_year, "term": current.number, "school": self.school.pk}
-        self.form = ProgressFilterForm({**initial, **data.dict()} if bound else initial, years=years, groups=self.groups,
-                                       schools=school_choices(user))
+        initial = {"year": current.school_year, "term": current.number}
+        self.form = ProgressFilterForm({**initial, **data.dict()} if bound else initial, years=years, groups=self.groups)
         valid = self.form.is_valid()
         cleaned = self.form.cleaned_data
         self.year = cleaned.get("year") or current.school_year
@@ -191,11 +187,11 @@ class ProgressListView(ScopedListView):
 
     def item_kinds(self) -> list[tuple[str, str]]:
         """Every item kind the rows' task lists hold, in first-seen order (one export column each)."""
-        kinds: dict[str, str] = {}
-        for row in getattr(self, "all_rows", []):
-            for item in row.progress.items:
-                kinds.setdefault(item.kind, item.kind_label)
-        return list(kinds.items())
+        kinds: dict[str, None] = {}
+        for template in {id(r.progress.template): r.progress.template for r in getattr(self, "all_rows", [])}.values():
+            for item in template.items.all() if template else []:
+                kinds.setdefault(item.kind)
+        return [(kind, str(ITEM_KIND_LABELS.get(kind, kind))) for kind in kinds]
 
     def get_columns(self):
         columns = [
@@ -205,8 +201,9 @@ class ProgressListView(ScopedListView):
             Column("template", _("任务清单"), value=lambda r: r.progress.template.name if r.progress.template else ""),
             Column("behind", _("进度"), value=lambda r: _("落后") if r.progress.behind else _("正常")),
         ]
-        columns += [Column(f"item_{kind}", _("%(kind)s（完成/目标）") % {"kind": label}, value=lambda r, k=kind: r.item_text(k))
-                    for kind, label in self.item_kinds()]
+        # One export column per item kind; the page shows the items together in one cell (the table template).
+        columns += [Column(f"item_{kind}", _("%(kind)s（完成/目标）") % {"kind": label}, value=lambda r, k=kind: r.item_text(k),
+                           show=False) for kind, label in self.item_kinds()]
         return columns
 
     def get_context_data(self, **kwargs):
@@ -214,7 +211,7 @@ class ProgressListView(ScopedListView):
         days_left = (span.end - self.today).days if self.today <= span.end else None
         rows = self.section_rows
         kwargs.update(
-            school=self.school, form=self.form, term_span=span, days_left=days_left, started=self.today >= span.start,
+            school=self.school, schools=school_choices(self.request.user), form=self.form, term_span=span, days_left=days_left, started=self.today >= span.start,
             summary=group_summary(rows), teachers=len({r.progress.employment.pk for r in rows}),
             behind=len({r.progress.employment.pk for r in rows if r.progress.behind}),
             page_title=_("%(school)s · 成长任务进度") % {"school": self.school.name}, today=self.today, year=self.year,
