@@ -66,11 +66,32 @@ def navigation(request):
     if region:
         credits.append((_("学时政策"), reverse("policy:list")))
 
+    growth = []
+    if s.is_teacher:
+        growth += [
+            (_("我的成长"), reverse("growth:my")),
+            (_("成长记录袋"), reverse("growth:my_file")),
+            (_("发展规划"), reverse("growth:plan")),
+        ]
+    if s.is_teacher or s.admin_schools:
+        growth.append((_("师徒结对"), reverse("growth:mentor_list")))
+    if s.admin_schools or s.led_groups:
+        growth.append((_("任务完成情况"), reverse("growth:progress")))
+    if s.admin_schools:
+        growth += [
+            (_("成长记录审核"), reverse("growth:review_list")),
+            (_("规划与目标审核"), reverse("growth:plan_reviews")),
+            (_("教师成长记录袋"), reverse("growth:school_files")),
+            (_("成长记录导入"), reverse("growth:import")),
+            (_("梯队与任务设置"), reverse("growth:setup")),
+        ]
+
     groups = [
         (_("首页"), [(_("首页"), reverse("reports:home"))]),
         (_("我的"), mine),
         (_("培训与考勤"), training),
         (_("学时"), credits),
+        (_("成长"), growth),
         (_("教师与学校"), people),
     ]
     groups = [(label, entries) for label, entries in groups if entries]
