@@ -66,6 +66,23 @@ def navigation(request):
     if region:
         credits.append((_("学时政策"), reverse("policy:list")))
 
+    growth = _growth_entries(s)
+
+    groups = [
+        (_("首页"), [(_("首页"), reverse("reports:home"))]),
+        (_("我的"), mine),
+        (_("培训与考勤"), training),
+        (_("学时"), credits),
+        (_("成长"), growth),
+        (_("教师与学校"), people),
+    ]
+    groups = [(label, entries) for label, entries in groups if entries]
+    items = [entry for _label, entries in groups for entry in entries]
+    return {"nav_items": items, "nav_groups": groups, "nav_scope": s}
+
+
+def _growth_entries(s) -> list[tuple[str, str]]:
+    """The 成长 group: the teacher's own file, the school's reviews and set-up, progress for group leaders."""
     growth = []
     if s.is_teacher:
         growth += [
@@ -85,15 +102,4 @@ def navigation(request):
             (_("成长记录导入"), reverse("growth:import")),
             (_("梯队与任务设置"), reverse("growth:setup")),
         ]
-
-    groups = [
-        (_("首页"), [(_("首页"), reverse("reports:home"))]),
-        (_("我的"), mine),
-        (_("培训与考勤"), training),
-        (_("学时"), credits),
-        (_("成长"), growth),
-        (_("教师与学校"), people),
-    ]
-    groups = [(label, entries) for label, entries in groups if entries]
-    items = [entry for _label, entries in groups for entry in entries]
-    return {"nav_items": items, "nav_groups": groups, "nav_scope": s}
+    return growth
