@@ -199,3 +199,25 @@ def test_hostile_parameters_never_fail_the_page(client, growth, value):
     for name in ("year", "term", "group", "behind", "q", "page", "sort"):
         assert client.get(URL, {name: value}).status_code == 200, name
     assert client.get(URL, {"school": value}).status_code in (400, 404)
+
+
+def test_the_bench_builds_a_small_school_and_measures_both_pages(settings, db):
+    """bench/growth.py at a tiny size: its data and measures still work on the current code."""
+    import importlib.util
+    import sys
+    from pathlib import Path
+
+    path = Path(__file__).resolve().parents[2] / "bench" / "growth.py"
+    spec = importlib.util.spec_from_file_location("bench_growth", path)
+    bench = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("bench_growth", bench)
+    spec.loader.exec_module(bench)
+    from yanxiu.growth.models import GrowthRecord
+
+    school, people, admin = bench.build_school(teachers=4, first_year=YEAR - 1)
+    assert bench.add_years(school, people, range(YEAR - 1, YEAR + 1), per_year=6, seed=1) == 48
+    assert GrowthRecord.objects.filter(school=school).count() == 48
+    results = bench.measure(school, people, admin, year=YEAR, years=2, repeat=1)
+    progress = results[0]
+    assert progress.name == "progress" and progress.status == 200 and progress.queries <= bench.TARGET_QUERIES
+    assert progress.baseline > 0 and progress.agree and results[1].status == 200
