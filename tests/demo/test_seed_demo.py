@@ -148,6 +148,10 @@ def test_seed_demo_small_county():
     text = out.getvalue()
     assert "teacher" in text and "yanxiu123" in text and "长沙县星沙第一小学" in text
 
+    from tests.demo.test_growth_demo import check_growth_demo
+
+    check_growth_demo()  # the growth demo on this county, in both database passes
+
 
 @pytest.mark.sqlite_only  # the demo is served on SQLite; the PostgreSQL pass builds the small county
 @pytest.mark.django_db

@@ -99,12 +99,16 @@ class Command(BaseCommand):
             from yanxiu.demo import materials as demo_materials
 
             demo_materials.seed_materials(log=log if verbosity >= 1 else None)
+            # Tiers, task lists, a term of growth records, mentor pairs and plans.
+            from yanxiu.demo import growth as demo_growth
+
+            growth = demo_growth.seed_growth(seed=seed, log=log if verbosity >= 1 else None)
         finally:
             stop.set()
             if beat.is_alive():
                 beat.join()
         if verbosity >= 1:
-            for line in demo_activity.describe(summary):
+            for line in demo_activity.describe(summary) + demo_growth.describe(growth):
                 self.stdout.write(line)
 
     def _print_logins(self) -> None:
