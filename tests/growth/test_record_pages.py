@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 
 import pytest
@@ -219,3 +220,39 @@ def test_the_school_files_for_its_teacher_only(client, growth):
     assert record.person == roles.teacher.person and record.created_by == roles.school_admin
     assert _client(client, roles.other_admin).get(url).status_code == 404
     assert _client(client, roles.member).get(url).status_code == 404
+
+
+def test_over_the_cap_the_record_page_says_why_no_credit(client, growth, policy):
+    roles = growth.roles
+    admin = _client(client, roles.school_admin)
+    lessons = [growth.record(roles.teacher.person, "public_lesson", _today(), accepted=False, title=f"公开课{n}") for n in range(3)]
+    messages = [admin.post(reverse("growth:record_review", args=[r.pk]), {"decision": "accept"}, follow=True).content.decode()
+                for r in lessons]
+    assert "已计 2 学时" in messages[0] and "已计 2 学时" in messages[1]
+    assert "未计学时" in messages[2] and "上限" in messages[2]
+    page = _client(client, roles.teacher).get(reverse("growth:record_detail", args=[lessons[2].pk])).content.decode()
+    assert "未计学时：" in page and "上限" in page
+
+
+def test_a_returned_record_is_corrected_with_an_attachment_replaced(client, growth, media, django_capture_on_commit_callbacks):
+    from yanxiu.growth import services
+
+    teacher = growth.roles.teacher
+    c = _client(client, teacher)
+    c.post(reverse("growth:record_add") + "?kind=test_paper",
+           {"date": _today().isoformat(), "title": "四年级期中试卷", "attachments": [_pdf("旧卷.pdf")]})
+    record = GrowthRecord.objects.get()
+    old = record.attachments.get()
+    old_path = old.file.path
+    services.record_review(actor=growth.roles.school_admin, record=record, accept=False, reason="附件不是定稿")
+    edit = c.get(reverse("growth:record_edit", args=[record.pk])).content.decode()
+    assert "附件不是定稿" in edit and 'name="remove"' in edit
+    assert os.path.exists(old_path)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = c.post(reverse("growth:record_edit", args=[record.pk]),
+                          {"date": _today().isoformat(), "title": "四年级期中试卷", "remove": [old.pk], "attachments": [_pdf("定稿.pdf")]})
+    assert response.status_code == 302
+    record.refresh_from_db()
+    assert record.status == "submitted"
+    assert [a.original_name for a in record.attachments.all()] == ["定稿.pdf"]
+    assert not RecordAttachment.objects.filter(pk=old.pk).exists() and not os.path.exists(old_path)

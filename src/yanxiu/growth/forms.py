@@ -100,7 +100,7 @@ def _all_fields(observable) -> dict[str, forms.Field]:
 class RecordForm(BootstrapMixin, forms.Form):
     """The fields of one kind of record; ``observable`` is whose lessons an observation may name."""
 
-    def __init__(self, *args, kind: str, observable=None, **kwargs):
+    def __init__(self, *args, kind: str, observable=None, attachments=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.kind = kind
         every = _all_fields(observable if observable is not None else _no_people())
@@ -114,11 +114,16 @@ class RecordForm(BootstrapMixin, forms.Form):
             label=_("附件"), required=False,
             help_text=_("最多 %(n)s 个，JPG、PNG、WebP 图片或 PDF 文件。") % {"n": MAX_ATTACHMENTS})
         self.fields["attachments"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.webp,.pdf"
+        if attachments:
+            self.fields["remove"] = forms.TypedMultipleChoiceField(
+                label=_("删除已有附件"), coerce=int, required=False,
+                choices=[(a.pk, a.original_name or _("附件")) for a in attachments],
+                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
         _style(self)
 
     def record_fields(self) -> dict:
         """What the service takes: every field of this kind except the files."""
-        return {k: v for k, v in self.cleaned_data.items() if k != "attachments"}
+        return {k: v for k, v in self.cleaned_data.items() if k not in ("attachments", "remove")}
 
 
 def _style(form) -> None:

@@ -15,6 +15,8 @@ from functools import reduce
 
 from django.db.models import Count, Q, QuerySet
 
+from yanxiu.core.events import Event
+from yanxiu.core.models import AuditEvent
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Group, Person
 
@@ -74,6 +76,16 @@ def own_records(person) -> QuerySet[GrowthRecord]:
     if person is None:
         return GrowthRecord.objects.none()
     return GrowthRecord.objects.filter(person=person).select_related("observed").annotate(attachment_count=Count("attachments")).order_by("-date", "-id")
+
+
+def credit_refusal(record) -> str:
+    """Why an accepted record earned no credit, as the review said it (the cap was full …), or ""."""
+    detail = (
+        AuditEvent.objects.filter(action=Event.GROWTH_RECORD_ACCEPT.value, target_type=GrowthRecord._meta.label_lower,
+                                  target_id=str(record.pk))
+        .order_by("-created_at", "-id").values_list("detail", flat=True).first()
+    )
+    return str((detail or {}).get("no_credit", ""))
 
 
 def attachments_visible_to(user) -> QuerySet[RecordAttachment]:

@@ -88,6 +88,18 @@ def _attach(record: GrowthRecord, files) -> None:
         RecordAttachment.objects.create(record=record, file=file, original_name=original, size=file.size or 0)
 
 
+def _detach(record: GrowthRecord, ids) -> list[int]:
+    """Remove the record's attachments named in ``ids`` (others' ids are ignored); the files go after the commit."""
+    items = list(record.attachments.filter(pk__in=[i for i in ids or [] if isinstance(i, int)]))
+    if not items:
+        return []
+    storage = RecordAttachment._meta.get_field("file").storage
+    RecordAttachment.objects.filter(pk__in=[a.pk for a in items]).delete()
+    for stored in [a.file.name for a in items if a.file]:
+        transaction.on_commit(lambda stored=stored: storage.delete(stored), robust=True)
+    return [a.pk for a in items]
+
+
 @transaction.atomic
 def record_submit(*, actor, person, files=None, today: dt.date | None = None, **fields) -> GrowthRecord:
     """File one record for ``person``: by the teacher themself, or by their school's admin."""
@@ -147,8 +159,10 @@ def record_review(*, actor, record: GrowthRecord, accept: bool, reason: str = ""
 
 
 @transaction.atomic
-def record_resubmit(*, actor, record: GrowthRecord, files=None, today: dt.date | None = None, **fields) -> GrowthRecord:
-    """The teacher corrects a returned record and sends it back for review."""
+def record_resubmit(*, actor, record: GrowthRecord, files=None, remove=None, today: dt.date | None = None,
+                    **fields) -> GrowthRecord:
+    """The teacher corrects a returned record and sends it back for review,
+    removing the attachments whose ids are in ``remove`` and adding ``files``."""
     today = today or timezone.localdate()
     record = GrowthRecord.objects.select_for_update().select_related("person").get(pk=record.pk)
     own = getattr(getattr(actor, "person", None), "pk", None) == record.person_id
@@ -164,7 +178,8 @@ def record_resubmit(*, actor, record: GrowthRecord, files=None, today: dt.date |
     record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
     check_record(record, today=today)
     record.save()
+    removed = _detach(record, remove)
     _attach(record, files)
     audit.record(actor=actor, event=Event.GROWTH_RECORD_SUBMIT, target=record, school=record.school, person=record.person_id,
-                 kind=record.kind, resubmitted=True)
+                 kind=record.kind, resubmitted=True, removed_attachments=removed)
     return record

@@ -148,7 +148,9 @@ class _RecordFormView(ServiceFormView):
         return selectors.staff_to_observe(school).exclude(pk=self.person.pk)
 
     def build_form(self, data=None, files=None):
-        return RecordForm(data=data, files=files, initial=self.get_initial(), kind=self.kind, observable=self.observable())
+        current = list(self.object.attachments.all()) if self.object is not None else []
+        return RecordForm(data=data, files=files, initial=self.get_initial(), kind=self.kind, observable=self.observable(),
+                          attachments=current)
 
     def get_context_data(self, **kwargs):
         kwargs.update(person=self.person, kind=self.kind, kind_label=RecordKind(self.kind).label, record=self.object)
@@ -224,7 +226,7 @@ class RecordEditView(_RecordFormView):
 
     def perform(self, form):
         return record_resubmit(actor=self.request.user, record=self.object, files=form.cleaned_data.get("attachments"),
-                               **form.record_fields())
+                               remove=form.cleaned_data.get("remove"), **form.record_fields())
 
 
 record_edit = RecordEditView.as_view()
@@ -238,7 +240,8 @@ def _credit_note(record) -> str:
         return ""
     if record.credit_entry_id:
         return _("已计 %(h)s 学时") % {"h": floatformat(record.credit_entry.hours, -1)}
-    return _("未计学时（政策不计此类活动或已达上限）")
+    why = selectors.credit_refusal(record)
+    return _("未计学时：%(why)s") % {"why": why} if why else _("未计学时")
 
 
 @login_required
