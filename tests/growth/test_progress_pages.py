@@ -65,6 +65,7 @@ def test_the_admin_sees_every_group_with_the_behind_in_red(client, staffed):
     assert summary["语文组"]["teachers"] == 3 and summary["语文组"]["behind"] == 2  # the leader has no records either
     assert summary["数学组"] == {"group": "数学组", "teachers": 1, "behind": 1}
     assert "未分组" in summary  # the admin and others outside any group
+    _links_open(client, response)
 
 
 def test_filters_behind_group_and_name(client, staffed):
@@ -94,6 +95,17 @@ def test_the_leader_sees_only_their_group(client, staffed):
     assert "数学老师" not in client.get(URL, {**PAST_TERM, "q": "数学"}).content.decode()
     export = load_workbook(io.BytesIO(client.get(URL, {**PAST_TERM, "export": "xlsx"}).content)).active
     assert "数学老师" not in [r[1] for r in export.iter_rows(values_only=True)]
+    _links_open(client, client.get(URL, PAST_TERM))
+
+
+def _links_open(client, response):
+    """Every growth record a row links to opens for the reader."""
+    import re
+
+    links = set(re.findall(r'href="(/growth/file/[^"]+)"', response.content.decode()))
+    assert links
+    for link in links:
+        assert client.get(link).status_code == 200, link
 
 
 def test_teachers_and_other_schools_are_refused(client, staffed, school_b):
@@ -140,12 +152,28 @@ def test_the_export_has_the_filtered_rows_and_one_column_per_item(client, staffe
     assert by_name["数学老师"]["教研组"] == "数学组"
 
 
-def test_a_large_export_runs_as_a_job(client, staffed, settings):
+def test_a_large_export_runs_as_a_job_with_the_same_rows(client, staffed, settings, monkeypatch, django_capture_on_commit_callbacks):
+    from django_tasks_db.management.commands import db_worker
+
+    from yanxiu.core.models import Job
+
     growth, _maths, _teacher = staffed
-    settings.YANXIU_EXPORT_INLINE_ROWS = 2
-    client.force_login(growth.roles.school_admin)
-    response = client.get(URL, {**PAST_TERM, "export": "xlsx"})
-    assert response.status_code == 302 and "/jobs/" in response["Location"]
+    client.force_login(growth.roles.leader)
+    query = {**PAST_TERM, "behind": "on", "export": "xlsx"}
+    inline = list(load_workbook(io.BytesIO(client.get(URL, query).content)).active.iter_rows(values_only=True))
+    settings.YANXIU_EXPORT_INLINE_ROWS = 1
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(URL, query)
+    job = Job.objects.get()
+    assert response.status_code == 302 and response["Location"] == reverse("core:job_detail", args=[job.pk])
+    monkeypatch.setattr(db_worker, "close_old_connections", lambda: None)
+    db_worker.Worker(queue_names=["default"], interval=0, batch=True, backend_name="default", startup_delay=False,
+                     max_tasks=None, worker_id="test-worker", excluded_queue_names=[]).run()
+    job.refresh_from_db()
+    assert job.status == Job.Status.DONE, job.message
+    download = b"".join(client.get(reverse("core:job_download", args=[job.pk])).streaming_content)
+    assert list(load_workbook(io.BytesIO(download)).active.iter_rows(values_only=True)) == inline
+    assert "数学老师" not in str(inline)
 
 
 def test_the_page_does_not_grow_with_the_staff(client, staffed):
