@@ -115,7 +115,7 @@ def test_bad_attachment_is_refused_in_chinese_and_nothing_is_stored(client, grow
     six = _observation_post(attachments=[_pdf(f"{n}.pdf") for n in range(6)])
     assert "最多 5 个附件" in c.post(reverse("growth:record_add") + "?kind=observation", six).content.decode()
     missing = c.post(reverse("growth:record_add") + "?kind=award", {"date": _today().isoformat(), "title": "优质课比赛"})
-    assert missing.status_code == 400 and "须填写" in missing.content.decode() and not GrowthRecord.objects.exists()
+    assert missing.status_code == 400 and "“获奖”须填写赛事名称" in missing.content.decode() and not GrowthRecord.objects.exists()
 
 
 def test_a_teacher_gets_404_for_another_teachers_record_and_attachment(client, growth):
@@ -256,3 +256,19 @@ def test_a_returned_record_is_corrected_with_an_attachment_replaced(client, grow
     assert record.status == "submitted"
     assert [a.original_name for a in record.attachments.all()] == ["定稿.pdf"]
     assert not RecordAttachment.objects.filter(pk=old.pk).exists() and not os.path.exists(old_path)
+
+
+def test_review_list_filters_by_group_teacher_and_date(client, growth, math_teacher):
+    roles = growth.roles
+    growth.record(roles.member.person, "case", _today(), accepted=False, title="语文组的案例")
+    growth.record(math_teacher.person, "case", _today() - dt.timedelta(days=10), accepted=False, title="数学组的案例")
+    growth.record(roles.other_teacher.person, "case", _today(), accepted=False, title="外校的案例")
+    admin = _client(client, roles.school_admin)
+    everything = admin.get(reverse("growth:review_list")).content.decode()
+    assert "语文组的案例" in everything and "数学组的案例" in everything and "外校的案例" not in everything
+    by_group = admin.get(reverse("growth:review_list"), {"group": growth.group.pk}).content.decode()
+    assert "语文组的案例" in by_group and "数学组的案例" not in by_group
+    by_name = admin.get(reverse("growth:review_list"), {"q": "赵老师"}).content.decode()
+    assert "数学组的案例" in by_name and "语文组的案例" not in by_name
+    recent = admin.get(reverse("growth:review_list"), {"date_from": (_today() - dt.timedelta(days=2)).isoformat()}).content.decode()
+    assert "语文组的案例" in recent and "数学组的案例" not in recent

@@ -10,7 +10,7 @@ from yanxiu.org.forms import BootstrapMixin
 from yanxiu.training.widgets import PinyinPersonChoiceField
 
 from .choices import AwardRank, Level, RecordKind, ReviewStatus, TopicRole, TopicStatus
-from .services.records import MAX_ATTACHMENTS
+from .services.records import MAX_ATTACHMENTS, REQUIRED_FIELDS
 
 TEXT_MAX = 5000
 
@@ -110,6 +110,11 @@ class RecordForm(BootstrapMixin, forms.Form):
             self.fields[name] = field
         if kind == RecordKind.AWARD:
             self.fields["rank"] = forms.ChoiceField(label=_("获奖等次"), choices=_choices(AwardRank.choices), required=False)
+        for name in REQUIRED_FIELDS.get(kind, ()):
+            field = self.fields[name]
+            field.required = True
+            field.error_messages = {**field.error_messages, "required": _("“%(kind)s”须填写%(field)s。") % {
+                "kind": RecordKind(kind).label, "field": field.label}}
         self.fields["attachments"] = MultipleFileField(
             label=_("附件"), required=False,
             help_text=_("最多 %(n)s 个，JPG、PNG、WebP 图片或 PDF 文件。") % {"n": MAX_ATTACHMENTS})

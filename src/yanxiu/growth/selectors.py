@@ -92,6 +92,11 @@ def attachments_visible_to(user) -> QuerySet[RecordAttachment]:
     return RecordAttachment.objects.filter(record__in=records_visible_to(user)).select_related("record")
 
 
+def of_group(records: QuerySet, group) -> QuerySet:
+    """Records of ``group``'s current members."""
+    return records.filter(person_id__in=_current_people(Q(groups=group)))
+
+
 def review_groups(user) -> QuerySet[Group]:
     """Groups of the schools ``user`` manages, for filtering the review list."""
     return Group.objects.filter(school__in=scopes.schools_managed_by(user)).select_related("school").order_by("school_id", "name")

@@ -23,7 +23,6 @@ from yanxiu.core import params, uploads
 from yanxiu.core.crud import ServiceActionView, ServiceFormView
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org import scopes
-from yanxiu.org.models import Employment
 from yanxiu.org.selectors import current_school, own_person
 
 from .. import access, calendar, selectors
@@ -311,7 +310,7 @@ class ReviewListView(ScopedListView):
         if data.get("kind"):
             qs = qs.filter(kind=data["kind"])
         if data.get("group"):
-            qs = qs.filter(person_id__in=Employment.objects.current().filter(groups=data["group"]).values("person_id"))
+            qs = selectors.of_group(qs, data["group"])
         if data.get("date_from"):
             qs = qs.filter(date__gte=data["date_from"])
         if data.get("date_to"):
