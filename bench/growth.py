@@ -284,7 +284,6 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory(prefix="yanxiu-bench-") as tmpdir:
         setup_django(tmpdir)
-        from django.conf import settings
         from django.test.utils import setup_test_environment
 
         setup_test_environment()  # responses carry their context: the page's counts are checked against the baseline's

@@ -150,7 +150,7 @@ class ProgressListView(ScopedListView):
         self.today = timezone.localdate()
         current = calendar.term_of(self.school, self.today)
         self.groups = list(access.groups_for_progress(user, self.school).order_by("kind", "name", "pk"))
-        top = max(current.school_year, self.today.year) + 1
+        top = current.school_year + 1
         years = [y for y in range(top, top - YEARS_BACK - 2, -1) if calendar.MIN_YEAR <= y <= calendar.MAX_YEAR]
         bound = any(k in data for k in ("year", "term", "group", "behind"))
         initial = {"year": current.school_year, "term": current.number}
