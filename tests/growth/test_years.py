@@ -311,3 +311,11 @@ def test_the_number_of_queries_does_not_grow_with_the_records(growth, people):
                                          school_year=YEAR, goals="目标")
         MentorActivity.objects.create(pair=pair, kind="talk", date=DAY, content="谈话", logged_by=big)
     assert _count(r.school_admin, big)[0] == counts_small[0]
+
+
+def test_nul_characters_are_dropped_from_comments(growth):
+    r = growth.roles
+    assert review(r.member, r.member.person, "self", comment="自评\x00内容").comment == "自评内容"
+    review(r.school_admin, r.member.person, "school")
+    gy = year_sign_off(actor=r.school_admin, person=r.member.person, school_year=YEAR, comment="同意\x00")
+    assert gy.sign_off_comment == "同意"

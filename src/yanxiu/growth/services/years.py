@@ -95,8 +95,13 @@ def _check_score(score) -> int:
     return score
 
 
+def _clean(text) -> str:
+    """Stripped text without NUL characters (PostgreSQL refuses them in text)."""
+    return str(text or "").replace("\x00", "").strip()
+
+
 def _check_comment(comment) -> str:
-    comment = (comment or "").strip()
+    comment = _clean(comment)
     if not comment:
         raise ValidationError({"comment": _("请填写评语。")})
     if len(comment) > COMMENT_MAX:
@@ -150,7 +155,7 @@ def year_sign_off(*, actor, person, school_year: int, comment: str = "") -> Grow
     employment = _current(person)
     scopes.require(may_sign_off(actor, person, employment), _("只有教师所在学校的管理员可以签署成长记录袋。"))
     _check_year(employment.school, school_year)
-    comment = (comment or "").strip()
+    comment = _clean(comment)
     if len(comment) > SIGN_OFF_COMMENT_MAX:
         raise ValidationError({"comment": _("学校意见不能超过 %(n)s 字。") % {"n": SIGN_OFF_COMMENT_MAX}})
     gy = GrowthYear.objects.select_for_update().filter(person=person, school_year=school_year).first()
