@@ -110,3 +110,23 @@ def test_tiers_by_teaching_age_and_by_hand(growth):
     services.tier_rule_set(actor=admin, school=growth.school, basis="age", young_max_age=35)
     services.tiers_recompute(actor=admin, school=growth.school, school_year=2026)
     assert young.employments.get().tier == "mature"  # born 1985: 41 on 2026-09-01
+
+
+def test_a_tier_set_for_a_past_year_leaves_the_tier_in_force_alone(growth):
+    from yanxiu.credits.selectors import current_school_year
+
+    admin, person = growth.roles.school_admin, growth.roles.teacher.person
+    year = current_school_year()
+    services.tier_assign(actor=admin, person=person, school_year=year, tier="backbone", reason="县级骨干")
+    services.tier_assign(actor=admin, person=person, school_year=year - 3, tier="young", reason="补录当年梯队")
+    assert person.employments.get().tier == "backbone"
+
+
+def test_a_retired_template_is_not_revised(growth):
+    template = growth.adopt("001-1-young")
+    items = [{"kind": "observation", "label": "听课", "target": 10, "per": "term"}]
+    retired = services.template_retire(actor=growth.roles.school_admin, template=template, reason="改用八个一", today=TODAY)
+    with pytest.raises(ValidationError) as exc:
+        services.template_edit(actor=growth.roles.school_admin, template=retired, name="x", tier="young", for_leaders=False,
+                               period="term", items=items, reason="恢复", today=TODAY)
+    assert "已停用" in str(exc.value)

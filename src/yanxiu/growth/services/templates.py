@@ -7,7 +7,6 @@ import secrets
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
@@ -99,7 +98,10 @@ def template_edit(*, actor, template: TaskTemplate, name: str, tier: str, for_le
     year, term = from_period or earliest
     if (year, term) < earliest:
         raise ValidationError(_("修订只能从下一学期（%(y)s 学年第 %(t)s 学期）起生效。") % {"y": earliest[0], "t": earliest[1]})
-    latest = TaskTemplate.objects.filter(school=school, family=template.family).aggregate(v=Max("version"))["v"] or 0
+    newest = TaskTemplate.objects.filter(school=school, family=template.family).order_by("-version").first()
+    if newest is not None and newest.retired:
+        raise ValidationError(_("该模板已停用，不能再修订；请重新采用预设或新建模板。"))
+    latest = newest.version if newest else 0
     fields = {"name": (name or "").strip()[:60] or template.name, "preset_key": template.preset_key, "source": template.source,
               "tier": tier, "for_leaders": for_leaders, "period": period, "change_reason": reason.strip()[:200]}
     new = _write(actor=actor, school=school, family=template.family, version=latest + 1, fields=fields,

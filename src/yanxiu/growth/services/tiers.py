@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
@@ -90,13 +91,20 @@ def tier_by_rule(rule: TierRule, employment: Employment, on: dt.date) -> str:
     return ""
 
 
-def _write_tier(*, actor, employment: Employment, year: int, tier: str, source: str, reason: str = "") -> TierAssignment:
+def _current_year(school) -> int:
+    return calendar.school_year_of(school, timezone.localdate())
+
+
+def _write_tier(*, actor, employment: Employment, year: int, tier: str, source: str, current_year: int, reason: str = "") -> TierAssignment:
     row = TierAssignment.objects.create(
         person_id=employment.person_id, school_id=employment.school_id, school_year=year, tier=tier, source=source,
         reason=reason[:200], created_by=actor if getattr(actor, "pk", None) else None,
     )
-    if employment.is_current and employment.tier != tier:
-        # The staff list and the person page read the tier in force from the employment.
+    latest = TierAssignment.objects.filter(person_id=employment.person_id).exclude(pk=row.pk).order_by("-school_year")
+    latest_year = latest.values_list("school_year", flat=True).first()
+    in_force = year <= current_year and (latest_year is None or year >= latest_year)
+    if employment.is_current and in_force and employment.tier != tier:
+        # The staff list and the person page read the tier in force (this school year's) from the employment.
         Employment.objects.filter(pk=employment.pk).update(tier=tier)
         employment.tier = tier
     return row
@@ -113,7 +121,8 @@ def tier_assign(*, actor, person, school_year: int, tier: str, reason: str) -> T
     if not (reason or "").strip():
         raise ValidationError({"reason": _("手工指定梯队时须说明理由。")})
     employment = Employment.objects.current().select_related("person").get(person=person)
-    row = _write_tier(actor=actor, employment=employment, year=school_year, tier=tier, source=TierSource.MANUAL, reason=reason.strip())
+    row = _write_tier(actor=actor, employment=employment, year=school_year, tier=tier, source=TierSource.MANUAL, reason=reason.strip(),
+                      current_year=_current_year(school))
     audit.record(actor=actor, event=Event.GROWTH_TIER_ASSIGN, target=person, school=school, year=school_year, tier=tier)
     return row
 
@@ -139,7 +148,7 @@ def tiers_recompute(*, actor, school, school_year: int, force: bool = False) -> 
     last_year: dict[int, str] = {}
     for person_id, tier in TierAssignment.objects.filter(person_id__in=ids, school_year=school_year - 1).order_by("-id").values_list("person_id", "tier"):
         last_year.setdefault(person_id, tier)
-    written = 0
+    written, current_year = 0, _current_year(school)
     for employment in employments:
         held = this_year.get(employment.person_id)
         if held is not None and (held.source == TierSource.MANUAL or not force):
@@ -150,7 +159,8 @@ def tiers_recompute(*, actor, school, school_year: int, force: bool = False) -> 
             tier, source = last_year.get(employment.person_id) or employment.tier, TierSource.CARRIED
         if not tier or (held is not None and held.tier == tier):
             continue
-        _write_tier(actor=actor, employment=employment, year=school_year, tier=tier, source=source, reason=str(rule.get_basis_display()))
+        _write_tier(actor=actor, employment=employment, year=school_year, tier=tier, source=source, reason=str(rule.get_basis_display()),
+                    current_year=current_year)
         written += 1
     audit.record(actor=actor, event=Event.GROWTH_TIERS_RECOMPUTE, target=school, school=school, year=school_year, written=written)
     return written
