@@ -208,6 +208,8 @@ def test_years_out_of_bounds_are_refused_and_the_selector_redirects(client, grow
     response = client.get(reverse("growth:file_year", args=[member_year.pk]) + f"?year={YEAR}")
     assert response.status_code == 302 and response["Location"] == _url(member_year)
     assert client.get(reverse("growth:file_year", args=[member_year.pk]) + "?year=abc").status_code == 400
+    future = client.get(_url(member_year, YEAR + 3)).content.decode()  # a year not begun: nothing to fill
+    assert "self-score" not in future
     response = client.get(reverse("growth:my_file"))
     assert response.status_code == 302 and f"/growth/file/{member_year.pk}/" in response["Location"]
 

@@ -137,6 +137,11 @@ class RecordFile:
         return self.terms[0].start, max(self.terms[0].end, self.terms[1].end)
 
     @property
+    def begun(self) -> bool:
+        """The year has started (its assessment may be written)."""
+        return timezone.localdate() >= self.terms[0].start
+
+    @property
     def signed_off(self) -> bool:
         return self.growth_year is not None and self.growth_year.locked
 

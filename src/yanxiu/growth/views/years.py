@@ -64,7 +64,7 @@ class ReviewForm(forms.Form):
 
 def _review_forms(user, f) -> list[dict]:
     """The assessment parts ``user`` may fill on this page (their own review prefilled)."""
-    if f.read_only or f.signed_off or f.employment is None:
+    if f.read_only or f.signed_off or f.employment is None or not f.begun:
         return []
     mine = {r.review.role: r.review for r in f.reviews if r.review.reviewer_id == user.pk}
     out = []
@@ -81,7 +81,7 @@ def _review_forms(user, f) -> list[dict]:
 @login_required
 def file_page(request, person_id: int, year: int):
     f = _file(request, person_id, year)
-    can_sign = not f.read_only and not f.signed_off and services.may_sign_off(request.user, f.person, f.employment)
+    can_sign = f.begun and not f.read_only and not f.signed_off and services.may_sign_off(request.user, f.person, f.employment)
     context = {
         "f": f, "forms": _review_forms(request.user, f), "can_sign_off": can_sign,
         "is_self": f.relation == access.SELF,
