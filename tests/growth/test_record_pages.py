@@ -272,3 +272,26 @@ def test_review_list_filters_by_group_teacher_and_date(client, growth, math_teac
     assert "数学组的案例" in by_name and "语文组的案例" not in by_name
     recent = admin.get(reverse("growth:review_list"), {"date_from": (_today() - dt.timedelta(days=2)).isoformat()}).content.decode()
     assert "语文组的案例" in recent and "数学组的案例" not in recent
+
+
+def test_the_review_list_and_the_growth_home_read_a_fixed_number_of_queries(client, growth):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    roles = growth.roles
+    Employment.objects.filter(person=roles.teacher.person).update(tier="young")
+    growth.adopt("001-1-young")
+
+    def counted(user, url, records):
+        for n in range(records):
+            _with_attachment(growth.record(roles.teacher.person, "case", _today(), accepted=False, title=f"案例{n}"))
+        c = _client(client, user)
+        c.get(url)  # warm: session, scope
+        with CaptureQueriesContext(connection) as queries:
+            assert c.get(url).status_code == 200
+        return len(queries)
+
+    for user, url, most in ((roles.school_admin, reverse("growth:review_list"), 12), (roles.teacher, reverse("growth:my"), 20)):
+        few = counted(user, url, 2)
+        many = counted(user, url, 12)
+        assert few == many <= most, (url, few, many)
