@@ -39,6 +39,15 @@ def find_user(login: str) -> User | None:
     return User.objects.filter(username=login).first() or User.objects.filter(username__iexact=login).order_by("pk").first()
 
 
+class _UserWithPerson:
+    """Load the session's user together with their person (one query, not two):
+    every page asks who the person is (``org.scopes.scope_of``)."""
+
+    def get_user(self, user_id):
+        user = User._default_manager.select_related("person").filter(pk=user_id).first()
+        return user if user is not None and self.user_can_authenticate(user) else None
+
+
 class LockoutBackend(AxesStandaloneBackend):
     """django-axes' lockout check. Without a request (code calling
     ``authenticate`` directly, never a login form) there is no client to count."""
@@ -49,7 +58,7 @@ class LockoutBackend(AxesStandaloneBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
 
-class YanxiuBackend(ModelBackend):
+class YanxiuBackend(_UserWithPerson, ModelBackend):
     def authenticate(self, request, username=None, password=None, **kwargs):
         if username is None or password is None:
             return None

@@ -81,6 +81,18 @@ def _counties_under(region_ids: set[int]) -> frozenset[int]:
     return frozenset(rows)
 
 
+def _person_id(user) -> int | None:
+    """The user's person, from the user row when the session loaded it with them
+    (``accounts.backends``), else in one query."""
+    from yanxiu.org.models import Person
+
+    related = Person._meta.get_field("user").remote_field  # the reverse side: user.person
+    if related.is_cached(user):
+        person = related.get_cached_value(user)
+        return person.pk if person is not None else None
+    return Person.objects.filter(user=user).values_list("pk", flat=True).first()
+
+
 def scope_of(user) -> Scope:
     """Return (and cache on the user object) the user's roles and their scope."""
     if user is None or not user.is_authenticated:
@@ -102,9 +114,7 @@ def scope_of(user) -> Scope:
             groups.add(group_id)
         elif role == Role.PRESENTER:
             presenter = True
-    from yanxiu.org.models import Person
-
-    person_id = Person.objects.filter(user=user).values_list("pk", flat=True).first()
+    person_id = _person_id(user)
     scope = Scope(
         superuser=user.is_superuser,
         person_id=person_id,
