@@ -214,3 +214,11 @@ def test_a_user_without_the_permission_gets_403_and_a_visitor_the_login(client, 
 def test_a_post_is_not_allowed(client, roles):
     client.force_login(roles.school_admin)
     assert client.post("/t/rows/").status_code == 405
+
+
+def test_a_choice_label_column_sorts_by_its_field():
+    from yanxiu.core.lists import Column
+
+    assert Column("kind", "称号", value="get_kind_display", sortable=True).order_field == "kind"
+    assert Column("stage", "学段", value="school.get_stage_display", sortable=True).order_field == "school__stage"
+    assert Column("name", "姓名", value="person.name", sortable=True).order_field == "person__name"

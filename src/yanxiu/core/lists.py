@@ -141,7 +141,9 @@ class Column:
         if isinstance(self.sortable, str):
             return self.sortable
         if isinstance(self.value, str):
-            return self.value.replace(".", "__")
+            # "get_kind_display" shows a choice's label; the rows sort by the field itself.
+            path = [part[4:-8] if part.startswith("get_") and part.endswith("_display") else part for part in self.value.split(".")]
+            return "__".join(path)
         return self.key
 
 
