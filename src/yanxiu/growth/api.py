@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from yanxiu.core.pagination import Page
 from yanxiu.core.params import ID_MAX
 from yanxiu.org import scopes
-from yanxiu.org.models import Employment, Group, Person, School
+from yanxiu.org.models import Employment, Group, Person
 from yanxiu.org.selectors import current_school
 
 from . import access, calendar
@@ -402,7 +402,7 @@ def _progress_school(user, school_id: int | None):
     s = scopes.scope_of(user)
     if school_id is None:
         if s.admin_schools:
-            return School.objects.get(pk=min(s.admin_schools))
+            return scopes.admin_school(user)
         group = Group.objects.filter(pk__in=s.led_groups).select_related("school").order_by("pk").first()
         if group is not None:
             return group.school
