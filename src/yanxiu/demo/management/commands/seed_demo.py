@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=county.DEFAULT_SEED, help="随机种子（默认 1）")
         parser.add_argument(
             "--no-activity", action="store_true",
-            help="只生成组织数据，不生成研修活动（政策、项目、活动、考勤、反思、学时台账）",
+            help="只生成组织数据，不生成研修活动（政策、项目、活动、考勤、反思、学时台账）和成长档案（梯队、任务模板、成长记录、师徒结对、发展规划）",
         )
 
     def handle(self, *args, teachers: int, seed: int, no_activity: bool = False, **options):
