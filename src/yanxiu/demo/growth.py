@@ -516,9 +516,9 @@ class _Seeder:
                       critique="亮点：以读代讲，朗读指导扎实。建议：小组合作可以更放手，给学生留出质疑的时间。")
         record_submit(actor=teacher, person=teacher.person, kind=RecordKind.READING_NOTE, date=day, title="《给教师的建议》",
                       content="第 36 条“教师的时间从哪里来”：每天读书，是为明天的课做准备。")
-        lesson = record_submit(actor=teacher, person=teacher.person, kind=RecordKind.PUBLIC_LESSON, date=self.term.start
-                               + dt.timedelta(days=30), title="《桂林山水》县级公开课", subject="语文", level="county",
-                               content="县语文教研活动展示课，课后说课。")
+        lesson = record_submit(actor=teacher, person=teacher.person, kind=RecordKind.PUBLIC_LESSON,
+                               date=min(self.term.start + dt.timedelta(days=30), day), title="《桂林山水》县级公开课",
+                               subject="语文", level="county", content="县语文教研活动展示课，课后说课。")
         record_review(actor=admin, record=lesson, accept=True)
         returned = record_submit(actor=teacher, person=teacher.person, kind=RecordKind.CASE, date=day, title="一次课堂意外",
                                  content="学生提问超出预设。")
