@@ -12,8 +12,9 @@ admin in every school). For every demo school:
 - a term of records counting towards those lists (lesson observations of
   colleagues with their critique, public and research lessons, reading notes,
   cases, articles, research topics, lectures, test papers, a few awards),
-  accepted by the school; most teachers are on track, about one in eight is
-  clearly behind on the observations; a few records wait for review;
+  accepted by the school; most teachers are on track, about one in eight (at
+  least one in each school of three or more) is clearly behind on the
+  observations; a few records wait for review;
 - two mentor pairs for the school year (pair_create) with their activities,
   most confirmed by the other side;
 - five-year development plans and term goals, most accepted.
@@ -320,11 +321,11 @@ class _Seeder:
         self.log(f"成长记录：{self.term.label}共 {len(rows.records)} 条，{self.summary.behind} 名教师听课进度落后。")
 
     def _named_people(self) -> dict[str, int]:
-        people = dict(Person.objects.filter(user__username__in=["teacher", "leader", "school"]).values_list("user__username", "pk"))
-        return people
+        return dict(Person.objects.filter(user__username__in=["teacher", "leader", "school"]).values_list("user__username", "pk"))
 
     def _pick_behind(self, school, staff: list[_Staff], named: dict[str, int]) -> set[int]:
-        """About one in eight, never a demo login; in the first school one member of the leader's group."""
+        """About one in eight and at least one of three or more, never a demo login; in the first
+        school one member of the leader's group."""
         logins = set(named.values())
         pool = [s.person_id for s in staff if s.person_id not in logins]
         behind = {p for p in pool if self.rng.random() < BEHIND_RATE}
