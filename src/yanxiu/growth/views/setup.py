@@ -58,7 +58,8 @@ def setup_school(request) -> School:
             raise Http404(_("没有找到该学校。"))
         scopes.require(access.can_manage(request.user, school), PAGE_DENIED)
     else:
-        school = scopes.admin_school(request.user)
+        # A school admin works on their school; the bureau, without ?school=, on the first school it manages.
+        school = scopes.admin_school(request.user) or scopes.schools_managed_by(request.user).order_by("code").first()
         scopes.require(school is not None, PAGE_DENIED)
     request._growth_setup_school = school
     return school
