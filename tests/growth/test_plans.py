@@ -9,11 +9,11 @@ from django.utils import timezone
 from yanxiu.core.models import AuditEvent
 from yanxiu.growth import progress
 from yanxiu.growth.models import DevelopmentPlan, GrowthYear, TermGoal
+from yanxiu.growth.plan_selectors import plan_in_force
 from yanxiu.growth.services.plans import (
     goal_outcome,
     goal_review,
     goal_submit,
-    plan_in_force,
     plan_review,
     plan_submit,
 )

@@ -8,22 +8,21 @@ goal may be changed until it is accepted; its outcome (how far it was
 reached) is filled at the term's end, accepted or not. Nothing of a school
 year whose growth record is signed off changes any more.
 
-The read helpers at the end (:func:`plan_in_force`, :func:`plans_visible_to`,
-:func:`goals_visible_to`) are what the plan pages and the growth record use.
+Reads (the plan in force, what a viewer may see, what waits for review) are
+in :mod:`yanxiu.growth.plan_selectors`.
 """
 
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
 from yanxiu.core.events import Event
 from yanxiu.org import scopes
 
-from .. import access, calendar
+from .. import calendar
 from ..choices import ReviewStatus
 from ..models import DevelopmentPlan, GrowthYear, TermGoal
 from ._common import apply_review, current_school_of, require_reviewer
@@ -201,34 +200,3 @@ def goal_review(*, actor, goal: TermGoal, accept: bool, reason: str = "") -> Ter
     audit.record(actor=actor, event=Event.GROWTH_GOAL_REVIEW, target=goal, school=current_school_of(goal.person),
                  person=goal.person_id, accepted=goal.status == ReviewStatus.ACCEPTED)
     return goal
-
-
-# --- Reads ----------------------------------------------------------------------------
-
-
-def plan_in_force(person, year: int | None = None) -> DevelopmentPlan | None:
-    """The accepted plan with the latest start covering school ``year`` (by default any: the newest accepted)."""
-    plans = DevelopmentPlan.objects.filter(person=person, status=ReviewStatus.ACCEPTED)
-    if year is not None:
-        plans = plans.filter(start_year__lte=year, end_year__gte=year)
-    return plans.order_by("-start_year", "-id").first()
-
-
-def plans_visible_to(user, person) -> QuerySet:
-    """``person``'s plans ``user`` may read (a school the teacher left: those made there)."""
-    return access.limit_to_viewer(DevelopmentPlan.objects.filter(person=person), user, person)
-
-
-def goals_visible_to(user, person) -> QuerySet:
-    return access.limit_to_viewer(TermGoal.objects.filter(person=person), user, person)
-
-
-def waiting_for_review(school) -> tuple[QuerySet, QuerySet]:
-    """Plans and goals waiting for ``school``: those of the teachers whose current school it is."""
-    from yanxiu.org.models import Employment
-
-    people = Employment.objects.current().filter(school=school).values("person_id")
-    plans = DevelopmentPlan.objects.filter(person_id__in=people, status=ReviewStatus.SUBMITTED)
-    goals = TermGoal.objects.filter(person_id__in=people, status=ReviewStatus.SUBMITTED)
-    return (plans.select_related("person").order_by("updated_at", "id"),
-            goals.select_related("person").order_by("school_year", "term", "id"))

@@ -27,6 +27,7 @@ from .. import access, calendar
 from ..choices import ReviewStatus
 from ..models import DevelopmentPlan, TermGoal
 from ..plan_forms import GoalForm, OutcomeForm, PlanForm, ReviewForm
+from .. import plan_selectors
 from ..services import plans as service
 
 #: Rows of each kind the review queue shows at once (the oldest first).
@@ -49,7 +50,7 @@ def _visible_plan(user, pk: int) -> DevelopmentPlan:
     """The plan ``pk`` when ``user`` may read it (the teacher, their school, group leader, old school for plans made there)."""
     plan = DevelopmentPlan.objects.select_related("person").filter(pk=pk).first()
     if plan is not None:
-        plan = service.plans_visible_to(user, plan.person).select_related("person", "school", "reviewed_by").filter(pk=pk).first()
+        plan = plan_selectors.plans_visible_to(user, plan.person).select_related("person", "school", "reviewed_by").filter(pk=pk).first()
     if plan is None:
         raise Http404(_("没有找到该发展规划，或您无权查看。"))
     return plan
@@ -58,7 +59,7 @@ def _visible_plan(user, pk: int) -> DevelopmentPlan:
 def _visible_goal(user, pk: int) -> TermGoal:
     goal = TermGoal.objects.select_related("person").filter(pk=pk).first()
     if goal is not None:
-        goal = service.goals_visible_to(user, goal.person).select_related("person", "school").filter(pk=pk).first()
+        goal = plan_selectors.goals_visible_to(user, goal.person).select_related("person", "school").filter(pk=pk).first()
     if goal is None:
         raise Http404(_("没有找到该学期目标，或您无权查看。"))
     return goal
@@ -69,7 +70,7 @@ def _visible_goal(user, pk: int) -> TermGoal:
 
 def _in_force(person, year: int) -> DevelopmentPlan | None:
     """The accepted plan covering ``year``, else the newest accepted one (a plan that has run out, or starts later)."""
-    return service.plan_in_force(person, year) or service.plan_in_force(person)
+    return plan_selectors.plan_in_force(person, year) or plan_selectors.plan_in_force(person)
 
 
 def _plan_initial(plans: list[DevelopmentPlan], this_year: int) -> dict:
@@ -200,7 +201,7 @@ def _review_school(request):
 @login_required
 def plan_reviews(request):
     school = _review_school(request)
-    plans, goals = service.waiting_for_review(school)
+    plans, goals = plan_selectors.waiting_for_review(school)
     context = {
         "page_title": _("%(school)s · 发展规划与学期目标审核") % {"school": school.name}, "school": school,
         "plans": list(plans[:QUEUE_LIMIT]), "plan_count": plans.count(),
@@ -259,7 +260,7 @@ class GoalReviewView(_ReviewView):
 def plan_detail(request, pk: int):
     plan = _visible_plan(request.user, pk)
     person = plan.person
-    goals = service.goals_visible_to(request.user, person).filter(school_year__gte=plan.start_year, school_year__lte=plan.end_year)
+    goals = plan_selectors.goals_visible_to(request.user, person).filter(school_year__gte=plan.start_year, school_year__lte=plan.end_year)
     relation = access.viewer_relation(request.user, person)
     context = {
         "page_title": _("%(name)s 的个人发展规划（%(start)s—%(end)s）") % {"name": person.name, "start": plan.start_year,
