@@ -254,3 +254,25 @@ def test_the_employment_form_has_no_tier_and_links_to_the_tier_list(client, setu
     page = client.get(reverse("org:employment_edit", args=[employment.pk])).content.decode()
     assert 'name="tier"' not in page
     assert f'{reverse("growth:tiers")}?school={g.school.pk}' in page
+
+
+def test_a_school_makes_a_template_of_its_own(client, setup):
+    from yanxiu.core.models import AuditEvent
+
+    g = setup
+    client.force_login(g.roles.school_admin)
+    url = reverse("growth:template_create")
+    assert "新建任务模板" in client.get(url).content.decode()
+    data = {"name": "新教师“一课一反思”", "tier": "novice", "period": "term", "year": g.now.school_year, "term": 1,
+            "items-TOTAL_FORMS": "2", "items-INITIAL_FORMS": "0",
+            "items-0-kind": "observation", "items-0-label": "每周听课两节", "items-0-target": "2", "items-0-per": "week",
+            "items-1-kind": "case", "items-1-label": "每月一篇教学反思", "items-1-target": "1", "items-1-per": "month"}
+    no_target = client.post(url, {**data, "tier": ""})
+    assert no_target.status_code == 400 and "请选择适用梯队" in no_target.content.decode()
+    response = client.post(url, data)
+    assert response.status_code == 302
+    made = TaskTemplate.objects.get(name="新教师“一课一反思”")
+    assert (made.version, made.tier, made.preset_key, made.items.count()) == (1, "novice", "", 2)
+    assert AuditEvent.objects.filter(action="growth.template_create", school_id=g.school.pk).exists()
+    client.force_login(g.roles.teacher)
+    assert client.post(url, data).status_code == 403

@@ -71,6 +71,7 @@ class Event(models.TextChoices):
     GROWTH_TITLE_ADD = "growth.title_add", _("登记评选称号")
     GROWTH_TITLE_REVIEW = "growth.title_review", _("称号年度考核")
     GROWTH_TEMPLATE_ADOPT = "growth.template_adopt", _("采用任务模板")
+    GROWTH_TEMPLATE_CREATE = "growth.template_create", _("新建任务模板")
     GROWTH_TEMPLATE_EDIT = "growth.template_edit", _("修订任务模板")
     GROWTH_TEMPLATE_RETIRE = "growth.template_retire", _("停用任务模板")
     GROWTH_RECORD_SUBMIT = "growth.record_submit", _("填报成长记录")

@@ -211,6 +211,17 @@ class TemplateEditForm(BootstrapMixin, forms.Form):
         return self.items.items()
 
 
+class TemplateCreateForm(TemplateEditForm):
+    """A template of the school's own: the same fields and items, from a chosen year and term, no revision reason."""
+
+    year = school_year_field()
+    term = forms.TypedChoiceField(label=_("起始学期"), choices=TERM_CHOICES, coerce=int)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["reason"]
+
+
 class RetireForm(forms.Form):
     reason = forms.CharField(max_length=200)
 

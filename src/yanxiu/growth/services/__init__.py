@@ -14,7 +14,7 @@ The importer of past records is :mod:`yanxiu.growth.importing`.
 from .mentors import activity_confirm, activity_log, pair_assess, pair_cancel, pair_create, summary_submit  # noqa: F401
 from .plans import goal_outcome, goal_review, goal_submit, plan_review, plan_submit  # noqa: F401
 from .records import record_resubmit, record_review, record_submit  # noqa: F401
-from .templates import template_adopt, template_edit, template_retire  # noqa: F401
+from .templates import template_adopt, template_create, template_edit, template_retire  # noqa: F401
 from .tiers import (  # noqa: F401
     tier_assign,
     tier_rule_set,

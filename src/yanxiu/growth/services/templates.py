@@ -80,6 +80,36 @@ def template_adopt(*, actor, school, preset_key: str, year: int, term: int = 1) 
     return template
 
 
+def _clean_fields(*, name: str, tier: str, period: str, for_leaders: bool) -> str:
+    name = (name or "").strip()[:60]
+    if not name:
+        raise ValidationError({"name": _("请填写模板名称。")})
+    if tier and tier not in Tier.values:
+        raise ValidationError({"tier": _("未知的梯队“%(t)s”。") % {"t": tier[:20]}})
+    if not tier and not for_leaders:
+        raise ValidationError({"tier": _("请选择适用梯队，或勾选“适用于学校领导”。")})
+    if period not in TemplatePeriod.values:
+        raise ValidationError({"period": _("考核周期只能是学期或学年。")})
+    return name
+
+
+@transaction.atomic
+def template_create(*, actor, school, name: str, tier: str, for_leaders: bool, period: str, items: list[dict], year: int,
+                    term: int = 1, source: str = "") -> TaskTemplate:
+    """A template of the school's own (not from a preset), in force from (year, term)."""
+    scopes.require(access.can_manage(actor, school), _("只有本校管理员可以设置任务模板。"))
+    name = _clean_fields(name=name, tier=tier, period=period, for_leaders=for_leaders)
+    calendar.check_year(year)
+    if term not in (1, 2):
+        raise ValidationError({"term": _("学期只能是 1 或 2。")})
+    fields = {"name": name, "preset_key": "", "source": (source or "").strip()[:200], "tier": tier, "for_leaders": for_leaders,
+              "period": period}
+    template = _write(actor=actor, school=school, family=f"school-{secrets.token_hex(4)}", version=1, fields=fields,
+                      items=_clean_items(items), year=year, term=term)
+    audit.record(actor=actor, event=Event.GROWTH_TEMPLATE_CREATE, target=template, school=school, valid_from=f"{year}-{term}")
+    return template
+
+
 @transaction.atomic
 def template_edit(*, actor, template: TaskTemplate, name: str, tier: str, for_leaders: bool, period: str, items: list[dict],
                   reason: str, today, from_period: tuple[int, int] | None = None) -> TaskTemplate:
@@ -88,10 +118,7 @@ def template_edit(*, actor, template: TaskTemplate, name: str, tier: str, for_le
     keeps counting against the version it started with."""
     school = template.school
     scopes.require(access.can_manage(actor, school), _("只有本校管理员可以修改任务模板。"))
-    if tier and tier not in Tier.values:
-        raise ValidationError({"tier": _("未知的梯队“%(t)s”。") % {"t": tier[:20]}})
-    if period not in TemplatePeriod.values:
-        raise ValidationError({"period": _("考核周期只能是学期或学年。")})
+    name = _clean_fields(name=name or template.name, tier=tier, period=period, for_leaders=for_leaders)
     if not (reason or "").strip():
         raise ValidationError({"change_reason": _("修订模板须说明修订理由。")})
     earliest = next_period(school, today=today)
@@ -102,7 +129,7 @@ def template_edit(*, actor, template: TaskTemplate, name: str, tier: str, for_le
     if newest is not None and newest.retired:
         raise ValidationError(_("该模板已停用，不能再修订；请重新采用预设或新建模板。"))
     latest = newest.version if newest else 0
-    fields = {"name": (name or "").strip()[:60] or template.name, "preset_key": template.preset_key, "source": template.source,
+    fields = {"name": name, "preset_key": template.preset_key, "source": template.source,
               "tier": tier, "for_leaders": for_leaders, "period": period, "change_reason": reason.strip()[:200]}
     new = _write(actor=actor, school=school, family=template.family, version=latest + 1, fields=fields,
                  items=_clean_items(items), year=year, term=term)

@@ -37,7 +37,7 @@ from ..choices import HonourStatus, TierSource
 from ..models import HonourTitle, SchoolTerm, TaskTemplate, TierAssignment, TierRule
 from ..presets import PRESETS, PRESETS_BY_KEY
 from ..progress import template_in_force, tiers_for
-from ..services.templates import next_period, template_adopt, template_edit, template_retire
+from ..services.templates import next_period, template_adopt, template_create, template_edit, template_retire
 from ..services.tiers import GROWTH_TIERS, terms_set, tier_assign, tier_rule_set, tiers_recompute, title_add, title_review
 
 PAGE_DENIED = gettext_lazy("只有学校管理员可以设置教师成长工作。")
@@ -531,7 +531,8 @@ class TemplateListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         kwargs.update(school=self.school, page_title=_("%(school)s · 任务模板") % {"school": self.school.name},
-                      adopt_url=setup_url("growth:template_adopt", self.school), home_url=setup_url("growth:setup", self.school))
+                      adopt_url=setup_url("growth:template_adopt", self.school),
+                      create_url=setup_url("growth:template_create", self.school), home_url=setup_url("growth:setup", self.school))
         return kwargs
 
 
@@ -609,6 +610,38 @@ class TemplateEditView(SchoolPageMixin, ServiceFormView):
         return setup_url("growth:templates", self.school)
 
 
+class TemplateCreateView(SchoolPageMixin, ServiceFormView):
+    """新建: a template of the school's own, for a tier or for leaders, from a chosen term."""
+
+    form_class = setup_forms.TemplateCreateForm
+    template_name = "growth/setup/template_edit.html"
+    page_title = gettext_lazy("新建任务模板")
+    submit_label = gettext_lazy("保存模板")
+    success_message = gettext_lazy("模板已建立。")
+
+    def get_object(self):
+        self.resolve()
+        return self.school
+
+    def get_initial(self):
+        return {"year": self.year, "term": 1, "period": "term"}
+
+    def get_context_data(self, **kwargs):
+        return self.setup_context(kwargs)
+
+    def perform(self, form):
+        d = form.cleaned_data
+        return template_create(actor=self.request.user, school=self.school, name=d["name"], tier=d["tier"],
+                               for_leaders=d["for_leaders"], period=d["period"], items=form.cleaned_items(), year=d["year"],
+                               term=d["term"])
+
+    def get_success_url(self, result):
+        return setup_url("growth:template_history", self.school, result.pk)
+
+    def get_back_url(self):
+        return setup_url("growth:templates", self.school)
+
+
 @login_required
 def template_history(request, template_id: int):
     school = setup_school(request)
@@ -664,6 +697,7 @@ urls = [
     path("setup/titles/<int:title_id>/review/", TitleReviewView.as_view(), name="title_review"),
     path("setup/templates/", TemplateListView.as_view(), name="templates"),
     path("setup/templates/adopt/", TemplateAdoptView.as_view(), name="template_adopt"),
+    path("setup/templates/new/", TemplateCreateView.as_view(), name="template_create"),
     path("setup/templates/<int:template_id>/edit/", TemplateEditView.as_view(), name="template_edit"),
     path("setup/templates/<int:template_id>/history/", template_history, name="template_history"),
     path("setup/templates/<int:template_id>/retire/", TemplateRetireView.as_view(), name="template_retire"),
