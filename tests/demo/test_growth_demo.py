@@ -131,3 +131,8 @@ def check_growth_demo() -> None:
     assert DevelopmentPlan.objects.get(person=teacher).status == "accepted"
     assert TermGoal.objects.get(person=teacher).status == "submitted"
     assert DevelopmentPlan.objects.count() > len(schools) and TermGoal.objects.filter(status="accepted").count() > len(schools)
+    # Last school year's file of the demo teacher is assessed and signed off (locked).
+    from yanxiu.growth.models import GrowthYear
+
+    last = GrowthYear.objects.get(person=teacher, school_year=year - 1)
+    assert last.locked and {"self", "school"} <= set(last.reviews.values_list("role", flat=True))

@@ -38,6 +38,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.exceptions import PermissionDenied
 from django.db import connection, models, transaction
 from django.utils import timezone
 
@@ -64,6 +65,7 @@ from yanxiu.growth.services.mentors import activity_confirm, activity_log, pair_
 from yanxiu.growth.services.plans import goal_submit, plan_review, plan_submit
 from yanxiu.growth.services.records import record_review, record_submit
 from yanxiu.growth.services.templates import template_adopt
+from yanxiu.growth.services.years import year_review_write, year_sign_off
 from yanxiu.growth.services.tiers import tier_rule_set, tiers_recompute
 from yanxiu.org.choices import Tier
 from yanxiu.org.models import Employment, Group, Person, Region, School
@@ -535,6 +537,35 @@ class _Seeder:
                     goal="本学期完成一节县级公开课，听课不少于规定节数，写一篇教学案例。")
         self.summary.plans += 1
         self.summary.goals += 1
+        self._last_year_file(school, admin, teacher)
+
+    def _last_year_file(self, school, admin, teacher) -> None:
+        """The demo teacher's growth record of last school year: a few accepted records, the
+        year-end assessment (self, group, school) and the school's sign-off, so a locked file opens."""
+        year = self.year - 1
+        first, second = calendar.default_term(year, 1), calendar.default_term(year, 2)
+        for kind, day, fields in (
+            (RecordKind.OBSERVATION, first.start + dt.timedelta(days=40),
+             {"title": "《秋天的雨》", "subject": "语文", "observed_name": "陈老师", "critique": "朗读层次清楚，板书可再精简。"}),
+            (RecordKind.READING_NOTE, first.start + dt.timedelta(days=75), {"title": "《教育的情调》", "content": "教育是对孩子的关心。"}),
+            (RecordKind.AWARD, second.start + dt.timedelta(days=60),
+             {"title": "县小学语文优质课比赛", "venue": "县教育局", "level": "county", "rank": "second"}),
+        ):
+            record = record_submit(actor=teacher, person=teacher.person, kind=kind, date=day, **fields)
+            record_review(actor=admin, record=record, accept=True)
+        year_review_write(actor=teacher, person=teacher.person, school_year=year, role="self", score=88,
+                          comment="完成了本学年的听课和读书任务，县优质课获二等奖；论文写作仍需加强。")
+        leader = User.objects.filter(username="leader").first()
+        if leader is not None:
+            try:
+                year_review_write(actor=leader, person=teacher.person, school_year=year, role="group", score=90,
+                                  comment="积极参加组内集体备课，承担公开课，带动组内青年教师。")
+            except PermissionDenied:
+                pass  # the demo leader leads another group than the demo teacher's
+        year_review_write(actor=admin, person=teacher.person, school_year=year, role="school", score=90,
+                          comment="本学年成长任务完成良好，同意归档。")
+        year_sign_off(actor=admin, person=teacher.person, school_year=year, comment="经学校审核，同意归档。")
+        self.summary.records += 3
 
     def _first_school_pairs(self, school) -> None:
         """The first school's pairs log and confirm their activities through the services."""
