@@ -27,9 +27,12 @@ def media(settings, tmp_path):
 def policy(county, roles):
     """The county adopts seed 000's policy (public lessons 2 学时 each, awards 4, mentor pairs 4 a year)."""
     from yanxiu.policy.models import Policy
-    from yanxiu.policy.services import policy_adopt_preset
+    from yanxiu.policy.services import load_policy_presets, policy_adopt_preset
 
-    preset = Policy.objects.get(preset_key="000", region__isnull=True)
+    # A browser test's transactional database is emptied after each test, presets included.
+    if not Policy.objects.filter(preset_key="000", region__isnull=True).exists():
+        load_policy_presets()
+    preset = Policy.objects.filter(preset_key="000", region__isnull=True).order_by("-version").first()
     return policy_adopt_preset(actor=roles.bureau, preset=preset, region=county, valid_from_year=2020)
 
 
