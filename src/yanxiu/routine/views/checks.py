@@ -1,0 +1,3 @@
+"""Routine pages: checks (see routine/urls.py)."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""Routine pages: commendations (see routine/urls.py)."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""Routine pages: competitions (see routine/urls.py)."""
+
+urls: list = []

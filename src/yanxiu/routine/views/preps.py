@@ -1,0 +1,3 @@
+"""Routine pages: preps (see routine/urls.py)."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""Routine pages: quality (see routine/urls.py)."""
+
+urls: list = []

@@ -1,0 +1,3 @@
+"""Routine pages: students (see routine/urls.py)."""
+
+urls: list = []
