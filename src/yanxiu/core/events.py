@@ -120,6 +120,22 @@ class Event(models.TextChoices):
     ROLE_REVOKE = "role.revoke", _("撤销角色")
     # roster
     ROSTER_IMPORT = "roster.import", _("导入花名册")
+    # routine
+    ROUTINE_CHECK_KIND_SET = "routine.check_kind_set", _("设置常规检查项目")
+    ROUTINE_CHECK_RECORD = "routine.check_record", _("登记常规检查")
+    ROUTINE_CHECK_FEEDBACK = "routine.check_feedback", _("反馈检查结果")
+    ROUTINE_PREP_RECORD = "routine.prep_record", _("登记集体备课")
+    ROUTINE_SECOND_PREP = "routine.second_prep", _("提交二次备课")
+    ROUTINE_TEACHING_SET = "routine.teaching_set", _("设置任课")
+    ROUTINE_SCORES_IMPORT = "routine.scores_import", _("导入考试成绩")
+    ROUTINE_QUALITY_SET = "routine.quality_set", _("设置质量监测标准")
+    ROUTINE_STUDENT_FILE_OPEN = "routine.student_file_open", _("建立学困生档案")
+    ROUTINE_STUDENT_NOTE = "routine.student_note", _("记录学困生辅导")
+    ROUTINE_COMPETITION_CREATE = "routine.competition_create", _("创建教学竞赛")
+    ROUTINE_ENTRY_ADD = "routine.entry_add", _("登记参赛")
+    ROUTINE_SCORE = "routine.score", _("评委评分")
+    ROUTINE_COMPETITION_PUBLISH = "routine.competition_publish", _("公布竞赛结果")
+    ROUTINE_COMMENDATION = "routine.commendation", _("登记表彰或通报")
     # school
     SCHOOL_CREATE = "school.create", _("新建学校")
     SCHOOL_UPDATE = "school.update", _("修改学校信息")
