@@ -1,0 +1,3 @@
+"""Routine pages: scores (see routine/urls.py)."""
+
+urls: list = []
