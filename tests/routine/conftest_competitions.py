@@ -68,12 +68,12 @@ def contest(db, people, roles, school):
     return build
 
 
-def score_all(c, table):
-    """``table[j][e]`` = (item1, item2) of judge j for entry e."""
+def score_all(c, table, *, judges=None):
+    """``table[j][e]`` = (item1, item2) of judge j (of ``judges``, by default every judge) for entry e."""
     from yanxiu.routine.services import competitions as services
 
     items = list(c.competition.items.order_by("position"))
-    for judge_user, row in zip(c.judge_users, table):
+    for judge_user, row in zip(judges or c.judge_users, table):
         for entry, values in zip(c.entries, row):
             services.score_submit(actor=judge_user, entry=entry,
                                   values={item.pk: Decimal(str(v)) for item, v in zip(items, values)})
