@@ -21,18 +21,16 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Q, QuerySet, Value
-from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.org.models import current_employment_q
 
 from .choices import ExamKind, ScoreStatus
-from .models import Exam, ExamScore, QualitySettings, StudentFile, TeachingAssignment
+from .models import Exam, ExamScore, StudentFile, TeachingAssignment
+from .quality import class_label, lines_of
 
 #: The most subjects a file lists (an import has at most 20 subject columns).
 MAX_SUBJECTS = 20
-DEFAULT_PASS_RATIO = Decimal("0.600")
-GRADE_NUMERALS = ["一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "十一", "十二"]
 #: The exams of a school year a file's history shows, in this order within a date.
 HISTORY_KINDS = (ExamKind.MONTHLY, ExamKind.MIDTERM, ExamKind.FINAL)
 
@@ -46,12 +44,6 @@ def mask_name(name: str) -> str:
     if not name:
         return ""
     return name[0] + "*" * max(1, len(name) - 1)
-
-
-def class_label(grade: int, class_no: int) -> str:
-    """``三（2）班`` for grade 3, class 2."""
-    numeral = GRADE_NUMERALS[grade - 1] if 1 <= grade <= len(GRADE_NUMERALS) else str(grade)
-    return _("%(grade)s（%(class)s）班") % {"grade": numeral, "class": class_no}
 
 
 def shown_name(file: StudentFile) -> str:
@@ -186,8 +178,8 @@ def notes_of(file: StudentFile):
 
 
 def pass_ratio(school) -> Decimal:
-    ratio = QualitySettings.objects.filter(school=school).values_list("pass_ratio", flat=True).first()
-    return ratio if ratio is not None else DEFAULT_PASS_RATIO
+    """The school's pass line as a share of full marks (its quality settings, else 60%)."""
+    return lines_of(school).pass_ratio
 
 
 def pass_line(exam: Exam, ratio: Decimal | None = None) -> Decimal:
