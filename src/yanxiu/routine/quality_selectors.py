@@ -3,7 +3,8 @@
 Who reads a school's results: its admin, the region staff over it and its
 leaders (校长, 副校长, 中层干部 currently employed there) see every class; a
 teacher sees the classes they teach in the exam's school year
-(:class:`~yanxiu.routine.models.TeachingAssignment`); nobody else. The
+(:class:`~yanxiu.routine.models.TeachingAssignment`) at the school they
+work at now; nobody else. The
 settings and targets are changed by whoever manages the school
 (:func:`yanxiu.org.scopes.can_manage_school`).
 """
@@ -44,8 +45,8 @@ def can_manage_quality(user, school) -> bool:
 def taught_classes(user, school, school_year: int) -> set[tuple[int, int]]:
     """(grade, class_no) of every class the user's person teaches at ``school`` in ``school_year``."""
     s = scopes.scope_of(user)
-    if s.person_id is None:
-        return set()
+    if s.person_id is None or not Employment.objects.current().filter(person_id=s.person_id, school=school).exists():
+        return set()  # a teacher reads the classes of the school they work at now
     rows = TeachingAssignment.objects.filter(school=school, school_year=school_year, person_id=s.person_id)
     return set(rows.values_list("grade", "class_no"))
 
@@ -58,9 +59,9 @@ def quality_schools(user) -> QuerySet:
         return School.objects.all()
     q = Q(county_id__in=s.region_counties) | Q(pk__in=s.admin_schools)
     if s.person_id is not None:
-        q |= Q(teaching_assignments__person_id=s.person_id)
-        q |= Q(pk__in=Employment.objects.current().filter(person_id=s.person_id, position__in=LEADER_POSITIONS)
-               .values("school_id"))
+        current = Employment.objects.current().filter(person_id=s.person_id)
+        q |= Q(teaching_assignments__person_id=s.person_id, pk__in=current.values("school_id"))
+        q |= Q(pk__in=current.filter(position__in=LEADER_POSITIONS).values("school_id"))
     return School.objects.filter(pk__in=School.objects.filter(q).values("pk"))
 
 
@@ -77,7 +78,7 @@ def exams_for(user, school) -> QuerySet:
     if reads_every_class(user, school):
         return exams
     s = scopes.scope_of(user)
-    if s.person_id is None:
+    if s.person_id is None or not Employment.objects.current().filter(person_id=s.person_id, school=school).exists():
         return exams.none()
     years = TeachingAssignment.objects.filter(school=school, person_id=s.person_id).values("school_year")
     return exams.filter(school_year__in=years)
