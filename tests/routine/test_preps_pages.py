@@ -202,3 +202,16 @@ def test_my_second_preps_page(client, roles, group):
     html = _as(client, roles.teacher).get(reverse("routine:my_preps")).content.decode()
     assert "《秋天的雨》" not in html
     assert _as(client, roles.bureau).get(reverse("routine:my_preps")).status_code == 403
+
+
+def test_the_group_list_exports_and_sorts(client, roles, group):
+    _prep(roles, group, date=timezone.localdate() - dt.timedelta(days=1), minutes=45)
+    _prep(roles, group, minutes=90)
+    client = _as(client, roles.leader)
+    url = reverse("routine:prep_group", args=[group.pk])
+    html = client.get(url, {"sort": "minutes"}).content.decode()
+    assert html.index(">45<") < html.index(">90<")
+    response = client.get(url, {"export": "xlsx"})
+    rows = list(load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:2] == ("日期", "课题/单元") and len(rows) == 3
+    assert {r[5] for r in rows[1:]} == {45, 90} and rows[1][4] == roles.leader.person.name

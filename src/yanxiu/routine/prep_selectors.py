@@ -151,8 +151,7 @@ def my_groups(person) -> QuerySet[Group]:
 def my_preps(person, *, limit: int = 100) -> list[CollectivePrep]:
     """The latest preparations of the groups ``person`` belongs to now, each with their own 二次备课 (or None)."""
     groups = Employment.objects.current().filter(person=person).values("groups")
-    preps = list(CollectivePrep.objects.filter(Q(group__in=groups) | Q(attendance__person=person)).distinct()
-                 .select_related("group", "lead").order_by("-date", "-id")[:limit])
+    preps = list(CollectivePrep.objects.filter(group__in=groups).select_related("group", "lead").order_by("-date", "-id")[:limit])
     mine = {s.prep_id: s for s in SecondPrep.objects.filter(person=person, prep__in=[p.pk for p in preps])}
     for prep in preps:
         prep.my_second = mine.get(prep.pk)
@@ -265,8 +264,19 @@ def _hours(minutes: int) -> Decimal:
     return (Decimal(minutes) / 60).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
 
 
-def _spans(school: School, year: int, term: int | None) -> list[tuple[int, int]]:
+def _spans(year: int, term: int | None) -> list[tuple[int, int]]:
     return [(year, term)] if term else [(year, 1), (year, 2)]
+
+
+def _add_preps(rows: dict[int, dict], groups: list[Group], span: calendar.TermSpan) -> None:
+    preps = CollectivePrep.objects.filter(group__in=groups, date__gte=span.start, date__lte=span.end)
+    for group_id, subject, minutes in preps.values_list("group_id", "subject", "minutes"):
+        row = rows[group_id]
+        row["sessions"] += 1
+        row["minutes"] += minutes
+        part = row["by_subject"].setdefault(subject, {"subject": subject, "sessions": 0, "minutes": 0})
+        part["sessions"] += 1
+        part["minutes"] += minutes
 
 
 def prep_counts(school: School, year: int, term: int | None = None, *, today: dt.date | None = None) -> list[dict]:
@@ -277,23 +287,15 @@ def prep_counts(school: School, year: int, term: int | None = None, *, today: dt
     groups = list(Group.objects.filter(school=school).order_by("subject", "name", "pk"))
     rows = {g.pk: {"group_id": g.pk, "group": g.name, "subject": g.subject, "sessions": 0, "minutes": 0, "weeks": 0,
                    "weeks_met": 0, "weeks_missing": 0, "weeks_in_progress": 0, "by_subject": {}} for g in groups}
-    for y, t in _spans(school, year, term):
-        _span, _weeks, grid = weekly_grid(school, y, t, groups, today=today)
+    for y, t in _spans(year, term):
+        span, _weeks, grid = weekly_grid(school, y, t, groups, today=today)
         for line in grid:
             row = rows[line.group.pk]
             row["weeks"] += sum(1 for c in line.cells if c.status != FUTURE)
             row["weeks_met"] += line.met
             row["weeks_missing"] += line.missing
             row["weeks_in_progress"] += line.in_progress
-        span = calendar.term(school, y, t)
-        preps = CollectivePrep.objects.filter(group__in=groups, date__gte=span.start, date__lte=span.end)
-        for group_id, subject, minutes in preps.values_list("group_id", "subject", "minutes"):
-            row = rows[group_id]
-            row["sessions"] += 1
-            row["minutes"] += minutes
-            part = row["by_subject"].setdefault(subject, {"subject": subject, "sessions": 0, "minutes": 0})
-            part["sessions"] += 1
-            part["minutes"] += minutes
+        _add_preps(rows, groups, span)
     out = []
     for row in rows.values():
         row["hours"] = _hours(row["minutes"])
@@ -305,7 +307,7 @@ def prep_counts(school: School, year: int, term: int | None = None, *, today: dt
 def subject_counts(school: School, year: int, term: int | None = None) -> list[dict]:
     """Per subject of the preparations of ``school`` (``集体备课 N 次``): sessions, minutes, hours and groups."""
     totals: dict[str, dict] = {}
-    for y, t in _spans(school, year, term):
+    for y, t in _spans(year, term):
         span = calendar.term(school, y, t)
         preps = CollectivePrep.objects.filter(group__school=school, date__gte=span.start, date__lte=span.end)
         for subject, group_id, minutes in preps.values_list("subject", "group_id", "minutes"):
