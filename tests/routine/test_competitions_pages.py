@@ -194,3 +194,39 @@ def test_materials_are_served_to_those_who_may_see_the_entry(client, roles, scho
             assert response["Content-Type"] == "application/pdf" and b"".join(response.streaming_content).startswith(b"%PDF")
     client.force_login(judge)
     assert client.get(reverse("routine:competition_entry_materials", args=[plain.pk])).status_code == 404
+
+
+def test_the_score_sheet_export(client, roles, contest):
+    import io
+
+    from openpyxl import load_workbook
+
+    c = contest(judges=3, teachers=2)
+    score_all(c, [[(36, 54), (30, 50)], [(34, 51), (30, 50)], [(35, 53), (20, 30)]])
+    url = reverse("routine:competition_export", args=[c.competition.pk])
+    client.force_login(roles.school_admin)
+    response = client.get(url)
+    assert response.status_code == 200 and "filename*=UTF-8''" in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert rows[0] == ("名次", "参赛教师", "参赛课题/作品", "评委1", "评委2", "评委3", "最后得分", "奖项")
+    assert rows[1] == (1, "选手1", "课题1", 90, 85, 88, 88, "一等奖")
+    assert rows[2] == (2, "选手2", "课题2", 80, 80, 50, 80, "二等奖")
+    for user, status in ((c.judge_users[0], 403), (roles.centre, 200), (roles.other_admin, 404), (c.teachers[0], 403)):
+        client.force_login(user)
+        assert client.get(url).status_code == status
+
+
+def test_a_judge_who_runs_the_school_sees_only_their_own_scores_until_publication(client, roles, school, people):
+    from yanxiu.routine.services import competitions as services
+
+    competition = make_competition(roles.school_admin, school)
+    services.judge_add(actor=roles.school_admin, competition=competition, user=roles.school_admin)
+    other = people.teacher(school, name="评委乙")
+    services.judge_add(actor=roles.school_admin, competition=competition, user=other)
+    entry = services.entry_add(actor=roles.school_admin, competition=competition, person=roles.teacher.person, lesson="《秋天》")
+    items = list(competition.items.order_by("position"))
+    services.score_submit(actor=other, entry=entry, values={items[0].pk: "33", items[1].pk: "44"})
+    client.force_login(roles.school_admin)
+    detail = client.get(reverse("routine:competition_detail", args=[competition.pk])).content.decode()
+    assert "77.000" not in detail and "公布前只显示您自己的评分" in detail and "公布结果" in detail
+    assert client.get(reverse("routine:competition_export", args=[competition.pk])).status_code == 403

@@ -81,6 +81,14 @@ def can_read_all(user, competition: Competition) -> bool:
     return s.superuser or competition.school_id in s.admin_schools or competition.school.county_id in s.region_counties
 
 
+def can_see_scores(user, competition: Competition) -> bool:
+    """Every judge's scores: after publication for those who read the competition in full; before it, for
+    them unless they sit on the panel themselves (a judge sees only their own scores until publication)."""
+    if not can_read_all(user, competition):
+        return False
+    return competition.status == CompetitionStatus.PUBLISHED or judge_of(user, competition) is None
+
+
 def judge_of(user, competition: Competition) -> Judge | None:
     if not getattr(user, "is_authenticated", False):
         return None
@@ -181,7 +189,7 @@ class Standing:
 
     @property
     def award_label(self) -> str:
-        return AwardRank(self.award).label if self.award else ""
+        return str(AwardRank(self.award).label) if self.award else ""
 
 
 def items_of(competition: Competition) -> list[ScoringItem]:

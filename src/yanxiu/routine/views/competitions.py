@@ -4,6 +4,8 @@ public result pages of a school (see routine/urls.py)."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -14,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
 
-from yanxiu.core import uploads
+from yanxiu.core import downloads, uploads, xlsx
 from yanxiu.core.crud import ServiceActionView, ServiceFormView, apply_validation_error
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org import scopes
@@ -198,7 +200,7 @@ def competition_detail(request, pk):
     competition = _competition(request, pk)
     user = request.user
     published = competition.status == CompetitionStatus.PUBLISHED
-    read_all = selectors.can_read_all(user, competition)
+    read_all = selectors.can_see_scores(user, competition)
     judge = selectors.judge_of(user, competition)
     person_id = scopes.scope_of(user).person_id
     context = {
@@ -220,6 +222,25 @@ def competition_detail(request, pk):
     if published:
         context["results"] = selectors.published_results(competition)
     return render(request, "routine/competitions/detail.html", context)
+
+
+@login_required
+def competition_export(request, pk):
+    """The score sheet as xlsx: each judge's total per entry, the final score, rank and prize."""
+    competition = _competition(request, pk)
+    scopes.require(selectors.can_see_scores(request.user, competition),
+                   _("只有本校管理员和上级工作人员可以导出评分汇总；评委在结果公布后才能看到全部评分。"))
+    judges = selectors.judges_of(competition)
+    wb = xlsx.workbook(write_only=True)
+    ws = wb.create_sheet(str(_("评分汇总"))[:31])
+    xlsx.append(ws, [_("名次"), _("参赛教师"), _("参赛课题/作品"), *[j.name for j in judges], _("最后得分"), _("奖项")])
+    for row in selectors.standings(competition):
+        totals = [float(row.totals[j.pk].quantize(Decimal("0.01"))) if j.pk in row.totals else "" for j in judges]
+        xlsx.append(ws, [row.rank or "", row.entry.person.name, row.entry.lesson, *totals,
+                         float(row.final) if row.final is not None else "", row.award_label])
+    return downloads.download(xlsx.to_bytes(wb), content_type=xlsx.CONTENT_TYPE,
+                              name=downloads.filename(_("评分汇总"), competition.name, ext="xlsx"),
+                              fallback=f"competition-{competition.pk}.xlsx")
 
 
 @login_required
@@ -334,6 +355,7 @@ urls = [
     path("competitions/<int:pk>/items/", ItemsView.as_view(), name="competition_items"),
     path("competitions/<int:pk>/judges/add/", JudgeAddView.as_view(), name="competition_judge_add"),
     path("competitions/<int:pk>/entries/add/", EntryAddView.as_view(), name="competition_entry_add"),
+    path("competitions/<int:pk>/export/", competition_export, name="competition_export"),
     path("competitions/<int:pk>/publish/", PublishView.as_view(), name="competition_publish"),
     path("competitions/<int:pk>/score/", judge_start, name="competition_judge"),
     path("competitions/<int:pk>/score/<int:entry>/", score_entry, name="competition_score"),
