@@ -104,6 +104,7 @@ def test_history_follows_the_student_over_the_three_exams(files, exams):
     assert chart["categories"] == ["2025年10月月考", "2025年秋期中", "2025年秋期末"]
     assert chart["series"] == [{"name": "语文", "data": [None, 45.5, 50.0]}, {"name": "数学", "data": [72.0, 78.0, 80.0]}]
     assert history.lines[exams.final.pk] == D("60")
+    assert [[c and c["below"] for c in row] for _e, row in history.rows] == [[False, False], [True, False], [True, False]]
 
 
 def test_history_leaves_out_exams_the_student_did_not_sit_and_other_classes(files, exams):

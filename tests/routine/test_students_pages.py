@@ -88,6 +88,7 @@ def test_file_page_shows_the_history_table_and_chart_data(client, roles, files):
     body = _text(response)
     assert response.status_code == 200 and "王小明" in body and "三（1）班" in body
     assert "2025年10月月考" in body and "请假" in body and "45.5" in body
+    assert re.search(r'text-danger[^>]*>45\.5<', body) and not re.search(r'text-danger[^>]*>78<', body)
     chart = json.loads(re.search(r'<script id="score-chart" type="application/json">(.*?)</script>', body, re.S).group(1))
     assert chart["series"][0] == {"name": "语文", "data": [None, 45.5, 50.0]}
     assert 'data-chart="line"' in body and "routine/score_chart.js" in body

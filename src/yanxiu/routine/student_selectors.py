@@ -219,7 +219,8 @@ class History:
 
     exams: list[Exam] = field(default_factory=list)
     subjects: list[str] = field(default_factory=list)
-    #: ``[(exam, [cell per subject])]``; a cell is ``{"score": Decimal or None, "status": label or ""}``, or None (no row).
+    #: ``[(exam, [cell per subject])]``; a cell is ``{"score": Decimal or None, "status": label or "", "below": under
+    #: the exam's pass line}``, or None (no row).
     rows: list[tuple[Exam, list]] = field(default_factory=list)
     lines: dict[int, Decimal] = field(default_factory=dict)
 
@@ -253,6 +254,10 @@ def score_history(file: StudentFile) -> History:
     ratio = pass_ratio(file.school)
     history = History(exams=taken, subjects=subjects, lines={exam.pk: pass_line(exam, ratio) for exam in taken})
     history.rows = [(exam, [by_exam[exam.pk].get(subject) for subject in subjects]) for exam in taken]
+    for exam, cells in history.rows:
+        for cell in cells:
+            if cell is not None:
+                cell["below"] = cell["score"] is not None and cell["score"] < history.lines[exam.pk]
     return history
 
 
