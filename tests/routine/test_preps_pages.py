@@ -215,3 +215,9 @@ def test_the_group_list_exports_and_sorts(client, roles, group):
     rows = list(load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0][:2] == ("日期", "课题/单元") and len(rows) == 3
     assert {r[5] for r in rows[1:]} == {45, 90} and rows[1][4] == roles.leader.person.name
+
+
+def test_the_date_field_is_filled_for_the_browser_date_picker(client, roles, group):
+    prep = _prep(roles, group)
+    html = _as(client, roles.leader).get(reverse("routine:prep_edit", args=[prep.pk])).content.decode()
+    assert f'type="date" name="date" value="{prep.date.isoformat()}"' in html

@@ -15,7 +15,7 @@ def _textarea(rows: int) -> forms.Textarea:
 class PrepForm(forms.Form):
     """One preparation; ``members`` (people) get a 出席 box and a note each, ``editing`` adds 删除教案."""
 
-    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}))
+    date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"))
     minutes = forms.IntegerField(label=_("时长（分钟）"), min_value=10, max_value=480,
                                  widget=forms.NumberInput(attrs={"class": "form-control", "inputmode": "numeric"}),
                                  help_text=_("每周集体备课合计不少于 120 分钟（2 小时）。"))
