@@ -112,6 +112,7 @@ def test_settings_page_and_preset(client, roles, school):
     c = _client(client, roles.school_admin)
     html = c.get(SETTINGS).content.decode()
     assert "三年级" in html and "95.00%" in html  # the preset was applied on first use
+    assert 'name="excellent_percent" value="90.0"' in html and 'value="语文"' in html
     response = c.post(SETTINGS, {"excellent_percent": "85", "pass_percent": "55", "subject_1": "语文", "subject_2": "英语"})
     assert response.status_code == 302
     row = QualitySettings.objects.get(school=school)
@@ -134,6 +135,7 @@ def test_targets_add_edit_delete(client, roles, school):
     target = QualityTarget.objects.get(school=school, grade=6, subject="数学")
     assert (target.excellent_rate, target.pass_rate, target.average) == (Decimal("0.7"), Decimal("0.9"), Decimal("85.5"))
     edit = reverse("routine:quality_target_edit", args=[target.pk])
+    assert 'name="excellent_percent" value="70.0"' in c.get(edit).content.decode()
     assert c.post(edit, {"grade": "6", "subject": "数学", "excellent_percent": "120", "pass_percent": "90",
                          "average": "85"}).status_code == 400
     assert c.post(edit, {"grade": "6", "subject": "数学", "excellent_percent": "75", "pass_percent": "90",

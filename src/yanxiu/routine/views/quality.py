@@ -194,7 +194,8 @@ class QualityView(ScopedListView):
 
 
 def _percent(value) -> Decimal:
-    return (Decimal(value) * HUNDRED).normalize()
+    """A stored fraction as the percentage the forms take: ``0.900`` → ``90.0``."""
+    return (Decimal(value) * HUNDRED).quantize(Decimal("0.1"))
 
 
 def target_rows(school) -> list[dict]:
