@@ -137,6 +137,10 @@ def test_a_group_short_of_two_hours_a_week_does_not_meet_it_and_the_subject_targ
     CollectivePrep.objects.filter(group=group, date__gte=last).update(minutes=119)
     QualityTarget.objects.create(school=school, grade=3, subject="语文", average=Decimal("95"), excellent_rate=Decimal("0.5"),
                                  pass_rate=Decimal("1"))
+    # A class where every student was absent is not judged; a monthly test does not count.
+    TeachingAssignment.objects.create(school=school, school_year=YEAR, grade=3, class_no=2, subject="数学", person=world.member)
+    _final(school, [(3, 2, "数学", ["absent", "leave", "absent"])], name="期中", kind="midterm")
+    _final(school, [(3, 2, "语文", [10, 10])], name="十月月考", kind="monthly")
     yuwen = selectors.group_candidates(school, YEAR, today=AFTER)[0]
     assert yuwen.parts[0].done == len(world.weeks) - 1
     # Against 语文's own target: average 92.75 < 95, excellent 0.75 >= 0.5, pass 1 >= 1.

@@ -27,7 +27,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db.models import Count, F, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,17 +37,9 @@ from yanxiu.growth.models import GrowthRecord
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Group
 
-from .choices import CompetitionStatus, ExamKind, Grade, ScoreStatus
-from .models import (
-    CheckFinding,
-    CollectivePrep,
-    Commendation,
-    Entry,
-    ExamScore,
-    QualitySettings,
-    QualityTarget,
-    TeachingAssignment,
-)
+from . import quality
+from .choices import CompetitionStatus, ExamKind, Grade
+from .models import CheckFinding, CollectivePrep, Commendation, Entry, Exam, TeachingAssignment
 
 #: Minutes of collective preparation a group owes each week (001 篇7: weekly, two hours).
 WEEKLY_PREP_MINUTES = 120
@@ -56,7 +48,6 @@ TERM_EXAMS = (ExamKind.MIDTERM, ExamKind.FINAL)
 #: Points per award; a teacher reaching AWARD_POINTS_FULL points has the whole award part.
 AWARD_POINTS = {AwardRank.SPECIAL: 4, AwardRank.FIRST: 3, AwardRank.SECOND: 2, AwardRank.THIRD: 1, AwardRank.MERIT: 1}
 AWARD_POINTS_FULL = 6
-DEFAULT_EXCELLENT, DEFAULT_PASS = Decimal("0.9"), Decimal("0.6")
 
 
 @dataclass(frozen=True)
@@ -208,46 +199,26 @@ def prep_weeks(groups, weeks: list[dt.date], start: dt.date, end: dt.date) -> di
     return met
 
 
-def _lines(school) -> tuple[Decimal, Decimal]:
-    row = QualitySettings.objects.filter(school=school).values_list("excellent_ratio", "pass_ratio").first()
-    return row if row else (DEFAULT_EXCELLENT, DEFAULT_PASS)
-
-
-def class_results(school, year: int) -> dict[tuple[int, int, str], list[dict]]:
-    """(grade, class, subject) → per term exam of the year: counted, average, excellent and pass rates."""
-    excellent, passing = _lines(school)
-    scored = Q(status=ScoreStatus.SCORED)
-    rows = (ExamScore.objects.filter(exam__school=school, exam__school_year=year, exam__kind__in=TERM_EXAMS)
-            .values("exam_id", "grade", "class_no", "subject")
-            .annotate(counted=Count("id", filter=scored),
-                      total=Sum("score"),
-                      excellent=Count("id", filter=scored & Q(score__gte=F("exam__full_marks") * excellent)),
-                      passed=Count("id", filter=scored & Q(score__gte=F("exam__full_marks") * passing)))
-            .order_by())
-    results: dict[tuple[int, int, str], list[dict]] = defaultdict(list)
-    for r in rows:
-        if not r["counted"]:
-            continue  # the class does not take the subject, or nobody sat the exam
-        n = Decimal(r["counted"])
-        results[(r["grade"], r["class_no"], r["subject"])].append({
-            "exam": r["exam_id"], "average": Decimal(r["total"]) / n,
-            "excellent_rate": Decimal(r["excellent"]) / n, "pass_rate": Decimal(r["passed"]) / n})
+def class_results(school, year: int) -> dict[tuple[int, int, str], list]:
+    """(grade, class, subject) → its results (:class:`yanxiu.routine.quality.ClassResult`, judged against the
+    grade's target) in the term exams of the year."""
+    lines, targets = quality.lines_of(school), quality.Targets.of(school)
+    results: dict[tuple[int, int, str], list] = defaultdict(list)
+    for exam in Exam.objects.filter(school=school, school_year=year, kind__in=TERM_EXAMS).select_related("school"):
+        for result in quality.exam_results(exam, lines=lines, targets=targets):
+            results[(result.grade, result.class_no, result.subject)].append(result)
     return results
 
 
-def _targets(school) -> dict[tuple[int, str], QualityTarget]:
-    return {(t.grade, t.subject): t for t in QualityTarget.objects.filter(school=school)}
-
-
-def targets_met(results: list[dict], target: QualityTarget | None) -> tuple[int, int]:
-    """(items met, items judged) of one class and subject: three measures per exam against its grade's target."""
-    if target is None:
-        return 0, 0
+def targets_met(results: list) -> tuple[int, int]:
+    """(items met, items judged) of one class and subject: the three measures of each exam with a counted
+    student against its grade's target (a class without a target, or where nobody sat, is not judged)."""
     met = judged = 0
-    for r in results:
-        for measure in ("average", "excellent_rate", "pass_rate"):
-            judged += 1
-            met += r[measure] >= getattr(target, measure)
+    for result in results:
+        if result.target is None or not result.counted:
+            continue
+        judged += len(quality.MEASURES)
+        met += sum(bool(result.met.get(m)) for m in quality.MEASURES)
     return met, judged
 
 
@@ -279,7 +250,7 @@ def group_candidates(school, year: int, *, today: dt.date | None = None) -> list
     for person_id, grade, class_no, subject in (TeachingAssignment.objects.filter(school=school, school_year=year, person_id__in=people)
                                                 .values_list("person_id", "grade", "class_no", "subject")):
         teaches[person_id].add((grade, class_no, subject))
-    results, targets = class_results(school, year), _targets(school)
+    results = class_results(school, year)
     commended = _already(school, year, "group")
     out = []
     for group in groups:
@@ -288,9 +259,8 @@ def group_candidates(school, year: int, *, today: dt.date | None = None) -> list
         checked = sum(findings.get(p, (0, 0))[1] for p in ids)
         classes = set().union(*(teaches[p] for p in ids)) if ids else set()
         met = judged = 0
-        for grade, class_no, subject in classes:
-            target = targets.get((grade, subject)) or targets.get((grade, ""))
-            m, j = targets_met(results.get((grade, class_no, subject), []), target)
+        for key in classes:
+            m, j = targets_met(results.get(key, []))
             met, judged = met + m, judged + j
         parts = [
             Part("preps", GROUP_SHEET[0].label, GROUP_SHEET[0].weight, met_weeks.get(group.pk, 0), len(weeks)),
