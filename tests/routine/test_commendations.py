@@ -13,7 +13,9 @@ from django.utils import translation
 
 from yanxiu.core.models import AuditEvent
 from yanxiu.org.models import Group
+from yanxiu.growth import calendar
 from yanxiu.routine import commendation_selectors as selectors
+from yanxiu.routine import prep_selectors
 from yanxiu.routine.models import (
     CheckFinding,
     CheckKind,
@@ -31,6 +33,17 @@ from yanxiu.routine.services.commendations import commendation_record
 
 YEAR = 2025  # 2025—2026: term 1 2025-09-01..2026-01-31, term 2 2026-02-01..2026-07-31
 AFTER = dt.date(2026, 8, 20)  # the whole school year is over
+
+
+def mondays() -> list[dt.date]:
+    """The Mondays of the weeks of both terms of YEAR (the week across the two terms once)."""
+    weeks = {w.start for term in (calendar.default_term(YEAR, 1), calendar.default_term(YEAR, 2)) for w in prep_selectors.term_weeks(term.start, term.end)}
+    return sorted(weeks)
+
+
+def weeks_due() -> int:
+    """Weeks the rule counts over YEAR: each term's weeks (a week across the two terms counts in each)."""
+    return sum(len(prep_selectors.term_weeks(t.start, t.end)) for t in (calendar.default_term(YEAR, 1), calendar.default_term(YEAR, 2)))
 
 
 @pytest.fixture(autouse=True)
@@ -74,7 +87,7 @@ def world(roles, people, school, group):
     maths = Group.objects.create(school=school, name="数学组", kind="research", subject="数学")
     mathsteacher = people.teacher(school, username="maths", name="钱老师", groups=[maths], subject="数学")
     leader, member = roles.leader.person, roles.member.person
-    weeks = selectors.term_weeks(school, YEAR, AFTER)
+    weeks = mondays()
     for monday in weeks:
         _prep(group, leader, monday + dt.timedelta(days=2))
     for index, monday in enumerate(weeks):
@@ -101,13 +114,6 @@ def test_a_part_without_data_leaves_its_weight_to_the_others():
     assert selectors.Part("x", "X", 10, 9, 6).share == 1.0  # capped
 
 
-def test_weeks_are_the_mondays_of_both_terms_up_to_today(school):
-    weeks = selectors.term_weeks(school, YEAR, dt.date(2025, 9, 20))
-    assert weeks == [dt.date(2025, 9, 1), dt.date(2025, 9, 8), dt.date(2025, 9, 15)]
-    whole = selectors.term_weeks(school, YEAR, AFTER)
-    assert whole[0] == dt.date(2025, 9, 1) and whole[-1] == dt.date(2026, 7, 27) and len(set(whole)) == len(whole)
-
-
 # --- Candidates -----------------------------------------------------------------------------
 
 
@@ -117,18 +123,21 @@ def test_groups_are_ranked_on_preps_findings_and_quality(world, school, group):
     assert [c.name for c in rows] == ["语文组", "数学组"]
     yuwen, maths = rows
     assert (yuwen.rank, maths.rank) == (1, 2) and yuwen.members == 2 and maths.members == 1
-    n = len(world.weeks)
+    n, due = len(world.weeks), weeks_due()
+    # The week of 26 January belongs to both terms: met in the first, missing in the second (its preparation was dated in January).
+    assert due == n + 1
     preps, checks, quality = yuwen.parts
-    assert (preps.done, preps.total) == (n, n)
+    assert (preps.done, preps.total) == (n, due)
     assert (checks.done, checks.total) == (3, 4)
     # Class 3(2): counted 4 (one absent), average 92.75, excellent 3/4 (>= 90), pass 4/4: average and pass met, excellent 0.75 < 0.8.
     assert (quality.done, quality.total) == (2, 3)
     assert yuwen.score == selectors.weighted_score(yuwen.parts)
-    assert yuwen.score == (Decimal(40) + Decimal("0.75") * 30 + Decimal(2) / 3 * 30).quantize(Decimal("0.01"))
+    assert yuwen.score == (Decimal(n) / due * 40 + Decimal("0.75") * 30 + Decimal(2) / 3 * 30).quantize(Decimal("0.01"))
     m_preps, m_checks, m_quality = maths.parts
     assert (m_preps.done, m_checks.done, m_checks.total, m_quality.total) == (n // 2, 0, 2, 0)
     assert m_quality.share is None  # no class taught: its weight goes to the other parts
-    assert maths.score == (Decimal(n // 2) / n * 40 * 100 / 70).quantize(Decimal("0.01"))
+    assert m_preps.total == due
+    assert maths.score == (Decimal(n // 2) / due * 40 * 100 / 70).quantize(Decimal("0.01"))
 
 
 @pytest.mark.django_db
@@ -318,6 +327,7 @@ def test_the_form_records_with_the_basis_computed_on_the_server(client, world, r
     c = Commendation.objects.get()
     expected = selectors.group_candidate(school, YEAR, group)
     assert c.score == expected.score and c.basis["parts"][0]["done"] == len(world.weeks) and "forged" not in c.basis
+    assert c.basis["parts"][0]["total"] == weeks_due() and c.basis["school_year"] == YEAR
     assert answer["Location"] == reverse("routine:commendation_detail", args=[c.pk])
     detail = client.get(answer["Location"])
     assert detail.status_code == 200 and "集体备课达标周" in detail.content.decode()

@@ -4,7 +4,8 @@ The candidates of a school year are ranked on a score sheet (:data:`GROUP_SHEET`
 :data:`TEACHER_SHEET`) from the counts the other routine parts keep:
 
 - a group: the weeks its collective preparation met the weekly two hours
-  (weeks of the school year's terms up to today), the share of 优 among its
+  (:func:`yanxiu.routine.prep_selectors.prep_counts`: the weeks of the school
+  year's terms that are over, and the current one once met), the share of 优 among its
   members' routine-check findings, and the quality targets met by the classes
   its members teach (mid-term and final exams of the year, three measures per
   class and subject against the grade's targets);
@@ -37,12 +38,10 @@ from yanxiu.growth.models import GrowthRecord
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Group
 
-from . import quality
+from . import prep_selectors, quality
 from .choices import CompetitionStatus, ExamKind, Grade
-from .models import CheckFinding, CollectivePrep, Commendation, Entry, Exam, TeachingAssignment
+from .models import CheckFinding, Commendation, Entry, Exam, TeachingAssignment
 
-#: Minutes of collective preparation a group owes each week (001 篇7: weekly, two hours).
-WEEKLY_PREP_MINUTES = 120
 #: Exams whose classes' results count for a group (term exams, not the monthly tests).
 TERM_EXAMS = (ExamKind.MIDTERM, ExamKind.FINAL)
 #: Points per award; a teacher reaching AWARD_POINTS_FULL points has the whole award part.
@@ -142,18 +141,6 @@ def year_window(school, year: int, today: dt.date | None = None) -> tuple[dt.dat
     return start, min(end, today)
 
 
-def term_weeks(school, year: int, today: dt.date) -> list[dt.date]:
-    """The Mondays of the weeks of the school year's terms that have fully or partly passed by ``today``."""
-    weeks: set[dt.date] = set()
-    for term in calendar.terms_of_year(school, year):
-        last = min(term.end, today)
-        monday = term.start - dt.timedelta(days=term.start.weekday())
-        while monday <= last:
-            weeks.add(monday)
-            monday += dt.timedelta(days=7)
-    return sorted(weeks)
-
-
 def _rank(candidates: list[Candidate]) -> list[Candidate]:
     candidates.sort(key=lambda c: (c.score is None, -(c.score or 0), c.name, c.pk))
     previous, rank = None, 0
@@ -185,18 +172,12 @@ def finding_counts(school, person_ids, start: dt.date, end: dt.date) -> dict[int
     return {r["person_id"]: (r["excellent"], r["total"]) for r in rows}
 
 
-def prep_weeks(groups, weeks: list[dt.date], start: dt.date, end: dt.date) -> dict[int, int]:
-    """group → weeks (of ``weeks``) whose collective preparations add up to the weekly two hours."""
-    minutes: dict[tuple[int, dt.date], int] = defaultdict(int)
-    for group_id, day, length in (CollectivePrep.objects.filter(group__in=groups, date__gte=start, date__lte=end)
-                                  .values_list("group_id", "date", "minutes")):
-        minutes[(group_id, day - dt.timedelta(days=day.weekday()))] += length
-    wanted = set(weeks)
-    met: dict[int, int] = defaultdict(int)
-    for (group_id, monday), total in minutes.items():
-        if monday in wanted and total >= WEEKLY_PREP_MINUTES:
-            met[group_id] += 1
-    return met
+def _prep_weeks(row: dict | None) -> tuple[int, int]:
+    """(weeks met, weeks over or met) of a group's row of :func:`yanxiu.routine.prep_selectors.prep_counts`:
+    a week still in progress counts once it is met."""
+    if not row:
+        return 0, 0
+    return row["weeks_met"], row["weeks_met"] + row["weeks_missing"]
 
 
 def class_results(school, year: int) -> dict[tuple[int, int, str], list]:
@@ -242,8 +223,7 @@ def group_candidates(school, year: int, *, today: dt.date | None = None) -> list
     start, end = year_window(school, year, today)
     groups = list(Group.objects.filter(school=school).order_by("kind", "name"))
     members = _members(school, groups)
-    weeks = term_weeks(school, year, today)
-    met_weeks = prep_weeks(groups, weeks, start, end)
+    weeks = {row["group_id"]: row for row in prep_selectors.prep_counts(school, year, today=today)}
     people = set().union(*members.values()) if members else set()
     findings = finding_counts(school, people, start, end)
     teaches: dict[int, set[tuple[int, int, str]]] = defaultdict(set)
@@ -263,7 +243,7 @@ def group_candidates(school, year: int, *, today: dt.date | None = None) -> list
             m, j = targets_met(results.get(key, []))
             met, judged = met + m, judged + j
         parts = [
-            Part("preps", GROUP_SHEET[0].label, GROUP_SHEET[0].weight, met_weeks.get(group.pk, 0), len(weeks)),
+            Part("preps", GROUP_SHEET[0].label, GROUP_SHEET[0].weight, *_prep_weeks(weeks.get(group.pk))),
             Part("checks", GROUP_SHEET[1].label, GROUP_SHEET[1].weight, excellent, checked),
             Part("quality", GROUP_SHEET[2].label, GROUP_SHEET[2].weight, met, judged, note=str(len(classes))),
         ]

@@ -21,6 +21,7 @@ from yanxiu.org.models import Group, Person
 from yanxiu.org.selectors import current_staff
 
 from .. import commendation_selectors as selectors
+from .. import prep_selectors
 from ..choices import CommendationKind
 from ..services import commendations as services
 
@@ -119,7 +120,7 @@ def candidates(request):
         "years": list(range(current, current - YEARS_BACK - 1, -1)),
         "groups": selectors.group_candidates(school, year), "teachers": selectors.teacher_candidates(school, year),
         "group_sheet": selectors.GROUP_SHEET, "teacher_sheet": selectors.TEACHER_SHEET,
-        "weekly_minutes": selectors.WEEKLY_PREP_MINUTES,
+        "weekly_minutes": prep_selectors.WEEKLY_MINUTES,
     })
 
 
