@@ -229,3 +229,17 @@ def test_the_command_reports_bad_files_and_options(school):
     code, out = _command(str(DATA / "scores.xls"), "--school", school.code, "--exam", "期末", "--full-marks", "x", "--json")
     assert code == 1 and json.loads(out)["errors"][0]["column"] == "满分"
     assert not Exam.objects.exists()
+
+
+def test_a_book_of_one_sheet_per_class(school):
+    """The class in each sheet's name (三（1）班) or title (三年级三班期末成绩); a notes sheet without a header is skipped;
+    several sheets read, each problem names its sheet."""
+    exam = ExamInput(name="期末", date=dt.date(2025, 1, 10))
+    report = preview_scores(school=school, file_name="per_class.xlsx", data=_file("per_class.xlsx"), exam=exam, today=TODAY)
+    assert [(e.row, e.column) for e in report.errors] == [(3, "工作表“三（2）班”·语文")]
+    assert "超过满分 100" in report.errors[0].message
+    report = preview_scores(school=school, file_name="per_class.xlsx", data=_file("per_class.xlsx"),
+                            exam=ExamInput(name="期末", date=dt.date(2025, 1, 10), full_marks="150"), today=TODAY)
+    assert report.ok, report.errors
+    assert [(c.grade, c.class_no, c.students) for c in report.classes] == [(3, 1, 2), (3, 2, 2), (3, 3, 1)]
+    assert report.rows == 5 and report.scores == 10 and report.subjects == ["语文", "数学"]

@@ -120,7 +120,9 @@ def test_a_one_row_header_with_notes_aliases_and_other_columns():
 
 def test_header_problems_are_named():
     missing = find_layout([["序号", "姓名", "语文"], ["1", "张三", 90]])
-    assert not isinstance(missing, Layout) and missing.column == "班级" and "缺少必需的列" in missing.message
+    assert not isinstance(missing, Layout) and missing.column == "班级" and "缺少“班级”列" in missing.message
+    no_name = find_layout([["班级", "语文"], ["三(1)班", 90]])
+    assert no_name.column == "姓名" and "缺少必需的列" in no_name.message
     no_subject = find_layout([["班级", "姓名", "总分"]])
     assert "没有学科列" in no_subject.message and no_subject.row == 1
     twice = find_layout([["班级", "姓名", "语文", "语文成绩"]])

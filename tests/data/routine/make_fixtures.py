@@ -52,8 +52,13 @@ def _cell(cell) -> str:
             "</table:table-cell>" + covered)
 
 
-def fods(sheet_name: str, rows: list[list]) -> str:
+def _table(sheet_name: str, rows: list[list]) -> str:
     body = "\n".join("<table:table-row>" + "".join(_cell(c) for c in row) + "</table:table-row>" for row in rows)
+    return f'<table:table table:name="{escape(sheet_name)}">\n{body}\n</table:table>'
+
+
+def fods(sheet_name: str, rows: list[list], *more: tuple[str, list[list]]) -> str:
+    tables = "\n".join(_table(name, sheet) for name, sheet in ((sheet_name, rows), *more))
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <office:document xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"
  xmlns:style="urn:oasis:names:tc:opendocument:xmlns:style:1.0"
@@ -65,9 +70,9 @@ def fods(sheet_name: str, rows: list[list]) -> str:
 <number:text-style style:name="N2"><number:text-content/></number:text-style>
 <style:style style:name="ce1" style:family="table-cell" style:data-style-name="N2"/>
 </office:automatic-styles>
-<office:body><office:spreadsheet><table:table table:name="{escape(sheet_name)}">
-{body}
-</table:table></office:spreadsheet></office:body></office:document>
+<office:body><office:spreadsheet>
+{tables}
+</office:spreadsheet></office:body></office:document>
 """
 
 
@@ -126,6 +131,15 @@ BAD = [
 ]
 
 
+# A book of one sheet per class: the class in the sheet's name or title, no class column; a notes sheet.
+PER_CLASS = [
+    ("填表说明", [["每班一张表，不要改动表头。"]]),
+    ("三（1）班", [["姓名", "语文", "数学"], ["张小明", n(95), n(88)], ["李华", n(72), "缺考"]]),
+    ("三（2）班", [["姓名", "语文", "数学"], ["张小明", n(81), n(79)], ["王芳", n(130), n(90)]]),  # 130: above full marks
+    ("Sheet4", [[merged("三年级三班期末成绩", cols=3)], ["姓名", "语文", "数学"], ["赵六", n(66), n(99.5)]]),
+]
+
+
 def scores_gbk() -> bytes:
     """A score sheet as a Chinese Windows saves it: GBK, a title line, 成绩 over 语文 | 数学 | 英语 (two header rows)."""
     lines = [
@@ -151,6 +165,8 @@ def main() -> int:
         (tmpdir / "bad_scores.fods").write_text(fods("Sheet1", BAD), encoding="utf-8")
         outputs = [convert(soffice, tmpdir / "scores.fods", ext, tmpdir) for ext in ("xlsx", "xls")]
         outputs.append(convert(soffice, tmpdir / "bad_scores.fods", "xlsx", tmpdir))
+        (tmpdir / "per_class.fods").write_text(fods(*PER_CLASS[0], *PER_CLASS[1:]), encoding="utf-8")
+        outputs.append(convert(soffice, tmpdir / "per_class.fods", "xlsx", tmpdir))
         for path in outputs:
             shutil.copy(path, HERE / path.name)
             print(f"wrote {path.name}")

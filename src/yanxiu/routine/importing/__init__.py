@@ -3,7 +3,7 @@
 The roster import's rules (:mod:`yanxiu.org.roster`): the file is read by the
 bounded reader :mod:`yanxiu.core.sheets`; columns are found by their header
 text in any order, below title rows, under a header of one or two rows
-(merged cells); every problem is reported with its row as the user sees it,
+(merged cells), on one sheet or one sheet per class; every problem is reported with its row as the user sees it,
 its column as the file heads it and a Chinese reason; only a file without any
 problem is written, in one transaction (all or nothing).
 
@@ -145,12 +145,11 @@ def _summaries(table: Table) -> list[ClassSummary]:
 
 
 def _report(table: Table | None, errors: list[RowError], *, dry_run: bool, exam_id: int | None = None) -> ScoreReport:
-    layout = table.layout if table else None
     ok = not errors
     return ScoreReport(
         ok=ok, rows=table.count if table else 0, errors=errors, dry_run=dry_run, exam_id=exam_id,
         scores=sum(len(r.results) for r in table.rows) if table and ok else 0,
-        subjects=[s for s, _p, _t in layout.subjects] if layout else [], ignored=layout.ignored if layout else [],
+        subjects=table.subjects if table else [], ignored=table.ignored if table else [],
         classes=_summaries(table) if table and ok else [],
     )
 
@@ -195,5 +194,5 @@ def _write(actor, school, file_name: str, fields: dict, table: Table) -> Exam:
     scores = sum(len(r.results) for r in table.rows)
     audit.record(actor=actor, event=Event.ROUTINE_SCORES_IMPORT, target=exam, school=school,
                  file=exam.file_name[-120:], exam=exam.name, rows=table.count, scores=scores,
-                 subjects=[s for s, _p, _t in table.layout.subjects], classes=len({(r.grade, r.class_no) for r in table.rows}))
+                 subjects=table.subjects, sheets=len(table.layouts), classes=len({(r.grade, r.class_no) for r in table.rows}))
     return exam

@@ -32,7 +32,7 @@ SUBJECT_ALIASES = {
 #: Headers of the score itself under a subject (a two-row header: 语文 over 成绩 | 名次).
 SCORE_WORDS = ("成绩", "分数", "得分", "卷面", "卷面分", "卷面成绩", "考试成绩", "分")
 
-CLASS = sheets.Column("class", "班级", ("班别", "班", "班名", "所在班级", "班级名称", "年级班级"), required=True)
+CLASS = sheets.Column("class", "班级", ("班别", "班", "班名", "所在班级", "班级名称", "年级班级"))  # or named by the sheet
 NAME = sheets.Column("name", "姓名", ("学生姓名", "学生", "名字", "考生姓名"), required=True)
 GRADE = sheets.Column("grade", "年级", ("年级名称",))
 

@@ -1,8 +1,10 @@
 """Reading a score sheet: find the header (one row, or two with merged cells), parse each row.
 
 The file goes through :func:`yanxiu.core.sheets.read_sheets` (every bound
-checked before a sheet is loaded); the first sheet with a recognisable header
-is read. A header may take two rows: a merged cell leaves its value in its
+checked before a sheet is loaded); every visible sheet with a recognisable
+header is read (one sheet for the school, or one per class named by the
+sheet's name or title: 三（2）班), other sheets (notes) are passed over. A
+header may take two rows: a merged cell leaves its value in its
 first cell and empty cells after it, so the upper row's value is carried right
 over the columns the lower row heads (语文 over 成绩 | 名次, or 成绩 over
 语文 | 数学 | 英语). Nothing here touches the database.
@@ -38,6 +40,8 @@ class Layout:
     subjects: list[tuple[str, int, str]]  # (subject, position, header as written), in file order
     shown: dict[int, str]  # position -> header as written
     ignored: list[str] = field(default_factory=list)
+    sheet_class: tuple[int, int] | None = None  # without a class column: the class the sheet's name or title names
+    sheet: str = ""
 
 
 @dataclass
@@ -52,47 +56,56 @@ class ParsedRow:
 
 @dataclass
 class Table:
-    layout: Layout | None
+    layouts: list[Layout]  # one per sheet read
     rows: list[ParsedRow]
     errors: Collector
     count: int
 
+    @property
+    def subjects(self) -> list[str]:
+        """The subjects of every sheet, in the order they first appear."""
+        return list(dict.fromkeys(s for layout in self.layouts for s, _p, _t in layout.subjects))
+
+    @property
+    def ignored(self) -> list[str]:
+        return list(dict.fromkeys(t for layout in self.layouts for t in layout.ignored))[:60]
+
 
 def prepare(file_name: str, data: bytes, *, full_marks: Decimal) -> Table:
-    """Read and parse the file. Every problem is in ``errors``."""
-    try:
-        found = _find_sheet(file_name, data)
-    except sheets.SheetError as exc:
-        return _failed(RowError(0, "", str(exc)))
-    if isinstance(found, RowError):
-        return _failed(found)
-    layout, rows = found
+    """Read and parse every visible sheet with a header (a book of one sheet per class, or one sheet
+    for the school). Every problem is in ``errors``; when several sheets are read, each problem's
+    column names its sheet."""
+    layouts: list[Layout] = []
+    parsed: list[ParsedRow] = []
     errors = Collector()
+    first_problem: RowError | None = None
+    seen: dict[tuple[int, int, str], tuple[str, int]] = {}
     try:
-        parsed = _parse_rows(rows, layout, errors, full_marks=full_marks)
-    except sheets.SheetError as exc:  # a bound passed while reading (CSV rows or columns)
+        for sheet in sheets.read_sheets(file_name, data):
+            head = list(itertools.islice(sheet.rows, cols.HEADER_SEARCH_ROWS))
+            layout = find_layout(head, sheet_name=sheet.name)
+            if not isinstance(layout, Layout):
+                first_problem = first_problem or layout
+                continue
+            layout.sheet = sheet.name
+            layouts.append(layout)
+            reader = _RowReader(layout, errors, full_marks, seen=seen, sheet_index=len(layouts))
+            parsed.extend(_parse_rows(itertools.chain(head[layout.row :], sheet.rows), reader, room=MAX_ROWS - len(parsed)))
+    except sheets.SheetError as exc:  # refused before reading, or a bound passed while reading (CSV rows or columns)
         return _failed(RowError(0, "", str(exc)))
+    if not layouts:
+        return _failed(first_problem or RowError(0, "", _("文件里没有可读的工作表。")))
+    if len(layouts) > 1:
+        errors.name_sheets({i + 1: layout.sheet for i, layout in enumerate(layouts)})
     if not parsed and not errors:
-        errors.extend([RowError(layout.row, "", _("表头下面没有学生成绩行。"))])
-    return Table(layout=layout, rows=parsed, errors=errors, count=len(parsed))
+        errors.extend([RowError(layouts[0].row, "", _("表头下面没有学生成绩行。"))])
+    return Table(layouts=layouts, rows=parsed, errors=errors, count=len(parsed))
 
 
 def _failed(error: RowError) -> Table:
     errors = Collector()
     errors.extend([error])
-    return Table(layout=None, rows=[], errors=errors, count=0)
-
-
-def _find_sheet(file_name: str, data: bytes):
-    """(layout, the rows below the header) of the first sheet with a header, else the first sheet's problem."""
-    first_problem: RowError | None = None
-    for sheet in sheets.read_sheets(file_name, data):
-        head = list(itertools.islice(sheet.rows, cols.HEADER_SEARCH_ROWS))
-        layout = find_layout(head)
-        if isinstance(layout, Layout):
-            return layout, itertools.chain(head[layout.row :], sheet.rows)
-        first_problem = first_problem or layout
-    return first_problem or RowError(0, "", _("文件里没有可读的工作表。"))
+    return Table(layouts=[], rows=[], errors=errors, count=0)
 
 
 # --- The header ------------------------------------------------------------------------------
@@ -147,8 +160,11 @@ def _recognised(synthetic: Sequence[str]) -> int:
     return sum(1 for t in synthetic if cols.fixed_key(t) or cols.subject_of(t))
 
 
-def find_layout(head: Sequence[Sequence[object]]) -> Layout | RowError:
-    """The header among the first rows: a one-row header, or two rows where both look like headers."""
+def find_layout(head: Sequence[Sequence[object]], *, sheet_name: str = "") -> Layout | RowError:
+    """The header among the first rows: a one-row header, or two rows where both look like headers.
+
+    Without a class column, the sheet's name or a title row above the header must name the class
+    (a book of one sheet per class: 三（2）班)."""
     best: tuple[int, RowError | None] = (0, None)
     for i, row in enumerate(head):
         candidates = []
@@ -157,6 +173,8 @@ def find_layout(head: Sequence[Sequence[object]]) -> Layout | RowError:
         candidates.append((i, *_single(row)))
         for last, synthetic, shown in candidates:
             found = _layout(last, synthetic, shown)
+            if isinstance(found, Layout) and "class" not in found.index:
+                found = _class_of_sheet(found, sheet_name, head[: i])
             if isinstance(found, Layout):
                 return found
             score = _recognised(synthetic)
@@ -187,6 +205,31 @@ def _layout(last: int, synthetic: list[str], shown: list[str]) -> Layout | RowEr
     return Layout(row=last + 1, index=fixed, subjects=subjects, shown=dict(enumerate(shown)), ignored=ignored[:60])
 
 
+_TITLE_CLASS = re.compile(r"(?:初|高)?(?:\d{1,2}|[一二三四五六七八九十]{1,2})(?:年级|年)?[(（]?(?:\d{1,2}|[一二三四五六七八九十]{1,3})[)）]?班")
+
+
+def _class_of_sheet(layout: Layout, sheet_name: str, titles: Sequence[Sequence[object]]) -> Layout | RowError:
+    """The class the sheet's name (三（2）班, 3.2) or one title row (三年级二班期末成绩) names."""
+    try:
+        layout.sheet_class = parse_class(sheet_name)
+        return layout
+    except BadValue:
+        pass
+    found = {m[0] for row in titles for cell in row for m in _TITLE_CLASS.finditer(_text(cell).replace(" ", ""))}
+    classes = set()
+    for text in found:
+        try:
+            classes.add(parse_class(text))
+        except BadValue:
+            continue
+    if len(classes) == 1:
+        layout.sheet_class = classes.pop()
+        return layout
+    return RowError(layout.row, cols.CLASS.label, _(
+        "表头缺少“班级”列：请增加班级列，或在工作表名称、标题中写明班级（如“三（2）班”）。第 %(row)d 行的表头是：%(found)s。") % {
+        "row": layout.row, "found": "、".join(t for t in layout.shown.values() if t)[:300]})
+
+
 # --- The rows --------------------------------------------------------------------------------
 
 
@@ -197,14 +240,14 @@ def _cell(raw: Sequence[object], position: int | None) -> object:
     return None if value == "" else value
 
 
-def _parse_rows(rows: Iterable[Sequence[object]], layout: Layout, errors: Collector, *, full_marks: Decimal) -> list[ParsedRow]:
+def _parse_rows(rows: Iterable[Sequence[object]], reader: _RowReader, *, room: int) -> list[ParsedRow]:
     parsed: list[ParsedRow] = []
-    reader = _RowReader(layout, errors, full_marks)
-    for number, raw in enumerate(rows, start=layout.row + 1):
+    for number, raw in enumerate(rows, start=reader.layout.row + 1):
         if reader.skip(raw):
             continue
-        if len(parsed) == MAX_ROWS:
-            errors.extend([RowError(number, "", _("一次最多导入 %(n)d 名学生的成绩，请把文件分成几个。") % {"n": MAX_ROWS})])
+        if len(parsed) >= room:
+            reader.errors.add(number, -1, "", _("一次最多导入 %(n)d 名学生的成绩，请把文件分成几个。") % {"n": MAX_ROWS},
+                              sheet=reader.sheet_index)
             break
         parsed.append(reader.read(number, raw))
     return parsed
@@ -214,25 +257,26 @@ class _RowReader:
     """Reads one data row into a :class:`ParsedRow`; an empty class or grade cell takes the one above
     (a class merged down its students' rows)."""
 
-    def __init__(self, layout: Layout, errors: Collector, full_marks: Decimal) -> None:
+    def __init__(self, layout: Layout, errors: Collector, full_marks: Decimal, *,
+                 seen: dict[tuple[int, int, str], tuple[str, int]], sheet_index: int = 1) -> None:
         self.layout, self.errors, self.full_marks = layout, errors, full_marks
-        self.class_at, self.name_at = layout.index["class"], layout.index["name"]
+        self.class_at, self.name_at = layout.index.get("class"), layout.index["name"]
         self.grade_at = layout.index.get("grade")
         self.above_class: object = None
         self.above_grade: object = None
-        self.seen: dict[tuple[int, int, str], int] = {}
+        self.seen, self.sheet_index = seen, sheet_index
 
     def skip(self, raw: Sequence[object]) -> bool:
         positions = [self.class_at, self.name_at, self.grade_at, *(p for _s, p, _t in self.layout.subjects)]
         texts = [_text(_cell(raw, p)) for p in positions if p is not None]
         if not any(texts):
             return True  # a blank row, or only a 序号
-        words = {re.sub(r"\s+", "", _text(_cell(raw, p))) for p in (self.class_at, self.name_at)} - {""}
+        words = {re.sub(r"\s+", "", _text(_cell(raw, p))) for p in (self.class_at, self.name_at) if p is not None} - {""}
         return bool(words) and words <= SUMMARY_WORDS
 
     def error(self, row: ParsedRow, position: int, message: str) -> None:
         row.failed = True
-        self.errors.add(row.row, position, self.layout.shown.get(position, ""), message)
+        self.errors.add(row.row, position, self.layout.shown.get(position, ""), message, sheet=self.sheet_index)
 
     def read(self, number: int, raw: Sequence[object]) -> ParsedRow:
         row = ParsedRow(row=number)
@@ -248,10 +292,13 @@ class _RowReader:
         if not row.failed:
             key = (row.grade, row.class_no, row.name)
             if key in self.seen:
-                self.error(row, self.name_at, _("与第 %(first)d 行同班同名。同名的学生请加以区分（如“张伟（大）”），重复的行请删除。")
-                           % {"first": self.seen[key]})
+                sheet, first = self.seen[key]
+                where = (_("工作表“%(sheet)s”第 %(row)d 行") % {"sheet": sheet, "row": first} if sheet != self.layout.sheet
+                         else _("第 %(row)d 行") % {"row": first})
+                self.error(row, self.name_at, _("与%(where)s同班同名。同名的学生请加以区分（如“张伟（大）”），重复的行请删除。")
+                           % {"where": where})
             else:
-                self.seen[key] = number
+                self.seen[key] = (self.layout.sheet, number)
         return row
 
     def _place(self, row: ParsedRow, raw: Sequence[object]) -> None:
@@ -265,6 +312,11 @@ class _RowReader:
             except BadValue as exc:
                 self.error(row, self.grade_at, str(exc))
                 return
+        if self.class_at is None:  # a sheet of one class
+            row.grade, row.class_no = self.layout.sheet_class
+            if grade is not None and grade != row.grade:
+                self.error(row, self.grade_at, _("年级与工作表的班级（%(g)d 年级）不一致。") % {"g": row.grade})
+            return
         value = _cell(raw, self.class_at)
         value = self.above_class if value is None else value
         self.above_class = value

@@ -8,6 +8,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 
 @dataclass
 class RowError:
@@ -67,23 +69,30 @@ class ScoreReport:
 
 
 class Collector:
-    """Collects errors in file order (row, then column position); one per row and column."""
+    """Collects errors in file order (sheet, row, then column position); one per sheet, row and column."""
 
     def __init__(self) -> None:
-        self.items: list[tuple[int, int, RowError]] = []
-        self.seen: set[tuple[int, int]] = set()
+        self.items: list[tuple[int, int, int, RowError]] = []
+        self.seen: set[tuple[int, int, int]] = set()
 
-    def add(self, row: int, position: int, column: str, message: str) -> None:
-        if (row, position) in self.seen:
+    def add(self, row: int, position: int, column: str, message: str, *, sheet: int = 1) -> None:
+        if (sheet, row, position) in self.seen:
             return
-        self.seen.add((row, position))
-        self.items.append((row, position, RowError(row, column, message)))
+        self.seen.add((sheet, row, position))
+        self.items.append((sheet, row, position, RowError(row, column, message)))
 
     def extend(self, errors: Iterable[RowError]) -> None:
-        self.items.extend((e.row, -1, e) for e in errors)
+        self.items.extend((0, e.row, -1, e) for e in errors)
+
+    def name_sheets(self, names: dict[int, str]) -> None:
+        """Several sheets were read: each problem's column names its sheet (工作表“三（2）班”·语文)."""
+        for sheet, _row, _position, error in self.items:
+            if sheet in names:
+                where = _("工作表“%(name)s”") % {"name": names[sheet]}
+                error.column = f"{where}·{error.column}" if error.column else where
 
     def sorted(self) -> list[RowError]:
-        return [e for _r, _p, e in sorted(self.items, key=lambda t: (t[0], t[1]))]
+        return [e for *_key, e in sorted(self.items, key=lambda t: t[:3])]
 
     def __bool__(self) -> bool:
         return bool(self.items)
