@@ -292,3 +292,25 @@ def test_a_competition_not_yet_held_is_not_published(contest, roles):
     score_all(c, [[(30, 50)]])
     with pytest.raises(ValidationError, match="还没到"):
         services.competition_publish(actor=roles.school_admin, competition=c.competition, today=DAY - dt.timedelta(days=1))
+
+
+def test_a_judge_or_an_entry_is_taken_off_before_publication(contest, roles):
+    from yanxiu.core.models import AuditEvent
+    from yanxiu.routine.models import Entry, Judge, Score
+    from yanxiu.routine.services import competitions as services
+
+    c = contest(judges=2, teachers=2)
+    score_all(c, [[(30, 50), (30, 50)]])  # the second judge cannot come
+    with pytest.raises(PermissionDenied):
+        services.judge_remove(actor=roles.other_admin, judge=c.judges[0])
+    services.judge_remove(actor=roles.school_admin, judge=c.judges[1])
+    services.entry_remove(actor=roles.school_admin, entry=c.entries[1])
+    assert list(Judge.objects.values_list("pk", flat=True)) == [c.judges[0].pk]
+    assert list(Entry.objects.values_list("pk", flat=True)) == [c.entries[0].pk]
+    assert Score.objects.count() == 2
+    steps = list(AuditEvent.objects.filter(action="routine.competition_create").values_list("detail__step", flat=True))
+    assert "judge_remove" in steps and "entry_remove" in steps
+    competition, _notes = services.competition_publish(actor=roles.school_admin, competition=c.competition, today=TODAY)
+    assert competition.status == "published"
+    with pytest.raises(ValidationError, match="已公布"):
+        services.judge_remove(actor=roles.school_admin, judge=c.judges[0])

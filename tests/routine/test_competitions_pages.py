@@ -230,3 +230,24 @@ def test_a_judge_who_runs_the_school_sees_only_their_own_scores_until_publicatio
     detail = client.get(reverse("routine:competition_detail", args=[competition.pk])).content.decode()
     assert "77.000" not in detail and "公布前只显示您自己的评分" in detail and "公布结果" in detail
     assert client.get(reverse("routine:competition_export", args=[competition.pk])).status_code == 403
+
+
+def test_removing_a_judge_and_an_entry_from_the_page(client, roles, contest):
+    from yanxiu.routine.models import Entry, Judge
+
+    c = contest(judges=2, teachers=2)
+    detail = reverse("routine:competition_detail", args=[c.competition.pk])
+    judge_url = reverse("routine:competition_judge_remove", args=[c.judges[1].pk])
+    entry_url = reverse("routine:competition_entry_remove", args=[c.entries[1].pk])
+    client.force_login(roles.other_admin)
+    assert client.post(judge_url).status_code == 404
+    client.force_login(roles.bureau)
+    assert client.post(judge_url).status_code == 403
+    client.force_login(c.judge_users[0])
+    assert client.post(entry_url).status_code == 403
+    client.force_login(roles.school_admin)
+    page = client.get(detail).content.decode()
+    assert judge_url in page and entry_url in page
+    assert "评委已移除" in client.post(judge_url, follow=True).content.decode()
+    assert "参赛教师已移除" in client.post(entry_url, follow=True).content.decode()
+    assert Judge.objects.count() == 1 and Entry.objects.count() == 1

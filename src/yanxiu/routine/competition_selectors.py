@@ -111,6 +111,11 @@ def entries_visible_to(user) -> QuerySet[Entry]:
     return qs.filter(pk__in=Entry.objects.filter(condition).values("pk"))
 
 
+def judges_visible_to(user) -> QuerySet[Judge]:
+    """Panel rows of the competitions ``user`` sees."""
+    return Judge.objects.filter(competition__in=competitions_visible_to(user)).select_related("competition", "competition__school")
+
+
 def judge_candidates(school) -> QuerySet[User]:
     """Who may sit on a panel: the school's current staff with an account, and the region staff over its county."""
     staff = current_staff(school).filter(user__isnull=False).values("user_id")

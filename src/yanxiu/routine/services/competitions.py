@@ -212,6 +212,37 @@ def entry_add(*, actor, competition: Competition, person, lesson, materials=None
     return entry
 
 
+@transaction.atomic
+def judge_remove(*, actor, judge: Judge) -> None:
+    """Take a judge off the panel before publication (their scores go with them), e.g. one who cannot come."""
+    competition = _locked(judge.competition)
+    _require_manager(actor, competition.school)
+    _require_open(competition)
+    judge = Judge.objects.get(pk=judge.pk)
+    scores = judge.scores.count()
+    detail = {"step": "judge_remove", "judge": judge.pk, "user": judge.user_id, "name": judge.name, "scores": scores}
+    judge.delete()
+    # Part of setting up the competition: the catalogue has no event of its own for it.
+    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_CREATE, target=competition, school=competition.school, **detail)
+
+
+@transaction.atomic
+def entry_remove(*, actor, entry: Entry) -> None:
+    """Withdraw an entry before publication (its scores go with it; its materials file after the commit)."""
+    competition = _locked(entry.competition)
+    _require_manager(actor, competition.school)
+    _require_open(competition)
+    entry = Entry.objects.select_related("person").get(pk=entry.pk)
+    stored = entry.materials.name if entry.materials else ""
+    detail = {"step": "entry_remove", "entry": entry.pk, "person": entry.person_id, "lesson": entry.lesson}
+    entry.delete()
+    if stored:
+        storage = Entry._meta.get_field("materials").storage
+        transaction.on_commit(lambda: storage.delete(stored), robust=True)
+    # Part of setting up the competition: the catalogue has no event of its own for it.
+    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_CREATE, target=competition, school=competition.school, **detail)
+
+
 # --- Scoring ----------------------------------------------------------------------------------
 
 

@@ -192,6 +192,37 @@ class PublishView(ServiceActionView):
         return _detail_url(self.object)
 
 
+class _RemoveView(ServiceActionView):
+    """Take a judge or an entry off an open competition; back to its page."""
+
+    queryset_of = None
+
+    def get_object(self):
+        return get_object_or_404(self.queryset_of(self.request.user), pk=self.kwargs["pk"])
+
+    def check_permission(self):
+        scopes.require(selectors.can_manage(self.request.user, self.object.competition.school), PAGE_DENIED)
+
+    def get_back_url(self):
+        return _detail_url(self.object.competition)
+
+
+class JudgeRemoveView(_RemoveView):
+    success_message = gettext_lazy("评委已移除。")
+    queryset_of = staticmethod(lambda user: selectors.judges_visible_to(user))
+
+    def perform(self):
+        return services.judge_remove(actor=self.request.user, judge=self.object)
+
+
+class EntryRemoveView(_RemoveView):
+    success_message = gettext_lazy("参赛教师已移除。")
+    queryset_of = staticmethod(lambda user: selectors.entries_visible_to(user))
+
+    def perform(self):
+        return services.entry_remove(actor=self.request.user, entry=self.object)
+
+
 # --- The competition's page -------------------------------------------------------------
 
 
@@ -200,22 +231,23 @@ def competition_detail(request, pk):
     competition = _competition(request, pk)
     user = request.user
     published = competition.status == CompetitionStatus.PUBLISHED
-    read_all = selectors.can_see_scores(user, competition)
+    oversee = selectors.can_read_all(user, competition)
     judge = selectors.judge_of(user, competition)
     person_id = scopes.scope_of(user).person_id
     context = {
-        "competition": competition, "page_title": competition.name, "published": published,
-        "manage": selectors.can_manage(user, competition.school) and not published, "read_all": read_all,
-        "judge": judge, "items": selectors.items_of(competition),
+        "competition": competition, "page_title": competition.name, "published": published, "oversee": oversee,
+        "manage": selectors.can_manage(user, competition.school) and not published,
+        "read_all": selectors.can_see_scores(user, competition), "judge": judge, "items": selectors.items_of(competition),
         "own_entries": list(competition.entries.filter(person_id=person_id)) if person_id else [],
         "results_url": reverse("routine:competition_results", args=[competition.pk]),
     }
-    if read_all or judge:
+    if oversee or judge:
         context["entries"] = list(competition.entries.select_related("person").order_by("pk"))
-    if read_all:
+    if oversee:
         context["judges"] = selectors.judge_progress(competition)
-        context["standings"] = selectors.standings(competition)
         context["missing"] = selectors.missing_scores(competition) if not published else []
+    if context["read_all"]:
+        context["standings"] = selectors.standings(competition)
     if judge:
         own = selectors.own_scores(judge)
         context["judge_done"] = sum(1 for e in context["entries"] if len(own.get(e.pk, {})) >= len(context["items"]) > 0)
@@ -355,6 +387,8 @@ urls = [
     path("competitions/<int:pk>/items/", ItemsView.as_view(), name="competition_items"),
     path("competitions/<int:pk>/judges/add/", JudgeAddView.as_view(), name="competition_judge_add"),
     path("competitions/<int:pk>/entries/add/", EntryAddView.as_view(), name="competition_entry_add"),
+    path("competitions/judges/<int:pk>/remove/", JudgeRemoveView.as_view(), name="competition_judge_remove"),
+    path("competitions/entries/<int:pk>/remove/", EntryRemoveView.as_view(), name="competition_entry_remove"),
     path("competitions/<int:pk>/export/", competition_export, name="competition_export"),
     path("competitions/<int:pk>/publish/", PublishView.as_view(), name="competition_publish"),
     path("competitions/<int:pk>/score/", judge_start, name="competition_judge"),
