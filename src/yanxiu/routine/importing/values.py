@@ -26,8 +26,8 @@ class BadValue(Exception):
 
 # --- Numbers written in Chinese -------------------------------------------------------------
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-_CN_NUMBER = re.compile(r"[零〇一二两三四五六七八九十]+")
+_DIGITS = {"零": 0, "\u3007": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_NUMBER = re.compile(r"[零\u3007一二两三四五六七八九十]+")
 
 
 def chinese_number(text: str) -> int | None:
@@ -49,7 +49,7 @@ def chinese_number(text: str) -> int | None:
 
 #: 初一 .. 初三 and 高一 .. 高三, as junior and senior schools name their grades.
 _STAGE_PREFIX = {"初": 6, "高": 9}
-_NUM = r"(\d{1,2}|[零〇一二两三四五六七八九十]{1,3})"
+_NUM = r"(\d{1,2}|[零\u3007一二两三四五六七八九十]{1,3})"
 _GRADE = r"(初|高)?" + _NUM
 _CLASS_FORMS = (
     re.compile(rf"{_GRADE}(?:年级|年)?\(({_NUM[1:-1]})\)班?"),  # 三(2)班, 三(2), 3(2)班, 三年级(2)班
@@ -149,7 +149,7 @@ STATUS_WORDS = {
 #: Marks that stand for an empty cell.
 EMPTY_MARKS = frozenset({"/", "-", "—", "——", "--", "\\"})
 _NUMBER = re.compile(r"[+-]?(\d+(?:\.\d*)?|\.\d+)分?")
-_CJK_DIGITS = re.compile(r"[零〇一二两三四五六七八九十百点半]")
+_CJK_DIGITS = re.compile(r"[零\u3007一二两三四五六七八九十百点半]")
 _TENTH = Decimal("0.1")
 
 
