@@ -142,11 +142,29 @@ def test_bounds_of_a_check(roles, school, school_b, kinds, principal):
 
 
 def test_who_records(roles, school, kinds, principal):
-    for actor in (roles.teacher, roles.leader, roles.other_admin, roles.centre):
+    for actor in (roles.teacher, roles.member, roles.other_admin, roles.centre):
         with pytest.raises(PermissionDenied):
             _record(actor, school, kinds["写字本"], checker=principal.person, findings=[finding(roles.teacher)])
     assert _record(roles.school_admin, school, kinds["写字本"], checker=principal.person, findings=[finding(roles.teacher)])
     assert _record(roles.bureau, school, kinds["写字本"], checker=principal.person, findings=[finding(roles.teacher)])
+
+
+def test_group_leader_records_own_checks_of_their_members(roles, school, kinds, principal):
+    leader = roles.leader
+    check = _record(leader, school, kinds["写字本"], findings=[finding(roles.member, "good", "二（1）班")])
+    assert check.checker == leader.person and list(check.findings.values_list("person__name", flat=True)) == ["组员"]
+    with pytest.raises(ValidationError) as err:
+        _record(leader, school, kinds["写字本"], findings=[finding(roles.member), finding(roles.teacher)])
+    assert any("第 2 条" in p and "本组" in p for p in err.value.message_dict["findings"])
+    with pytest.raises(ValidationError) as err:
+        _record(leader, school, kinds["写字本"], checker=principal.person, findings=[finding(roles.member)])
+    assert "本人" in err.value.message_dict["checker"][0]
+    with pytest.raises(ValidationError) as err:
+        _record(leader, school, kinds["随堂听课"], findings=[finding(roles.member)])
+    assert "学校领导" in err.value.message_dict["kind"][0]
+    assert RoutineCheck.objects.count() == 1
+    with pytest.raises(PermissionDenied):  # a group leader does not set the school's kinds
+        check_kind_save(actor=leader, school=school, name="新项目", cadence="weekly", per_period=1)
 
 
 # --- Feedback ----------------------------------------------------------------------------------

@@ -69,7 +69,23 @@ def test_group_leader_sees_their_members_findings(client, roles, school, check):
     assert "组织有序" in detail and "提问过多" not in detail
     assert "check-attachments" not in detail
     assert _get(client, roles.leader, reverse("routine:check_counts")).status_code == 403
-    assert _get(client, roles.leader, reverse("routine:check_add")).status_code == 403
+    assert _get(client, roles.leader, reverse("routine:check_kinds")).status_code == 403
+    assert _get(client, roles.member, reverse("routine:check_add")).status_code == 403
+
+
+def test_group_leader_records_through_the_page(client, roles, school, kinds, media):
+    client.force_login(roles.leader)
+    page = client.get(reverse("routine:check_add")).content.decode()
+    kind_options = page.split('name="kind"')[1].split("</select>")[0]
+    assert "写字本" in kind_options and "随堂听课" not in kind_options  # the leaders' kinds are not offered
+    people = page.split('name="f-0-person"')[1].split("</select>")[0]
+    assert "组员" in people and "张老师" not in people
+    data = _form_data(kinds["写字本"], roles.leader.person, [(roles.member.person, "good", "书写工整")])
+    assert client.post(reverse("routine:check_add"), data).status_code == 302
+    assert RoutineCheck.objects.get().checker == roles.leader.person
+    refused = _form_data(kinds["写字本"], roles.leader.person, [(roles.teacher.person, "good", "")])
+    assert client.post(reverse("routine:check_add"), refused).status_code == 400
+    assert RoutineCheck.objects.count() == 1
 
 
 def test_school_readers_see_everything(client, roles, school, check, principal):

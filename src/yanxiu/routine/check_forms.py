@@ -90,10 +90,10 @@ class CheckForm(BootstrapMixin, forms.Form):
     attachments = MultipleFileField(label=gettext_lazy("附件"), required=False,
                                     help_text=gettext_lazy("最多 5 个，JPG、PNG、WebP 图片或 PDF 文件（检查记录、教案照片等）。"))
 
-    def __init__(self, data=None, files=None, *, kinds, staff, initial=None, **kwargs):
+    def __init__(self, data=None, files=None, *, kinds, staff, checkers=None, initial=None, **kwargs):
         super().__init__(data=data, files=files, initial=initial, **kwargs)
         self.fields["kind"].queryset = kinds
-        self.fields["checker"].queryset = staff
+        self.fields["checker"].queryset = staff if checkers is None else checkers
         self.fields["attachments"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.webp,.pdf"
         self.findings = FindingFormSet(data=data, prefix="f", form_kwargs={"staff": staff})
 

@@ -6,7 +6,9 @@ Who sees what:
   (校长, 副校长, 中层干部 in a current employment there) read every check of the
   school and its counts;
 - a checker reads the checks they made;
-- a group leader reads the findings of their group's current members;
+- a group leader reads the findings of their group's current members, and
+  records the checks they make themself of those members (not the kinds
+  reserved to the school's leaders);
 - a teacher reads their own findings, never another teacher's.
 
 :func:`term_counts` gives the counts of one term against the school's plan
@@ -49,6 +51,19 @@ def is_school_leader(user, school) -> bool:
 def can_record(user, school) -> bool:
     """The school's admin (or the bureau over it) and its leaders record checks and set the kinds."""
     return school is not None and (scopes.can_manage_school(user, school) or is_school_leader(user, school))
+
+
+def records_as_checker(user, school) -> bool:
+    """A group leader working at ``school`` (who does not record for the whole school) records the checks they
+    make themself of their group's members, for kinds not reserved to the school's leaders."""
+    s = scopes.scope_of(user)
+    if school is None or s.person_id is None or not s.led_groups or can_record(user, school):
+        return False
+    return school.groups.filter(pk__in=s.led_groups).exists() and current_staff(school).filter(pk=s.person_id).exists()
+
+
+def may_add_check(user, school) -> bool:
+    return can_record(user, school) or records_as_checker(user, school)
 
 
 def can_read_school(user, school) -> bool:

@@ -99,8 +99,9 @@ def _check_date(day, today: dt.date) -> None:
         raise ValidationError({"date": _("检查日期不能晚于今天。")})
 
 
-def _clean_findings(school, findings) -> list[CheckFinding]:
-    """Unsaved findings from the dicts, each checked; every problem names its row."""
+def _clean_findings(school, findings, *, members: set[int] | None = None) -> list[CheckFinding]:
+    """Unsaved findings from the dicts, each checked; every problem names its row. ``members``: the only
+    teachers who may be named (a group leader's own check), else any of the school's current staff."""
     findings = list(findings or [])
     if not findings:
         raise ValidationError({"findings": _("请至少填写一位被检查教师的检查结果。")})
@@ -115,6 +116,9 @@ def _clean_findings(school, findings) -> list[CheckFinding]:
         row = _("第 %(n)s 条") % {"n": number}
         if person is None or person.pk not in staff:
             problems.append(_("%(row)s：被检查教师须是本校在职教职工。") % {"row": row})
+            continue
+        if members is not None and person.pk not in members:
+            problems.append(_("%(row)s（%(name)s）：教研组长只能登记本组教师的检查结果。") % {"row": row, "name": person.name})
             continue
         if grade not in Grade.values:
             problems.append(_("%(row)s（%(name)s）：请选择等级（优、良、合格、待改进）。") % {"row": row, "name": person.name})
@@ -140,12 +144,23 @@ def _clean_files(files) -> list:
     return files
 
 
+def _own_check_members(actor, school, kind, checker) -> set[int]:
+    """A group leader's own check: they are the checker, the kind is not the leaders', and only their members are named."""
+    if checker.pk != scopes.scope_of(actor).person_id:
+        raise ValidationError({"checker": _("教研组长只能登记本人所做的检查。")})
+    if kind.leaders_only:
+        raise ValidationError({"kind": _("“%(kind)s”由学校领导检查，教研组长不能登记。") % {"kind": kind.name}})
+    return sel.led_member_ids(actor, school) - {checker.pk}
+
+
 @transaction.atomic
 def check_record(*, actor, school, kind: CheckKind, date: dt.date, checker, scope: str = "", summary: str = "",
                  findings: list[dict], files=None, today: dt.date | None = None) -> RoutineCheck:
     """Record one check with its findings (dicts of ``person``, ``class_name``, ``grade``, ``comment``) and
-    up to five photos or PDFs; everything is checked before anything is written."""
-    _require_recorder(actor, school)
+    up to five photos or PDFs; everything is checked before anything is written. The school's admin and
+    leaders record any check; a group leader records their own checks of their group's members."""
+    own = sel.records_as_checker(actor, school)
+    scopes.require(own or sel.can_record(actor, school), _("只有学校管理员、学校领导和教研组长可以登记常规检查。"))
     today = today or timezone.localdate()
     if kind is None or kind.school_id != school.pk:
         raise ValidationError({"kind": _("请选择本校的检查项目。")})
@@ -154,6 +169,7 @@ def check_record(*, actor, school, kind: CheckKind, date: dt.date, checker, scop
     _check_date(date, today)
     if checker is None or not current_staff(school).filter(pk=checker.pk).exists():
         raise ValidationError({"checker": _("检查人须是本校在职教职工。")})
+    members = _own_check_members(actor, school, kind, checker) if own else None
     if kind.leaders_only and not sel.leaders(school).filter(pk=checker.pk).exists():
         raise ValidationError({"checker": _("“%(kind)s”由学校领导检查：%(name)s 不是校长、副校长或中层干部。")
                                % {"kind": kind.name, "name": checker.name}})
@@ -161,7 +177,7 @@ def check_record(*, actor, school, kind: CheckKind, date: dt.date, checker, scop
     for field, value, label in (("scope", scope, _("检查范围")), ("summary", summary, _("检查小结"))):
         if len(value) > TEXT_LIMITS[field]:
             raise ValidationError({field: _("%(label)s不能超过 %(n)s 字。") % {"label": label, "n": TEXT_LIMITS[field]}})
-    rows = _clean_findings(school, findings)
+    rows = _clean_findings(school, findings, members=members)
     files = _clean_files(files)
     check = RoutineCheck(school=school, kind=kind, date=date, checker=checker, scope=scope, summary=summary,
                          created_by=actor if getattr(actor, "pk", None) else None)

@@ -101,7 +101,7 @@ class CheckListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        kwargs.update(school=self.school, can_record=sel.can_record(user, self.school),
+        kwargs.update(school=self.school, can_record=sel.can_record(user, self.school), can_add=sel.may_add_check(user, self.school),
                       can_count=sel.can_read_school(user, self.school), schools=school_choices(user),
                       kinds=list(sel.kinds_of(self.school).values_list("pk", "name")), kind=params.id_param(self.request.GET, "kind"))
         return kwargs
@@ -117,17 +117,26 @@ class CheckAddView(ServiceFormView):
     success_message = gettext_lazy("已登记检查。")
 
     def get_object(self):
-        self.school = _recording_school(self.request)
-        check_kinds_ensure(self.school, actor=self.request.user)
+        self.school = page_school(self.request)
+        user = self.request.user
+        if not sel.may_add_check(user, self.school):
+            raise PermissionDenied(_("只有学校管理员、学校领导和教研组长可以登记常规检查。"))
+        self.own = sel.records_as_checker(user, self.school)
+        check_kinds_ensure(self.school, actor=user)
         return None
 
     def build_form(self, data=None, files=None):
         initial = {"date": timezone.localdate()}
         me = own_person(user=self.request.user)
-        if me is not None and sel.checkers(self.school).filter(pk=me.pk).exists():
+        staff = checkers = sel.checkers(self.school)
+        kinds = sel.kinds_of(self.school, active_only=True)
+        if self.own:  # a group leader's own check of their members
+            checkers = staff.filter(pk=me.pk)
+            staff = staff.filter(pk__in=sel.led_member_ids(self.request.user, self.school) - {me.pk})
+            kinds = kinds.filter(leaders_only=False)
+        if me is not None and checkers.filter(pk=me.pk).exists():
             initial["checker"] = me.pk
-        return CheckForm(data, files, kinds=sel.kinds_of(self.school, active_only=True), staff=sel.checkers(self.school),
-                         initial=initial)
+        return CheckForm(data, files, kinds=kinds, staff=staff, checkers=checkers, initial=initial)
 
     def perform(self, form):
         return check_record(actor=self.request.user, school=self.school, findings=form.finding_rows(),
