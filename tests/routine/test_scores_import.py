@@ -116,6 +116,8 @@ def test_the_exam_is_new_named_and_dated_within_bounds(school):
     assert "控制字符" in problems(ExamInput(name="期末\x00", date=TODAY))[0]
     assert "晚于今天" in problems(ExamInput(name="期末", date=TODAY + dt.timedelta(days=1)))[0]
     assert "1950" in problems(ExamInput(name="期末", date=dt.date(1949, 12, 31)))[0]
+    assert "不在可登记的学年内" in problems(ExamInput(name="期末", date=dt.date(1950, 1, 15)))[0]
+    assert problems(ExamInput(name="期末", date=dt.date(1950, 9, 15))) == []
     for bad in ("0", "1001", "99.55", "abc", "NaN", "-5"):
         assert problems(ExamInput(name="期末", date=TODAY, full_marks=bad))[0].startswith("满分:"), bad
     assert problems(ExamInput(name="期末", date=TODAY, full_marks="150")) == []

@@ -84,7 +84,7 @@ def _require(actor, school) -> None:
 def _clean_exam(school, exam: ExamInput, *, today: dt.date) -> tuple[dict, list[RowError]]:
     """The exam's fields, or the problems of what was given (row 0: they concern the whole file)."""
     errors: list[RowError] = []
-    name = " ".join(unicodedata.normalize("NFKC", exam.name or "").split())
+    name = " ".join((exam.name or "").split())  # as typed: the quality pages and commands find the exam by it
     label = _("考试名称")
     if not name:
         errors.append(RowError(0, label, _("请填写考试名称（如“2025年秋季期末质量监测”）。")))
@@ -104,9 +104,14 @@ def _clean_exam(school, exam: ExamInput, *, today: dt.date) -> tuple[dict, list[
     elif day > today:
         errors.append(RowError(0, _("考试日期"), _("考试日期 %(day)s 晚于今天。") % {"day": day.isoformat()}))
     full = _full_marks(exam.full_marks, errors)
+    span = None
+    if not errors:
+        try:
+            span = calendar.term_of(school, day)
+        except ValueError:  # a day before the first school year the calendar holds
+            errors.append(RowError(0, _("考试日期"), _("考试日期 %(day)s 不在可登记的学年内。") % {"day": day.isoformat()}))
     if errors:
         return {}, errors
-    span = calendar.term_of(school, day)
     return {"name": name, "kind": kind, "date": day, "full_marks": full, "school_year": span.school_year,
             "term": span.number}, []
 
