@@ -245,3 +245,18 @@ def test_a_book_of_one_sheet_per_class(school):
     assert report.ok, report.errors
     assert [(c.grade, c.class_no, c.students) for c in report.classes] == [(3, 1, 2), (3, 2, 2), (3, 3, 1)]
     assert report.rows == 5 and report.scores == 10 and report.subjects == ["语文", "数学"]
+
+
+def test_a_sheet_reaching_far_is_refused_before_it_is_loaded(school):
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["班级", "姓名", "语文"])
+    sheet.append(["三(1)班", "张三", 90])
+    sheet["XFD1048576"] = "x"
+    out = io.BytesIO()
+    book.save(out)
+    report = import_scores(actor=None, school=school, file_name="far.xlsx", data=out.getvalue(),
+                           exam=ExamInput(name="期末", date=dt.date(2025, 1, 10)), today=TODAY)
+    assert not report.ok and "XFD1048576" in report.errors[0].message and not Exam.objects.exists()
