@@ -218,12 +218,14 @@ def standings(competition: Competition) -> list[Standing]:
     """Every entry with its judges' totals (complete sheets only), final score, rank and prize, best first."""
     items = items_of(competition)
     item_ids = {item.pk for item in items}
-    values = score_values(competition)
+    by_entry: dict[int, dict[int, dict[int, Decimal]]] = {}
+    for (entry_id, judge_id), given in score_values(competition).items():
+        by_entry.setdefault(entry_id, {})[judge_id] = given
     rows = []
     for entry in competition.entries.select_related("person", "growth_record").order_by("pk"):
         row = Standing(entry=entry)
-        for (entry_id, judge_id), given in values.items():
-            if entry_id == entry.pk and items and item_ids <= set(given):
+        for judge_id, given in by_entry.get(entry.pk, {}).items():
+            if items and item_ids <= set(given):
                 row.totals[judge_id] = judge_total(given, items)
         row.final = final_score(list(row.totals.values()), drop_extremes=competition.drop_extremes)
         rows.append(row)

@@ -195,10 +195,11 @@ class PublishView(ServiceActionView):
 class _RemoveView(ServiceActionView):
     """Take a judge or an entry off an open competition; back to its page."""
 
-    queryset_of = None
+    def queryset(self):  # pragma: no cover - abstract
+        raise NotImplementedError
 
     def get_object(self):
-        return get_object_or_404(self.queryset_of(self.request.user), pk=self.kwargs["pk"])
+        return get_object_or_404(self.queryset(), pk=self.kwargs["pk"])
 
     def check_permission(self):
         scopes.require(selectors.can_manage(self.request.user, self.object.competition.school), PAGE_DENIED)
@@ -209,7 +210,9 @@ class _RemoveView(ServiceActionView):
 
 class JudgeRemoveView(_RemoveView):
     success_message = gettext_lazy("评委已移除。")
-    queryset_of = staticmethod(lambda user: selectors.judges_visible_to(user))
+
+    def queryset(self):
+        return selectors.judges_visible_to(self.request.user)
 
     def perform(self):
         return services.judge_remove(actor=self.request.user, judge=self.object)
@@ -217,7 +220,9 @@ class JudgeRemoveView(_RemoveView):
 
 class EntryRemoveView(_RemoveView):
     success_message = gettext_lazy("参赛教师已移除。")
-    queryset_of = staticmethod(lambda user: selectors.entries_visible_to(user))
+
+    def queryset(self):
+        return selectors.entries_visible_to(self.request.user)
 
     def perform(self):
         return services.entry_remove(actor=self.request.user, entry=self.object)
