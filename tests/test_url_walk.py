@@ -16,9 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 # Public on purpose: login, language switch, health check, certificate
-# verification, calendar feeds (secret token in the URL) and the API schema.
+# verification, calendar feeds (secret token in the URL), the API schema and published competition results.
 PUBLIC = re.compile(
-    r"^/(accounts/login/|i18n/|healthz|credits/verify/|api/openapi\.json|api/docs|training/calendar/|django-admin/)"
+    r"^/(accounts/login/|i18n/|healthz|credits/verify/|api/openapi\.json|api/docs|training/calendar/|django-admin/|routine/results/)"
 )
 
 

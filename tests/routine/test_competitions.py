@@ -308,7 +308,7 @@ def test_a_judge_or_an_entry_is_taken_off_before_publication(contest, roles):
     assert list(Judge.objects.values_list("pk", flat=True)) == [c.judges[0].pk]
     assert list(Entry.objects.values_list("pk", flat=True)) == [c.entries[0].pk]
     assert Score.objects.count() == 2
-    steps = list(AuditEvent.objects.filter(action="routine.competition_create").values_list("detail__step", flat=True))
+    steps = list(AuditEvent.objects.filter(action="routine.competition_setup").values_list("detail__step", flat=True))
     assert "judge_remove" in steps and "entry_remove" in steps
     competition, _notes = services.competition_publish(actor=roles.school_admin, competition=c.competition, today=TODAY)
     assert competition.status == "published"

@@ -130,7 +130,7 @@ def test_the_school_admin_records_and_updates(roles, group):
                        attendance={roles.member.person.pk: (False, "病假")}, today=dt.date(2026, 6, 1))
     assert prep.minutes == 100 and prep.lesson.endswith("第二课时")
     assert PrepAttendance.objects.get(prep=prep, person=roles.member.person).note == "病假"
-    assert AuditEvent.objects.filter(action="routine.prep_record", detail__updated=True).count() == 1
+    assert AuditEvent.objects.filter(action="routine.prep_update").count() == 1
 
 
 def test_a_leader_of_another_group_and_a_member_may_not_record(roles, school, group, people):

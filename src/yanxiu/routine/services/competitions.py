@@ -156,7 +156,7 @@ def items_set(*, actor, competition: Competition, items) -> list[ScoringItem]:
         item.full_clean(exclude=["competition"])
     ScoringItem.objects.bulk_create(created)
     # Setting up the sheet is part of setting up the competition: the catalogue has no event of its own for it.
-    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_CREATE, target=competition, school=competition.school,
+    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_SETUP, target=competition, school=competition.school,
                  step="items", items=[[name, str(weight), top] for name, weight, top in rows])
     return selectors.items_of(competition)
 
@@ -180,7 +180,7 @@ def judge_add(*, actor, competition: Competition, user) -> Judge:
     judge.full_clean(exclude=["competition", "user"])
     judge.save()
     # Naming the panel is part of setting up the competition: the catalogue has no event of its own for it.
-    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_CREATE, target=competition, school=competition.school,
+    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_SETUP, target=competition, school=competition.school,
                  step="judge", judge=judge.pk, user=user.pk)
     return judge
 
@@ -223,7 +223,7 @@ def judge_remove(*, actor, judge: Judge) -> None:
     detail = {"step": "judge_remove", "judge": judge.pk, "user": judge.user_id, "name": judge.name, "scores": scores}
     judge.delete()
     # Part of setting up the competition: the catalogue has no event of its own for it.
-    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_CREATE, target=competition, school=competition.school, **detail)
+    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_SETUP, target=competition, school=competition.school, **detail)
 
 
 @transaction.atomic
@@ -240,7 +240,7 @@ def entry_remove(*, actor, entry: Entry) -> None:
         storage = Entry._meta.get_field("materials").storage
         transaction.on_commit(lambda: storage.delete(stored), robust=True)
     # Part of setting up the competition: the catalogue has no event of its own for it.
-    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_CREATE, target=competition, school=competition.school, **detail)
+    audit.record(actor=actor, event=Event.ROUTINE_COMPETITION_SETUP, target=competition, school=competition.school, **detail)
 
 
 # --- Scoring ----------------------------------------------------------------------------------

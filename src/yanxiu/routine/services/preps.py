@@ -197,8 +197,8 @@ def prep_update(*, actor, prep: CollectivePrep, attendance: Mapping | None = Non
     prep.full_clean(exclude=["group", "lead", "created_by"])
     prep.save()
     _write_attendance(prep, rows)
-    audit.record(actor=actor, event=Event.ROUTINE_PREP_RECORD, target=prep, school=group.school, group=group.pk,
-                 date=prep.date.isoformat(), minutes=prep.minutes, absent=_absent(rows), updated=True, plan_changed=replaced)
+    audit.record(actor=actor, event=Event.ROUTINE_PREP_UPDATE, target=prep, school=group.school, group=group.pk,
+                 date=prep.date.isoformat(), minutes=prep.minutes, absent=_absent(rows), plan_changed=replaced)
     return prep
 
 

@@ -134,7 +134,7 @@ def student_file_plan(*, actor, file: StudentFile, support_plan) -> StudentFile:
     scopes.require(selectors.can_edit_file(actor, file), _("只有本校管理员和该班任课教师可以修改辅导计划。"))
     file.support_plan = _text(support_plan, field="support_plan", label=_("辅导计划"), limit=PLAN_MAX, required=True)
     file.save(update_fields=["support_plan"])
-    audit.record(actor=actor, event=Event.ROUTINE_STUDENT_NOTE, target=file, school=file.school, part="plan",
+    audit.record(actor=actor, event=Event.ROUTINE_STUDENT_PLAN, target=file, school=file.school,
                  grade=file.grade, class_no=file.class_no)
     return file
 
@@ -156,6 +156,6 @@ def student_note_add(*, actor, file: StudentFile, date, text, today: dt.date | N
                        text=_text(text, field="text", label=_("辅导记录"), limit=NOTE_MAX, required=True))
     note.full_clean(exclude=["file", "author"])
     note.save()
-    audit.record(actor=actor, event=Event.ROUTINE_STUDENT_NOTE, target=note, school=file.school, part="note",
+    audit.record(actor=actor, event=Event.ROUTINE_STUDENT_NOTE, target=note, school=file.school,
                  file=file.pk)
     return note
