@@ -19,7 +19,7 @@ land in the growth records). For every demo school:
   panel, entries, every judge's scores and published results (the awards in
   the entrants' growth records), and a few commendations of the school year
   (the best group and the two best teachers on the score sheets, a criticism
-  of the group that missed the most weeks).
+  of the group that missed the most weeks, when it missed more than the best group).
 
 Through the services (checks and audit rows): the kinds of check, quality
 settings and targets, the first school's checks, one preparation and the
@@ -510,9 +510,10 @@ class _Seeder:
             chosen.append(("advanced_group", groups[0], "集体备课每周落实，常规检查优秀率高，任教班级质量监测达标项多。"))
         for c in teachers[:2]:
             chosen.append(("advanced_person", c, "教学常规检查成绩优秀，成长任务完成好，积极参加教学比武。"))
-        if len(groups) > 1:
-            worst = min(groups[1:], key=lambda c: (c.parts[0].share if c.parts[0].share is not None else 1, c.name))
-            if worst.parts[0].share is not None and worst.parts[0].share < 1:
+        prepared = [c for c in groups[1:] if c.parts[0].share is not None]
+        if prepared and groups[0].parts[0].share is not None:
+            worst = min(prepared, key=lambda c: (c.parts[0].share, c.name))
+            if worst.parts[0].share < min(1, groups[0].parts[0].share):
                 chosen.append(("criticism", worst, "本学年多周集体备课不足两小时，请组长制订整改计划，按周落实。"))
         for kind, candidate, reason in chosen:
             target = {"group": candidate.obj} if candidate.kind == "group" else {"person": candidate.obj}

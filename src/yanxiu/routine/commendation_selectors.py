@@ -30,7 +30,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy as _
 
 from yanxiu.growth import calendar
 from yanxiu.growth.choices import AwardRank, RecordKind, ReviewStatus
@@ -245,7 +245,8 @@ def group_candidates(school, year: int, *, today: dt.date | None = None) -> list
         parts = [
             Part("preps", GROUP_SHEET[0].label, GROUP_SHEET[0].weight, *_prep_weeks(weeks.get(group.pk))),
             Part("checks", GROUP_SHEET[1].label, GROUP_SHEET[1].weight, excellent, checked),
-            Part("quality", GROUP_SHEET[2].label, GROUP_SHEET[2].weight, met, judged, note=str(len(classes))),
+            Part("quality", GROUP_SHEET[2].label, GROUP_SHEET[2].weight, met, judged,
+                 note=gettext("任教 %(n)s 个班级学科") % {"n": len(classes)} if classes else ""),
         ]
         candidate = Candidate("group", group, parts, members=len(ids), score=weighted_score(parts),
                               commended=commended.get(group.pk, []))
