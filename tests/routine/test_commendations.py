@@ -371,3 +371,25 @@ def test_the_list_and_a_record_show_what_each_role_may_see(client, world, roles,
     assert export.status_code == 200 and export["Content-Type"].startswith("application/vnd.openxmlformats")
     filtered = client.get(url, {"kind": "advanced_group", "school_year": YEAR}).content.decode()
     assert groups.reason in filtered and mine.reason not in filtered
+
+
+@pytest.mark.django_db
+def test_the_candidates_page_reads_a_fixed_number_of_queries_whatever_the_staff(client, world, roles, people, school, group):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    url = reverse("routine:commendation_candidates")
+    client.force_login(roles.school_admin)
+    client.get(url, {"year": YEAR})  # warm the session and the caches
+
+    def count() -> int:
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url, {"year": YEAR}).status_code == 200
+        return len(queries)
+
+    before = count()
+    for n in range(4):
+        user = people.teacher(school, username=f"more{n}", groups=[group])
+        _findings(school, roles.school_admin.person, {user.person: "good"}, day=dt.date(2025, 11, 3 + n))
+    Group.objects.create(school=school, name="英语组", kind="research", subject="英语")
+    assert count() == before
