@@ -36,13 +36,13 @@ AFTER = dt.date(2026, 8, 20)  # the whole school year is over
 
 
 def mondays() -> list[dt.date]:
-    """The Mondays of the weeks of both terms of YEAR (the week across the two terms once)."""
+    """The Mondays of the weeks of both terms of YEAR."""
     weeks = {w.start for term in (calendar.default_term(YEAR, 1), calendar.default_term(YEAR, 2)) for w in prep_selectors.term_weeks(term.start, term.end)}
     return sorted(weeks)
 
 
 def weeks_due() -> int:
-    """Weeks the rule counts over YEAR: each term's weeks (a week across the two terms counts in each)."""
+    """Weeks the rule counts over YEAR: each term's weeks (a week across the two terms belongs to one of them)."""
     return sum(len(prep_selectors.term_weeks(t.start, t.end)) for t in (calendar.default_term(YEAR, 1), calendar.default_term(YEAR, 2)))
 
 
@@ -124,8 +124,8 @@ def test_groups_are_ranked_on_preps_findings_and_quality(world, school, group):
     yuwen, maths = rows
     assert (yuwen.rank, maths.rank) == (1, 2) and yuwen.members == 2 and maths.members == 1
     n, due = len(world.weeks), weeks_due()
-    # The week of 26 January belongs to both terms: met in the first, missing in the second (its preparation was dated in January).
-    assert due == n + 1
+    # The week of 26 January belongs to term 1 only (its Thursday is in January): counted once.
+    assert due == n
     preps, checks, quality = yuwen.parts
     assert (preps.done, preps.total) == (n, due)
     assert (checks.done, checks.total) == (3, 4)

@@ -243,3 +243,17 @@ def test_a_member_sees_only_their_own_second_prep_until_the_week_is_over(roles, 
     assert seen(roles.leader, WED) == ["组员的二次备课", "组长的二次备课"]
     assert seen(roles.school_admin, WED) == ["组员的二次备课", "组长的二次备课"]
     assert seen(roles.teacher, dt.date(2025, 10, 20)) == []
+
+
+def test_a_week_across_two_terms_belongs_to_one_of_them():
+    import datetime as dt
+
+    from yanxiu.growth import calendar
+    from yanxiu.routine.prep_selectors import term_weeks
+
+    first, second = calendar.default_term(2025, 1), calendar.default_term(2025, 2)
+    last_of_first, first_of_second = term_weeks(first.start, first.end)[-1], term_weeks(second.start, second.end)[0]
+    assert last_of_first.start == dt.date(2026, 1, 26)  # Thursday 29 January: term 1
+    assert first_of_second.start == dt.date(2026, 2, 2)  # the week of Sunday 1 February is not counted again
+    weeks = {w.start for t in (first, second) for w in term_weeks(t.start, t.end)}
+    assert len(weeks) == len(term_weeks(first.start, first.end)) + len(term_weeks(second.start, second.end))

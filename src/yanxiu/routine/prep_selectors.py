@@ -215,10 +215,15 @@ class GridRow:
 
 
 def term_weeks(start: dt.date, end: dt.date) -> list[Week]:
-    """The ISO weeks that overlap [start, end], numbered from 1."""
+    """The ISO weeks of the term [start, end], numbered from 1: those whose Thursday falls in it.
+
+    A week across the end of one term and the start of the next (26 January–1 February)
+    belongs to the term holding most of its days, so it is counted once, not in both."""
     monday = week_of(start)[0]
+    if monday + dt.timedelta(days=3) < start:
+        monday += dt.timedelta(days=7)
     weeks = []
-    while monday <= end:
+    while monday + dt.timedelta(days=3) <= end:
         weeks.append(Week(len(weeks) + 1, monday, monday + dt.timedelta(days=6)))
         monday += dt.timedelta(days=7)
     return weeks
@@ -249,7 +254,8 @@ def weekly_grid(school: School, year: int, term: int, groups, *, today: dt.date)
     span = calendar.term(school, year, term)
     weeks = term_weeks(span.start, span.end)
     groups = list(groups)
-    totals = _minutes_by_week(groups, span.start, span.end)
+    # A week counts all its days' preparations, also those on days just outside the term.
+    totals = _minutes_by_week(groups, weeks[0].start, weeks[-1].end) if weeks else {}
     rows = []
     for group in groups:
         row = GridRow(group)
