@@ -30,10 +30,10 @@ LAYERS: dict[str, int] = {
     "needs": 7,
     "archive": 7,
     "growth": 7,
-    "routine": 7,
-    "reports": 8,
-    "demo": 9,
-    "api": 10,
+    "routine": 8,
+    "reports": 9,
+    "demo": 10,
+    "api": 11,
 }
 
 #: Arrows the rank alone would allow but the design forbids, with the reason.

@@ -16,9 +16,9 @@ from django.urls import URLPattern, URLResolver, get_resolver
 pytestmark = pytest.mark.django_db
 
 # Public on purpose: login, language switch, health check, certificate
-# verification, calendar feeds (secret token in the URL) and the API schema.
+# verification, calendar feeds (secret token in the URL), the API schema and published competition results.
 PUBLIC = re.compile(
-    r"^/(accounts/login/|i18n/|healthz|credits/verify/|api/openapi\.json|api/docs|training/calendar/|django-admin/)"
+    r"^/(accounts/login/|i18n/|healthz|credits/verify/|api/openapi\.json|api/docs|training/calendar/|django-admin/|routine/results/)"
 )
 
 
@@ -98,7 +98,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from django.urls import Resolver404, resolve
 
 WALK_PER_PATTERN = 4
-WALK_MAX_REQUESTS = 520
+WALK_MAX_REQUESTS = 680
 WALK_SHORT_LIVED = ("/attendance/s/",)
 # Anything under these prefixes is not a page of the product.
 WALK_NOT_PAGES = ("/static/", "/media/", "/django-admin/", "/api/docs", "/i18n/")

@@ -7,7 +7,8 @@
   credits.ledger).
 - A roster preview (``roster_uploads/`` under MEDIA_ROOT, written by
   ``org.views.roster_import``) holds full ID numbers until it is confirmed;
-  so does a growth register preview (``growth_uploads/``, the growth import page).
+  so does a growth register preview (``growth_uploads/``, the growth import page) and an exam's
+  scores waiting for confirmation (``routine_uploads/``: student names).
   :func:`purge_pending_uploads` deletes those older than a day (daily task
   ``core.tasks.purge_pending_uploads``, command ``yanxiu purge_uploads``), and
   backups leave them out (:data:`PENDING_UPLOAD_DIRS`).
@@ -23,7 +24,7 @@ from pathlib import Path
 from django.conf import settings
 
 #: Folders under MEDIA_ROOT whose files wait for a confirmation; never backed up, purged after a day.
-PENDING_UPLOAD_DIRS = ("roster_uploads", "growth_uploads")
+PENDING_UPLOAD_DIRS = ("roster_uploads", "growth_uploads", "routine_uploads")
 PENDING_MAX_AGE = dt.timedelta(days=1)
 
 _restricted: set[str] = set()

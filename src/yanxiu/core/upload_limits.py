@@ -58,6 +58,7 @@ LIMITS: dict[str, Callable[[], int]] = {
     "org:roster_import": _import_limit,
     "credits:import": _import_limit,
     "growth:import": _import_limit,
+    "routine:scores_import": _import_limit,
 }
 
 

@@ -67,6 +67,7 @@ def navigation(request):
         credits.append((_("学时政策"), reverse("policy:list")))
 
     growth = _growth_entries(s)
+    routine = _routine_entries(s, region=region)
 
     groups = [
         (_("首页"), [(_("首页"), reverse("reports:home"))]),
@@ -74,6 +75,7 @@ def navigation(request):
         (_("培训与考勤"), training),
         (_("学时"), credits),
         (_("成长"), growth),
+        (_("教学常规"), routine),
         (_("教师与学校"), people),
     ]
     groups = [(label, entries) for label, entries in groups if entries]
@@ -103,3 +105,24 @@ def _growth_entries(s) -> list[tuple[str, str]]:
             (_("梯队与任务设置"), reverse("growth:setup")),
         ]
     return growth
+
+
+def _routine_entries(s, *, region: bool) -> list[tuple[str, str]]:
+    """The 教学常规 group: checks, collective preparation, quality monitoring, student files, competitions."""
+    routine = []
+    if s.is_teacher:
+        routine += [(_("我的常规检查"), reverse("routine:my_checks")), (_("我的二次备课"), reverse("routine:my_preps"))]
+    if s.admin_schools or region or s.led_groups:
+        routine += [(_("教学常规检查"), reverse("routine:checks")), (_("集体备课"), reverse("routine:preps"))]
+    if s.admin_schools or region:
+        routine += [(_("常规检查统计"), reverse("routine:check_counts")), (_("质量监测"), reverse("routine:quality"))]
+    if s.admin_schools:
+        routine += [
+            (_("考试成绩导入"), reverse("routine:scores_import")),
+            (_("质量监测标准"), reverse("routine:quality_settings")),
+            (_("任课安排"), reverse("routine:teaching")),
+            (_("评优与通报"), reverse("routine:commendation_list")),
+        ]
+    if s.is_teacher or s.admin_schools or region:
+        routine += [(_("学困生档案"), reverse("routine:student_files")), (_("教学竞赛"), reverse("routine:competition_list"))]
+    return routine

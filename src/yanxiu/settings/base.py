@@ -133,6 +133,7 @@ INSTALLED_APPS = [
     "yanxiu.credits",
     "yanxiu.archive",
     "yanxiu.growth",
+    "yanxiu.routine",
     "yanxiu.reports",
     "yanxiu.demo",
 ]

@@ -183,3 +183,29 @@ def record_resubmit(*, actor, record: GrowthRecord, files=None, remove=None, tod
     audit.record(actor=actor, event=Event.GROWTH_RECORD_SUBMIT, target=record, school=record.school, person=record.person_id,
                  kind=record.kind, resubmitted=True, removed_attachments=removed)
     return record
+
+
+@transaction.atomic
+def record_from_result(*, actor, person, kind: str, today: dt.date | None = None, **fields) -> tuple[GrowthRecord, str]:
+    """A record another part of the school established (a competition's award): written
+    accepted by the school's admin, credited where the policy says. Returns it and, when it
+    earns no credit, why."""
+    today = today or timezone.localdate()
+    school = current_school_of(person)
+    scopes.require(scopes.can_manage_school(actor, school), _("只有教师所在学校的管理员可以登记。"))
+    unknown = set(fields) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValidationError(_("未知的字段：%(f)s。") % {"f": "、".join(sorted(unknown))})
+    record = GrowthRecord(person=person, school=school, kind=kind, status=ReviewStatus.ACCEPTED, reviewed_at=timezone.now(),
+                          reviewed_by=actor if getattr(actor, "pk", None) else None,
+                          created_by=actor if getattr(actor, "pk", None) else None, **fields)
+    record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
+    check_record(record, today=today)
+    if year_is_locked(person, school, record.date):
+        raise ValidationError({"date": _("该学年的成长记录袋已签署，不能再增加记录。")})
+    record.save()
+    why = _credit(actor=actor, record=record)
+    audit.record(actor=actor, event=Event.GROWTH_RECORD_ACCEPT, target=record, school=school, person=person.pk,
+                 credit=record.credit_entry_id, no_credit=why[:200], source="result")
+    return record, why
+

@@ -26,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=county.DEFAULT_SEED, help="随机种子（默认 1）")
         parser.add_argument(
             "--no-activity", action="store_true",
-            help="只生成组织数据，不生成研修活动（政策、项目、活动、考勤、反思、学时台账）和成长档案（梯队、任务模板、成长记录、师徒结对、发展规划）",
+            help="只生成组织数据，不生成研修活动（政策、项目、活动、考勤、反思、学时台账）、成长档案（梯队、任务模板、成长记录、师徒结对、发展规划）和教学常规（常规检查、集体备课、质量监测、教学比武、表彰）",
         )
 
     def handle(self, *args, teachers: int, seed: int, no_activity: bool = False, **options):
@@ -103,12 +103,16 @@ class Command(BaseCommand):
             from yanxiu.demo import growth as demo_growth
 
             growth = demo_growth.seed_growth(seed=seed, log=log if verbosity >= 1 else None)
+            # A term of routine checks and collective preparation, exams, a competition, commendations.
+            from yanxiu.demo import routine as demo_routine
+
+            routine = demo_routine.seed_routine(seed=seed, log=log if verbosity >= 1 else None)
         finally:
             stop.set()
             if beat.is_alive():
                 beat.join()
         if verbosity >= 1:
-            for line in demo_activity.describe(summary) + demo_growth.describe(growth):
+            for line in demo_activity.describe(summary) + demo_growth.describe(growth) + demo_routine.describe(routine):
                 self.stdout.write(line)
 
     def _print_logins(self) -> None:

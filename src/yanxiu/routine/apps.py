@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class RoutineConfig(AppConfig):
+    name = "yanxiu.routine"
+    label = "routine"

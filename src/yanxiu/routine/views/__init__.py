@@ -1,0 +1,1 @@
+"""Routine pages, one module per area; each module lists its URL patterns in ``urls``."""
