@@ -26,14 +26,9 @@ def media(settings, tmp_path):
 @pytest.fixture
 def policy(county, roles):
     """The county adopts seed 000's policy (public lessons 2 学时 each, awards 4, mentor pairs 4 a year)."""
-    from yanxiu.policy.models import Policy
-    from yanxiu.policy.services import load_policy_presets, policy_adopt_preset
+    from tests.credits.factories import adopt
 
-    # A browser test's transactional database is emptied after each test, presets included.
-    if not Policy.objects.filter(preset_key="000", region__isnull=True).exists():
-        load_policy_presets()
-    preset = Policy.objects.filter(preset_key="000", region__isnull=True).order_by("-version").first()
-    return policy_adopt_preset(actor=roles.bureau, preset=preset, region=county, valid_from_year=2020)
+    return adopt("000", county, actor=roles.bureau)
 
 
 def add_record(person, kind: str, date: dt.date, *, accepted: bool = True, school=None, **fields):

@@ -30,11 +30,9 @@ def media(settings, tmp_path):
 @pytest.fixture
 def award_policy(county, roles):
     """The county adopts seed 000's policy (awards 4 学时 each, 8 a year)."""
-    from yanxiu.policy.models import Policy
-    from yanxiu.policy.services import policy_adopt_preset
+    from tests.credits.factories import adopt
 
-    preset = Policy.objects.get(preset_key="000", region__isnull=True)
-    return policy_adopt_preset(actor=roles.bureau, preset=preset, region=county, valid_from_year=2020)
+    return adopt("000", county, actor=roles.bureau)
 
 
 def make_competition(admin, school, *, items=(("教学设计", "0.40", 40), ("课堂教学", "0.60", 60)), **fields):
