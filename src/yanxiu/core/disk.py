@@ -5,8 +5,9 @@
   gives its -wal/-shm files the same mode. Uploads are written 0600 in 0700
   folders (``FILE_UPLOAD_PERMISSIONS``), backups and heads 0600 (core.backup,
   credits.ledger).
-- A roster preview (``roster_uploads/`` under MEDIA_ROOT, written by
-  ``org.views.roster_import``) holds full ID numbers until it is confirmed;
+- A roster preview (``roster_uploads/`` under MEDIA_ROOT, kept by
+  :class:`yanxiu.core.pending_uploads.PendingUpload` for the roster import page)
+  holds full ID numbers until it is confirmed;
   so does a growth register preview (``growth_uploads/``, the growth import page) and an exam's
   scores waiting for confirmation (``routine_uploads/``: student names).
   :func:`purge_pending_uploads` deletes those older than a day (daily task

@@ -11,19 +11,18 @@ everything in one transaction as the page does.
 
 from __future__ import annotations
 
-import io
-import secrets
-from pathlib import PurePath
-
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yanxiu.core import jobs, params
+from yanxiu.core.pending_uploads import PendingUpload, read_path
 
 #: The session key under which the import page keeps the file waiting for confirmation.
 SESSION_KEY = "growth_import_upload"
 PENDING_DIR = "growth_uploads"
+#: The file waiting for confirmation (``PENDING.save/get/drop/is_large/read``, used by the page too).
+PENDING = PendingUpload(SESSION_KEY, PENDING_DIR)
 #: Errors kept on a job for the page (a file with more shows the first ones and the count).
 MAX_ERRORS = 1000
 KINDS = ("growth.import_preview", "growth.import")
@@ -51,11 +50,6 @@ def report_json(report) -> dict:
             "errors": [e.to_json() for e in report.errors[:MAX_ERRORS]]}
 
 
-def _read(path: str) -> bytes:
-    with default_storage.open(path, "rb") as fh:
-        return fh.read()
-
-
 @jobs.job_task
 def growth_import_preview(job, *, school_id: int, path: str, name: str) -> bool:
     """Read and check a register waiting for confirmation; the report goes on the job."""
@@ -63,7 +57,7 @@ def growth_import_preview(job, *, school_id: int, path: str, name: str) -> bool:
 
     school = _school_for(job, school_id)
     jobs.progress(job.pk, 0, 0, _("正在读取并检查文件……"))
-    report = preview_records(school=school, file_name=name, data=_read(path), actor=job.owner)
+    report = preview_records(school=school, file_name=name, data=read_path(path), actor=job.owner)
     if not report.ok:  # nothing to confirm: the file with its ID numbers goes now
         default_storage.delete(path)
     message = (_("检查通过：共 %(rows)d 行，可导入 %(n)d 条记录。") % {"rows": report.rows, "n": report.created} if report.ok
@@ -79,7 +73,7 @@ def growth_import(job, *, school_id: int, path: str, name: str) -> bool:
 
     school = _school_for(job, school_id)
     jobs.progress(job.pk, 0, 0, _("正在导入……"))
-    report = import_records(actor=job.owner, school=school, file_name=name, data=_read(path))
+    report = import_records(actor=job.owner, school=school, file_name=name, data=read_path(path))
     if report.ok:
         default_storage.delete(path)
         message = _("导入成功：共 %(rows)d 行，导入 %(n)d 条记录。") % {"rows": report.rows, "n": report.created}
@@ -92,40 +86,9 @@ def growth_import(job, *, school_id: int, path: str, name: str) -> bool:
 # --- Called by the import page ------------------------------------------------------------
 
 
-def is_large(size: int) -> bool:
-    return size > jobs.inline_import_bytes()
-
-
-def save_pending(request, school, *, name: str, content) -> dict:
-    """Keep the uploaded file until it is confirmed (replacing an earlier one); returns what the session holds."""
-    drop_pending(request)
-    suffix = PurePath(name).suffix.lower().lstrip(".")[:5]
-    content = io.BytesIO(content) if isinstance(content, bytes) else content
-    path = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}.{suffix}", content)
-    pending = {"school": school.pk, "path": path, "name": PurePath(name).name[-200:]}
-    request.session[SESSION_KEY] = pending
-    return pending
-
-
-def pending_of(request, school) -> dict | None:
-    """The file this user uploaded for ``school`` and has not confirmed yet, while it is still there."""
-    pending = request.session.get(SESSION_KEY) or {}
-    path = str(pending.get("path", ""))
-    if pending.get("school") != school.pk or not path.startswith(f"{PENDING_DIR}/") or not default_storage.exists(path):
-        return None
-    return pending
-
-
-def drop_pending(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None) or {}
-    path = str(pending.get("path", ""))
-    if path.startswith(f"{PENDING_DIR}/") and default_storage.exists(path):
-        default_storage.delete(path)
-
-
 def start_preview(request, school, upload):
     """Keep the large upload as the file waiting for confirmation and check it in a job."""
-    pending = save_pending(request, school, name=upload.name, content=upload)
+    pending = PENDING.save(request, school, name=upload.name, content=upload)
     return jobs.start(user=request.user, kind="growth.import_preview", task=growth_import_preview,
                       label=_("检查成长记录：%(school)s") % {"school": school.name},
                       school_id=school.pk, path=pending["path"], name=pending["name"])
@@ -133,17 +96,10 @@ def start_preview(request, school, upload):
 
 def start_import(request, school, pending: dict):
     """Import the confirmed file in a job; the page no longer holds it."""
-    request.session.pop(SESSION_KEY, None)
+    PENDING.hand_over(request)
     return jobs.start(user=request.user, kind="growth.import", task=growth_import,
                       label=_("导入成长记录：%(school)s") % {"school": school.name},
                       school_id=school.pk, path=pending["path"], name=pending["name"])
-
-
-def pending_is_large(pending: dict) -> bool:
-    try:
-        return is_large(default_storage.size(pending["path"]))
-    except (KeyError, OSError):
-        return False
 
 
 def report_of(request, school):

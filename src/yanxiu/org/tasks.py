@@ -10,16 +10,17 @@ import job, which writes everything in one transaction as the page does.
 
 from __future__ import annotations
 
-import secrets
-
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yanxiu.core import jobs, params
+from yanxiu.core.pending_uploads import PendingUpload, read_path
 
 #: The session key under which the import page keeps the file waiting for confirmation.
 ROSTER_SESSION_KEY = "roster_upload"
+#: The roster file waiting for confirmation (``PENDING.save/get/drop/is_large/read``, used by the page too).
+PENDING = PendingUpload(ROSTER_SESSION_KEY, "roster_uploads")
 #: Errors kept on a job for the page (a file with more shows the first ones and the count).
 MAX_ERRORS = 1000
 KINDS = ("org.roster_preview", "org.roster_import")
@@ -51,9 +52,8 @@ def roster_preview(job, *, school_id: int, path: str, name: str, create_groups: 
 
     school = _school_for(job, school_id)
     jobs.progress(job.pk, 0, 0, _("正在读取并检查文件……"))
-    with default_storage.open(path, "rb") as fh:
-        data = fh.read()
-    report = roster.preview_roster(school=school, file_name=name, data=data, create_groups=create_groups, actor=job.owner)
+    report = roster.preview_roster(school=school, file_name=name, data=read_path(path), create_groups=create_groups,
+                                   actor=job.owner)
     if not report.ok:  # nothing to confirm: the file with its ID numbers goes now
         default_storage.delete(path)
     message = (_("检查通过：共 %(rows)d 行，没有发现问题。") % {"rows": report.rows} if report.ok
@@ -70,9 +70,8 @@ def roster_import(job, *, school_id: int, path: str, name: str, create_groups: b
 
     school = _school_for(job, school_id)
     jobs.progress(job.pk, 0, 0, _("正在导入……"))
-    with default_storage.open(path, "rb") as fh:
-        data = fh.read()
-    report = roster.import_roster(actor=job.owner, school=school, file_name=name, data=data, create_groups=create_groups)
+    report = roster.import_roster(actor=job.owner, school=school, file_name=name, data=read_path(path),
+                                  create_groups=create_groups)
     if report.ok:
         default_storage.delete(path)
         message = _("导入成功：共 %(rows)d 行，新增 %(created)d 人，更新 %(updated)d 人。") % {
@@ -88,45 +87,20 @@ def roster_import(job, *, school_id: int, path: str, name: str, create_groups: b
 # --- Called by the import page ------------------------------------------------------------
 
 
-def is_large(upload) -> bool:
-    return upload.size > jobs.inline_import_bytes()
-
-
-def save_pending(request, school, *, name: str, data_or_upload) -> str:
-    """Keep the uploaded file until it is confirmed (replacing an earlier one); returns its storage path."""
-    import io
-
-    previous = request.session.get(ROSTER_SESSION_KEY) or {}
-    if previous.get("path") and default_storage.exists(previous["path"]):
-        default_storage.delete(previous["path"])
-    suffix = name.rsplit(".", 1)[-1].lower()
-    content = io.BytesIO(data_or_upload) if isinstance(data_or_upload, bytes) else data_or_upload
-    path = default_storage.save(f"roster_uploads/{secrets.token_hex(16)}.{suffix}", content)
-    request.session[ROSTER_SESSION_KEY] = {"school": school.pk, "path": path, "name": name}
-    return path
-
-
 def start_preview(request, school, upload, *, create_groups: bool):
     """Keep the large upload as the file waiting for confirmation and check it in a job."""
-    path = save_pending(request, school, name=upload.name, data_or_upload=upload)
+    pending = PENDING.save(request, school, name=upload.name, content=upload)
     return jobs.start(user=request.user, kind="org.roster_preview", task=roster_preview,
                       label=_("检查花名册：%(school)s") % {"school": school.name},
-                      school_id=school.pk, path=path, name=upload.name, create_groups=create_groups)
+                      school_id=school.pk, path=pending["path"], name=pending["name"], create_groups=create_groups)
 
 
 def start_import(request, school, pending: dict, *, create_groups: bool):
     """Import the confirmed file in a job; the page no longer holds it."""
-    request.session.pop(ROSTER_SESSION_KEY, None)
+    PENDING.hand_over(request)
     return jobs.start(user=request.user, kind="org.roster_import", task=roster_import,
                       label=_("导入花名册：%(school)s") % {"school": school.name},
                       school_id=school.pk, path=pending["path"], name=pending["name"], create_groups=create_groups)
-
-
-def pending_is_large(pending: dict) -> bool:
-    try:
-        return default_storage.size(pending["path"]) > jobs.inline_import_bytes()
-    except (KeyError, OSError):
-        return False
 
 
 def report_of(request, school):

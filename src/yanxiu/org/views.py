@@ -3,13 +3,9 @@ writes via services (through :class:`yanxiu.core.crud.ServiceFormView`)."""
 
 from __future__ import annotations
 
-import io
-import secrets
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.files.storage import default_storage
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +19,7 @@ from yanxiu.org import scopes
 from yanxiu.core import params, public_url
 from yanxiu.core.crud import ServiceActionView, ServiceFormView, render_history
 from yanxiu.core.lists import Column, ScopedListView
+from yanxiu.core.pending_uploads import is_large_size
 
 from . import selectors, services
 from .forms import (
@@ -591,8 +588,6 @@ class GroupEditView(GroupFormView):
 
 # --- Roster import ----------------------------------------------------------------------------
 
-ROSTER_SESSION_KEY = "roster_upload"
-
 
 @login_required
 def roster_import(request, school_id):
@@ -608,19 +603,17 @@ def roster_import(request, school_id):
     # Creating groups the file names and the school lacks is an explicit choice (a checkbox).
     create_groups = request.POST.get("create_groups") == "1"
     if request.method == "POST" and request.POST.get("action") == "confirm":
-        pending = request.session.get(ROSTER_SESSION_KEY) or {}
-        if pending.get("school") != school.pk or not default_storage.exists(pending.get("path", "")):
+        pending = roster_jobs.PENDING.get(request, school)
+        if pending is None:
             messages.error(request, _("上传的文件已失效，请重新上传。"))
             return redirect("org:roster_import", school_id=school.pk)
-        if roster_jobs.pending_is_large(pending):  # a large file is imported by a background job
+        if roster_jobs.PENDING.is_large(pending):  # a large file is imported by a background job
             return redirect(roster_jobs.start_import(request, school, pending, create_groups=create_groups))
-        with default_storage.open(pending["path"], "rb") as fh:
-            data = fh.read()
-        report = roster.import_roster(actor=request.user, school=school, file_name=pending["name"], data=data,
+        report = roster.import_roster(actor=request.user, school=school, file_name=pending["name"],
+                                      data=roster_jobs.PENDING.read(pending),
                                       create_groups=create_groups)
         if report.ok:
-            default_storage.delete(pending["path"])
-            request.session.pop(ROSTER_SESSION_KEY, None)
+            roster_jobs.PENDING.drop(request)
             messages.success(
                 request,
                 _("导入成功：共 %(rows)d 行，新增 %(created)d 人，更新 %(updated)d 人。")
@@ -631,18 +624,13 @@ def roster_import(request, school_id):
         form = RosterUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if roster_jobs.is_large(upload):  # checked by a background job; its report comes back to this page
+            if is_large_size(upload.size):  # checked by a background job; its report comes back to this page
                 return redirect(roster_jobs.start_preview(request, school, upload, create_groups=create_groups))
             data = upload.read()
             report = roster.preview_roster(school=school, file_name=upload.name, data=data, create_groups=create_groups,
                                            actor=request.user)
             if report.ok:
-                previous = request.session.get(ROSTER_SESSION_KEY) or {}
-                if previous.get("path") and default_storage.exists(previous["path"]):
-                    default_storage.delete(previous["path"])
-                suffix = upload.name.rsplit(".", 1)[-1].lower()
-                path = default_storage.save(f"roster_uploads/{secrets.token_hex(16)}.{suffix}", io.BytesIO(data))
-                request.session[ROSTER_SESSION_KEY] = {"school": school.pk, "path": path, "name": upload.name}
+                roster_jobs.PENDING.save(request, school, name=upload.name, content=data)
     elif "job" in request.GET:  # the report of a roster job started from this page
         report, create_groups = roster_jobs.report_of(request, school)
     return render(

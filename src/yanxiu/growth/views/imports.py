@@ -10,13 +10,13 @@ from __future__ import annotations
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.files.storage import default_storage
 from django.shortcuts import redirect, render
 from django.urls import path
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from yanxiu.core import sheets
+from yanxiu.core.pending_uploads import is_large_size
 from yanxiu.org import scopes
 from yanxiu.org.forms import BootstrapMixin
 
@@ -55,30 +55,28 @@ def import_page(request):
         form = ImportUploadForm(request.POST, request.FILES)
         if form.is_valid():
             upload = form.cleaned_data["file"]
-            if tasks.is_large(upload.size):  # checked by a background job; its report comes back to this page
+            if is_large_size(upload.size):  # checked by a background job; its report comes back to this page
                 return redirect(tasks.start_preview(request, school, upload))
             data = upload.read()
             report = preview_records(school=school, file_name=upload.name, data=data, actor=request.user)
             if report.ok:
-                tasks.save_pending(request, school, name=upload.name, content=data)
+                tasks.PENDING.save(request, school, name=upload.name, content=data)
             else:
-                tasks.drop_pending(request)
+                tasks.PENDING.drop(request)
     elif "job" in request.GET:  # the report of a job started from this page
         report = tasks.report_of(request, school)
     return _render(request, school, form, report)
 
 
 def _confirm(request, school):
-    pending = tasks.pending_of(request, school)
+    pending = tasks.PENDING.get(request, school)
     if pending is None:
         messages.error(request, _("上传的文件已失效，请重新上传。"))
         return redirect(tasks.page_url(school.pk))
-    if tasks.pending_is_large(pending):  # a large file is imported by a background job
+    if tasks.PENDING.is_large(pending):  # a large file is imported by a background job
         return redirect(tasks.start_import(request, school, pending))
-    with default_storage.open(pending["path"], "rb") as fh:
-        data = fh.read()
-    report = import_records(actor=request.user, school=school, file_name=pending["name"], data=data)
-    tasks.drop_pending(request)  # imported, or refused (the data changed since the preview): upload again
+    report = import_records(actor=request.user, school=school, file_name=pending["name"], data=tasks.PENDING.read(pending))
+    tasks.PENDING.drop(request)  # imported, or refused (the data changed since the preview): upload again
     if not report.ok:
         return _render(request, school, ImportUploadForm(), report)
     messages.success(request, _("导入成功：共 %(rows)d 行，导入 %(n)d 条成长记录（%(kinds)s）。") % {

@@ -11,21 +11,21 @@ confirming starts the import job, which writes everything in one transaction.
 from __future__ import annotations
 
 import datetime as dt
-import io
-import secrets
-from pathlib import PurePath
 
 from django.core.files.storage import default_storage
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from yanxiu.core import jobs, params
+from yanxiu.core.pending_uploads import PendingUpload, read_path
 
 from .report import ClassSummary, RowError, ScoreReport
 
 #: The session key under which the page keeps the file (and the exam's details) waiting for confirmation.
 SESSION_KEY = "routine_scores_upload"
 PENDING_DIR = "routine_uploads"
+#: The file waiting for confirmation, its exam's details under ``"exam"`` (``exam_json``).
+PENDING = PendingUpload(SESSION_KEY, PENDING_DIR)
 #: Errors kept on a job for the page (a file with more shows the first ones).
 MAX_ERRORS = 1000
 KINDS = ("routine.scores_preview", "routine.scores_import")
@@ -75,11 +75,6 @@ def report_from(data: dict) -> ScoreReport:
     )
 
 
-def _read(path: str) -> bytes:
-    with default_storage.open(path, "rb") as fh:
-        return fh.read()
-
-
 def _message(report: ScoreReport) -> str:
     if not report.ok:
         return _("发现 %(n)d 个问题，文件未导入。") % {"n": len(report.errors)}
@@ -95,7 +90,7 @@ def scores_preview(job, *, school_id: int, path: str, name: str, exam: dict) -> 
 
     school = _school_for(job, school_id)
     jobs.progress(job.pk, 0, 0, _("正在读取并检查文件……"))
-    report = preview_scores(school=school, file_name=name, data=_read(path), exam=exam_from(exam), actor=job.owner)
+    report = preview_scores(school=school, file_name=name, data=read_path(path), exam=exam_from(exam), actor=job.owner)
     if not report.ok:  # nothing to confirm: the file with its students' names goes now
         default_storage.delete(path)
     jobs.finish(job.pk, None, message=_message(report), result=report_json(report), return_url=page_url(school.pk, job.pk))
@@ -109,7 +104,7 @@ def scores_import(job, *, school_id: int, path: str, name: str, exam: dict) -> b
 
     school = _school_for(job, school_id)
     jobs.progress(job.pk, 0, 0, _("正在导入……"))
-    report = import_scores(actor=job.owner, school=school, file_name=name, data=_read(path), exam=exam_from(exam))
+    report = import_scores(actor=job.owner, school=school, file_name=name, data=read_path(path), exam=exam_from(exam))
     default_storage.delete(path)  # imported, or refused (the data changed since the preview): upload again
     jobs.finish(job.pk, None, message=_message(report), result=report_json(report), return_url=page_url(school.pk, job.pk))
     return report.ok
@@ -118,39 +113,8 @@ def scores_import(job, *, school_id: int, path: str, name: str, exam: dict) -> b
 # --- Called by the import page ------------------------------------------------------------
 
 
-def is_large(size: int) -> bool:
-    return size > jobs.inline_import_bytes()
-
-
-def save_pending(request, school, *, name: str, content, exam) -> dict:
-    """Keep the uploaded file until it is confirmed (replacing an earlier one); returns what the session holds."""
-    drop_pending(request)
-    suffix = PurePath(name).suffix.lower().lstrip(".")[:5]
-    content = io.BytesIO(content) if isinstance(content, bytes) else content
-    path = default_storage.save(f"{PENDING_DIR}/{secrets.token_hex(16)}.{suffix}", content)
-    pending = {"school": school.pk, "path": path, "name": PurePath(name).name[-200:], "exam": exam_json(exam)}
-    request.session[SESSION_KEY] = pending
-    return pending
-
-
-def pending_of(request, school) -> dict | None:
-    """The file this user uploaded for ``school`` and has not confirmed yet, while it is still there."""
-    pending = request.session.get(SESSION_KEY) or {}
-    path = str(pending.get("path", ""))
-    if pending.get("school") != school.pk or not path.startswith(f"{PENDING_DIR}/") or not default_storage.exists(path):
-        return None
-    return pending
-
-
-def drop_pending(request) -> None:
-    pending = request.session.pop(SESSION_KEY, None) or {}
-    path = str(pending.get("path", ""))
-    if path.startswith(f"{PENDING_DIR}/") and default_storage.exists(path):
-        default_storage.delete(path)
-
-
 def start_preview(request, school, upload, exam):
-    pending = save_pending(request, school, name=upload.name, content=upload, exam=exam)
+    pending = PENDING.save(request, school, name=upload.name, content=upload, exam=exam_json(exam))
     return jobs.start(user=request.user, kind="routine.scores_preview", task=scores_preview,
                       label=_("检查考试成绩：%(school)s") % {"school": school.name},
                       school_id=school.pk, path=pending["path"], name=pending["name"], exam=pending["exam"])
@@ -158,17 +122,10 @@ def start_preview(request, school, upload, exam):
 
 def start_import(request, school, pending: dict):
     """Import the confirmed file in a job; the page no longer holds it."""
-    request.session.pop(SESSION_KEY, None)
+    PENDING.hand_over(request)
     return jobs.start(user=request.user, kind="routine.scores_import", task=scores_import,
                       label=_("导入考试成绩：%(school)s") % {"school": school.name},
                       school_id=school.pk, path=pending["path"], name=pending["name"], exam=pending["exam"])
-
-
-def pending_is_large(pending: dict) -> bool:
-    try:
-        return is_large(default_storage.size(pending["path"]))
-    except (KeyError, OSError):
-        return False
 
 
 def report_of(request, school) -> ScoreReport | None:

@@ -16,6 +16,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from yanxiu.core.import_commands import write_refusal
 from yanxiu.growth.choices import RecordKind
 from yanxiu.growth.importing import ImportReport, RowError, import_records, preview_records
 from yanxiu.org.models import School
@@ -71,10 +72,7 @@ class Command(BaseCommand):
 
     def _print_summary(self, report: ImportReport, *, school: School, dry_run: bool) -> None:
         if not report.ok:
-            self.stdout.write(_("%(school)s：共 %(rows)d 行，发现 %(count)d 处问题，未写入任何数据。请修改后重新导入：") % {
-                "school": school.name, "rows": report.rows, "count": len(report.errors)})
-            for error in report.errors:
-                self.stdout.write(format_error(error))
+            write_refusal(self.stdout, report, school_name=school.name, format_error=format_error)
             return
         if dry_run:
             self.stdout.write(_("%(school)s：检查通过，共 %(rows)d 行，将导入 %(n)d 条记录（%(kinds)s），未写入数据。") % {

@@ -15,6 +15,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from yanxiu.core.import_commands import write_refusal
 from yanxiu.org.models import School
 from yanxiu.org.roster import RosterReport, RowError, import_roster, preview_roster
 
@@ -78,12 +79,7 @@ class Command(BaseCommand):
 
     def _print_summary(self, report: RosterReport, *, school: School, dry_run: bool) -> None:
         if not report.ok:
-            self.stdout.write(
-                _("%(school)s：共 %(rows)d 行，发现 %(count)d 处问题，未写入任何数据。请修改后重新导入：")
-                % {"school": school.name, "rows": report.rows, "count": len(report.errors)}
-            )
-            for error in report.errors:
-                self.stdout.write(format_error(error))
+            write_refusal(self.stdout, report, school_name=school.name, format_error=format_error)
             return
         if dry_run:
             self.stdout.write(

@@ -17,6 +17,7 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from yanxiu.core.import_commands import write_refusal
 from yanxiu.org.models import School
 from yanxiu.routine.importing import ExamInput, RowError, ScoreReport, import_scores, preview_scores
 
@@ -81,10 +82,7 @@ class Command(BaseCommand):
 
     def _print_summary(self, report: ScoreReport, *, school: School, dry_run: bool) -> None:
         if not report.ok:
-            self.stdout.write(_("%(school)s：共 %(rows)d 行，发现 %(count)d 处问题，未写入任何数据。请修改后重新导入：") % {
-                "school": school.name, "rows": report.rows, "count": len(report.errors)})
-            for error in report.errors:
-                self.stdout.write(format_error(error))
+            write_refusal(self.stdout, report, school_name=school.name, format_error=format_error)
             return
         facts = {"school": school.name, "rows": report.rows, "classes": len(report.classes),
                  "subjects": "、".join(report.subjects), "scores": report.scores}
