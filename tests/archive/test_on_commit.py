@@ -24,8 +24,11 @@ def test_a_rolled_back_removal_leaves_the_row_the_file_and_no_audit_row(roles, s
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(Stop):
             with transaction.atomic():
+                waiting = len(transaction.get_connection().run_on_commit)
                 services.material_remove(actor=roles.member, material=material)
                 assert not Material.objects.filter(pk=material.pk).exists()
+                # The file's removal is scheduled for the commit, not done: so the rollback can drop it.
+                assert len(transaction.get_connection().run_on_commit) == waiting + 1 and path.exists()
                 raise Stop  # whatever the caller did next failed
     assert callbacks == []  # the file removal was dropped with the transaction
     assert path.exists() and Material.objects.filter(pk=material.pk).exists()

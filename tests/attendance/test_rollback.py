@@ -42,6 +42,9 @@ def test_a_rolled_back_submission_leaves_the_index_and_flags_unchanged(sessions,
             with transaction.atomic():
                 copy = services.reflection_submit(actor=roles.member, session=session, notes="", body=body)
                 assert SimilarityFlag.objects.filter(reflection=copy).exists()  # flagged inside the transaction
+                # The index and the flags are written in the transaction itself: nothing waits for a commit,
+                # so a rollback is all it takes to undo them.
+                assert transaction.get_connection().run_on_commit == []
                 raise Stop
     assert callbacks == []  # nothing of the rolled-back submission runs after a commit
     assert _index_state() == before
