@@ -98,6 +98,11 @@ def school_templates(school):
     return TaskTemplate.objects.filter(school=school)
 
 
+def school_rule(school) -> TierRule:
+    """The school's tier rule, else the default one (unsaved)."""
+    return TierRule.objects.filter(school=school).first() or TierRule(school=school)
+
+
 def year_label(year: int) -> str:
     return _("%(a)s—%(b)s 学年") % {"a": year, "b": year + 1}
 
@@ -156,7 +161,7 @@ def setup_home(request):
     term = now.number if now.school_year == year else 1
     custom = set(SchoolTerm.objects.filter(school=school, school_year=year).values_list("number", flat=True))
     terms = [{"span": t, "custom": t.number in custom, "current": t == now} for t in calendar.terms_of_year(school, year)]
-    rule = TierRule.objects.filter(school=school).first() or TierRule(school=school)
+    rule = school_rule(school)
     titles = school_titles(school).filter(status=HonourStatus.ACTIVE)
     links = {name: setup_url(f"growth:{name}", school, year=year) for name in ("terms", "tier_rule", "tiers", "titles", "templates")}
     context = {
@@ -223,7 +228,7 @@ class TierRuleView(SchoolPageMixin, ServiceFormView):
         return self.school
 
     def get_initial(self):
-        rule = TierRule.objects.filter(school=self.school).first() or TierRule(school=self.school)
+        rule = school_rule(self.school)
         return {f: getattr(rule, f) for f in ("basis", "young_below_years", "backbone_until_years", "young_max_age")}
 
     def get_context_data(self, **kwargs):
@@ -292,7 +297,7 @@ class TierListView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         kwargs.update(school=self.school, year=self.year, year_label=year_label(self.year), years=_year_choices(self.school, self.year),
-                      rule=TierRule.objects.filter(school=self.school).first() or TierRule(school=self.school),
+                      rule=school_rule(self.school),
                       page_title=_("教师梯队 · %(year)s") % {"year": year_label(self.year)},
                       rule_url=setup_url("growth:tier_rule", self.school, year=self.year),
                       home_url=setup_url("growth:setup", self.school, year=self.year))
