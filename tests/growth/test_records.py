@@ -130,3 +130,23 @@ def test_a_retired_template_is_not_revised(growth):
         services.template_edit(actor=growth.roles.school_admin, template=retired, name="x", tier="young", for_leaders=False,
                                period="term", items=items, reason="恢复", today=TODAY)
     assert "已停用" in str(exc.value)
+
+
+def test_recomputing_tiers_reads_and_writes_in_a_fixed_number_of_queries(growth):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    admin = growth.roles.school_admin
+    services.tier_rule_set(actor=admin, school=growth.school, basis="teaching_age")
+
+    def run(year):
+        with CaptureQueriesContext(connection) as ctx:
+            written = services.tiers_recompute(actor=admin, school=growth.school, school_year=year)
+        return written, len(ctx.captured_queries)
+
+    few = run(2023)
+    for n in range(10):
+        growth.people.teacher(growth.school, teaching_since=dt.date(2000 + n, 9, 1))
+    many = run(2024)
+    # Ten more teachers write no more queries: the rows go in one statement, the employments in one update per tier.
+    assert many[0] == few[0] + 10 and many[1] <= few[1] + len(("young", "mature", "backbone"))

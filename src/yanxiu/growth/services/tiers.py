@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -95,15 +96,24 @@ def _current_year(school) -> int:
     return calendar.school_year_of(school, timezone.localdate())
 
 
+def _latest_years(person_ids) -> dict[int, int]:
+    """The latest school year each person holds a tier for, in one query."""
+    rows = TierAssignment.objects.filter(person_id__in=person_ids).values("person_id").annotate(latest=Max("school_year"))
+    return {r["person_id"]: r["latest"] for r in rows}
+
+
+def _in_force(year: int, *, current_year: int, latest_year: int | None) -> bool:
+    """A tier written for ``year`` is the one in force when no later year holds one and the year has begun."""
+    return year <= current_year and (latest_year is None or year >= latest_year)
+
+
 def _write_tier(*, actor, employment: Employment, year: int, tier: str, source: str, current_year: int, reason: str = "") -> TierAssignment:
+    latest_year = _latest_years([employment.person_id]).get(employment.person_id)
     row = TierAssignment.objects.create(
         person_id=employment.person_id, school_id=employment.school_id, school_year=year, tier=tier, source=source,
         reason=reason[:200], created_by=actor if getattr(actor, "pk", None) else None,
     )
-    latest = TierAssignment.objects.filter(person_id=employment.person_id).exclude(pk=row.pk).order_by("-school_year")
-    latest_year = latest.values_list("school_year", flat=True).first()
-    in_force = year <= current_year and (latest_year is None or year >= latest_year)
-    if employment.is_current and in_force and employment.tier != tier:
+    if employment.is_current and employment.tier != tier and _in_force(year, current_year=current_year, latest_year=latest_year):
         # The staff list and the person page read the tier in force (this school year's) from the employment.
         Employment.objects.filter(pk=employment.pk).update(tier=tier)
         employment.tier = tier
@@ -148,7 +158,10 @@ def tiers_recompute(*, actor, school, school_year: int, force: bool = False) -> 
     last_year: dict[int, str] = {}
     for person_id, tier in TierAssignment.objects.filter(person_id__in=ids, school_year=school_year - 1).order_by("-id").values_list("person_id", "tier"):
         last_year.setdefault(person_id, tier)
-    written, current_year = 0, _current_year(school)
+    current_year, latest = _current_year(school), _latest_years(ids)
+    created_by = actor if getattr(actor, "pk", None) else None
+    rows: list[TierAssignment] = []
+    mirror: dict[str, list[int]] = {}  # tier → employments whose tier in force it becomes
     for employment in employments:
         held = this_year.get(employment.person_id)
         if held is not None and (held.source == TierSource.MANUAL or not force):
@@ -159,9 +172,14 @@ def tiers_recompute(*, actor, school, school_year: int, force: bool = False) -> 
             tier, source = last_year.get(employment.person_id) or employment.tier, TierSource.CARRIED
         if not tier or (held is not None and held.tier == tier):
             continue
-        _write_tier(actor=actor, employment=employment, year=school_year, tier=tier, source=source, reason=str(rule.get_basis_display()),
-                    current_year=current_year)
-        written += 1
+        rows.append(TierAssignment(person_id=employment.person_id, school_id=employment.school_id, school_year=school_year, tier=tier,
+                                   source=source, reason=str(rule.get_basis_display())[:200], created_by=created_by))
+        if employment.tier != tier and _in_force(school_year, current_year=current_year, latest_year=latest.get(employment.person_id)):
+            mirror.setdefault(tier, []).append(employment.pk)
+    TierAssignment.objects.bulk_create(rows)
+    for tier, employment_ids in mirror.items():
+        Employment.objects.filter(pk__in=employment_ids).update(tier=tier)
+    written = len(rows)
     audit.record(actor=actor, event=Event.GROWTH_TIERS_RECOMPUTE, target=school, school=school, year=school_year, written=written)
     return written
 
