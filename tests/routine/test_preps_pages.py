@@ -7,6 +7,8 @@ import io
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
@@ -78,6 +80,17 @@ def test_a_leader_sees_only_their_groups_on_the_grid(client, roles, school, grou
     assert "语文组" in html and "数学组" not in html
     html = _as(client, roles.school_admin).get(reverse("routine:preps")).content.decode()
     assert "语文组" in html and "数学组" in html
+
+
+def test_the_grid_reads_the_same_queries_however_many_groups(client, roles, school, group, django_assert_max_num_queries):
+    client = _as(client, roles.school_admin)
+    client.get(reverse("routine:preps"))
+    with CaptureQueriesContext(connection) as one:
+        client.get(reverse("routine:preps"))
+    for name in ("数学组", "英语组", "科学组"):
+        Group.objects.create(school=school, name=name, kind="research", subject=name[:2])
+    with django_assert_max_num_queries(len(one)):
+        assert client.get(reverse("routine:preps")).status_code == 200
 
 
 @pytest.mark.parametrize(("role", "status"), [("teacher", 403), ("member", 403), ("presenter", 403), ("bureau", 200), ("centre", 200)])

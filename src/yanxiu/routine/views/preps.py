@@ -102,7 +102,7 @@ def _grid_context(request) -> dict:
     user, today = request.user, timezone.localdate()
     school = grid_school(user, request.GET.get("school"))
     year, term = term_of_request(request, school)
-    groups = selectors.grid_groups(user, school).select_related("leader").order_by("kind", "name", "pk")
+    groups = selectors.grid_groups(user, school).select_related("leader", "school").order_by("kind", "name", "pk")
     span, weeks, rows = selectors.weekly_grid(school, year, term, groups, today=today)
     top = calendar.term_of(school, today).school_year + 1
     low, _high = params.year_bounds()
