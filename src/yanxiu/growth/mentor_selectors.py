@@ -36,10 +36,6 @@ def activities_visible_to(user) -> QuerySet[MentorActivity]:
     return MentorActivity.objects.filter(pair__in=pairs_visible_to(user)).select_related("pair", "logged_by")
 
 
-def can_read_pair(user, pair: MentorPair) -> bool:
-    return pairs_visible_to(user).filter(pk=pair.pk).exists()
-
-
 def credit_entries(pair: MentorPair) -> list[CreditEntry]:
     """The ledger entries the pair's assessment earned (one per credited side)."""
     return list(CreditEntry.objects.filter(evidence__mentor_pair_id=pair.pk).select_related("person").order_by("seq"))
