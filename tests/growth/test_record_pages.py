@@ -144,6 +144,21 @@ def test_the_observed_teacher_sees_the_critique_but_not_the_review(client, growt
     assert _client(client, roles.other_teacher).get(reverse("growth:record_detail", args=[record.pk])).status_code == 404
 
 
+def test_the_record_page_links_back_to_the_list_its_reader_came_from(client, growth):
+    roles = growth.roles
+    record = growth.record(roles.member.person, "observation", _today(), observed=roles.teacher.person, observed_name="",
+                           accepted=False)
+    detail = reverse("growth:record_detail", args=[record.pk])
+    for user, back in ((roles.member, "growth:my"), (roles.teacher, "growth:observed_me"),
+                       (roles.school_admin, "growth:review_list")):
+        page = _client(client, user).get(detail).content.decode()
+        assert f'href="{reverse(back)}">返回</a>' in page, user
+    page = _client(client, roles.leader).get(detail).content.decode()
+    assert ">返回</a>" not in page
+    chooser = _client(client, roles.member).get(reverse("growth:record_add")).content.decode()
+    assert f'href="{reverse("growth:my")}">返回</a>' in chooser
+
+
 def test_group_leader_sees_their_groups_records_not_another_groups(client, growth, math_teacher):
     roles = growth.roles
     mine = growth.record(roles.member.person, "reading_note", _today(), title="《给教师的建议》")

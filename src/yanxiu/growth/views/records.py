@@ -257,8 +257,18 @@ def record_detail(request, pk):
         "can_edit": relation == access.SELF and record.status == ReviewStatus.RETURNED,
         "credit_note": "" if as_observed else _credit_note(record),
         "shown": KIND_FIELDS.get(record.kind, ()),
+        "back_url": _back_from_detail(relation, reviewer),
     }
     return render(request, "growth/records/detail.html", context)
+
+
+def _back_from_detail(relation, reviewer) -> str:
+    """The list the reader reached the record from: 评我的课, their own records, or the review list."""
+    if relation is None:
+        return reverse("growth:observed_me")
+    if relation == access.SELF:
+        return reverse("growth:my")
+    return reverse("growth:review_list") if reviewer else ""
 
 
 @login_required
