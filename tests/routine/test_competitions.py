@@ -237,6 +237,19 @@ def test_publishing_is_blocked_while_scores_are_missing(contest):
     assert Competition.objects.get().status == "open"
 
 
+def test_judge_progress_reuses_the_missing_scores_it_is_given(contest, django_assert_num_queries):
+    from yanxiu.routine import competition_selectors as selectors
+
+    c = contest(judges=2, teachers=2)
+    score_all(c, [[(30, 50), (30, 50)]])  # the second judge has not scored
+    missing = selectors.missing_scores(c.competition)
+    progress = selectors.judge_progress(c.competition, missing)
+    assert [(j.name, done, total) for j, done, total in progress] == [("评委1", 2, 2), ("评委2", 0, 2)]
+    assert progress == selectors.judge_progress(c.competition)
+    with django_assert_num_queries(2):  # the entry count and the panel, not the scores again
+        selectors.judge_progress(c.competition, missing)
+
+
 def test_publishing_writes_ranks_awards_growth_records_and_credit(contest, award_policy, roles):
     from yanxiu.core.models import AuditEvent
     from yanxiu.credits.models import CreditEntry

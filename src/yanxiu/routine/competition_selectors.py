@@ -119,8 +119,7 @@ def judges_visible_to(user) -> QuerySet[Judge]:
 def judge_candidates(school) -> QuerySet[User]:
     """Who may sit on a panel: the school's current staff with an account, and the region staff over its county."""
     staff = current_staff(school).filter(user__isnull=False).values("user_id")
-    regions = [r for r in (school.county_id, getattr(school.county, "parent_id", None),
-                           getattr(getattr(school.county, "parent", None), "parent_id", None)) if r]
+    regions = [r.pk for r in school.county.ancestors_and_self()]
     region_staff = RoleAssignment.objects.filter(role__in=[Role.BUREAU_ADMIN, Role.CENTRE_STAFF],
                                                  region_id__in=regions).values("user_id")
     return User.objects.filter(Q(pk__in=staff) | Q(pk__in=region_staff), is_active=True).select_related("person")
@@ -250,9 +249,10 @@ def missing_scores(competition: Competition) -> list[tuple[Judge, list[Entry]]]:
     return out
 
 
-def judge_progress(competition: Competition) -> list[tuple[Judge, int, int]]:
-    """Each judge with how many entries they scored in full, of how many."""
-    missing = {judge.pk: len(entries) for judge, entries in missing_scores(competition)}
+def judge_progress(competition: Competition, missing=None) -> list[tuple[Judge, int, int]]:
+    """Each judge with how many entries they scored in full, of how many (``missing``: :func:`missing_scores`
+    when the caller has it already)."""
+    missing = {judge.pk: len(entries) for judge, entries in (missing_scores(competition) if missing is None else missing)}
     total = competition.entries.count()
     return [(judge, total - missing.get(judge.pk, 0), total) for judge in judges_of(competition)]
 

@@ -249,8 +249,9 @@ def competition_detail(request, pk):
     if oversee or judge:
         context["entries"] = list(competition.entries.select_related("person").order_by("pk"))
     if oversee:
-        context["judges"] = selectors.judge_progress(competition)
-        context["missing"] = selectors.missing_scores(competition) if not published else []
+        missing = selectors.missing_scores(competition)
+        context["judges"] = selectors.judge_progress(competition, missing)
+        context["missing"] = missing if not published else []
     if context["read_all"]:
         context["standings"] = selectors.standings(competition)
     if judge:
