@@ -24,7 +24,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yanxiu.core import params
+from yanxiu.core import downloads, params
 from yanxiu.core.crud import ServiceActionView, ServiceFormView
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org import scopes
@@ -171,8 +171,6 @@ class QualityView(ScopedListView):
         return result_columns()
 
     def get_export_filename(self):
-        from yanxiu.core import downloads
-
         return downloads.filename(_("质量监测"), self.school.name, self.exam.name if self.exam else "", ext="xlsx")
 
     def get_context_data(self, **kwargs):
