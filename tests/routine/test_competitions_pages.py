@@ -97,6 +97,10 @@ def test_the_judge_page_scores_one_entry_at_a_time(client, roles, contest):
     assert response.url == reverse("routine:competition_score", args=[competition.pk, second.pk])
     assert Score.objects.filter(judge=c.judges[0]).count() == 2
     assert "90.50" in client.get(url).content.decode()  # my total on the 100-point scale
+    assert client.post(url, {f"item_{design.pk}": "36", f"item_{lesson.pk}": "54.5", "go": "stay"}).url == url
+    last = reverse("routine:competition_score", args=[competition.pk, second.pk])
+    assert client.post(last, {f"item_{design.pk}": "30", f"item_{lesson.pk}": "50", "go": "next"}).url == last  # no next
+    Score.objects.filter(judge=c.judges[0], entry=second).delete()
     # The start page now opens the entry not yet scored.
     assert client.get(reverse("routine:competition_judge", args=[competition.pk])).url.endswith(f"/{second.pk}/")
 

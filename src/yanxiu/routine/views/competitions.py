@@ -352,10 +352,9 @@ def score_entry(request, pk, entry):
                 apply_validation_error(form, exc)
             else:
                 messages.success(request, _("已保存 %(name)s 的评分。") % {"name": current.person.name})
-                context = _score_context(competition, judge, current, form, entries)
-                if request.POST.get("go") == "next" and context["next"]:
-                    return redirect("routine:competition_score", pk=competition.pk, entry=context["next"])
-                return redirect("routine:competition_score", pk=competition.pk, entry=current.pk)
+                following = entries[entries.index(current) + 1:]
+                target = following[0] if request.POST.get("go") == "next" and following else current
+                return redirect("routine:competition_score", pk=competition.pk, entry=target.pk)
         return render(request, "routine/competitions/score.html",
                       _score_context(competition, judge, current, form, entries), status=400)
     return render(request, "routine/competitions/score.html", _score_context(competition, judge, current, form, entries))
