@@ -222,3 +222,23 @@ def test_a_choice_label_column_sorts_by_its_field():
     assert Column("kind", "称号", value="get_kind_display", sortable=True).order_field == "kind"
     assert Column("stage", "学段", value="school.get_stage_display", sortable=True).order_field == "school__stage"
     assert Column("name", "姓名", value="person.name", sortable=True).order_field == "person__name"
+
+
+def test_rows_computed_in_python_sort_by_the_shown_value():
+    from types import SimpleNamespace
+
+    from django.test import RequestFactory
+
+    from yanxiu.core.lists import Column, ScopedListView
+
+    class Register(ScopedListView):
+        def get_columns(self):
+            return [Column("n", "数量", sortable=True)]
+
+    rows = [SimpleNamespace(n=3), SimpleNamespace(n=None), SimpleNamespace(n=10), SimpleNamespace(n=1)]
+    view = Register()
+    view.request = RequestFactory().get("/", {"sort": "n"})
+    assert [r.n for r in view.sort_queryset(rows)] == [1, 3, 10, None]
+    view.request = RequestFactory().get("/", {"sort": "-n"})
+    assert [r.n for r in view.sort_queryset(rows)] == [10, 3, 1, None]
+    assert view.sort_queryset([]) == []

@@ -147,6 +147,11 @@ class Column:
         return self.key
 
 
+def _sort_key(value):
+    """Numbers by value, everything else by its text (pinyin order is the database's job)."""
+    return (0, value, "") if isinstance(value, (int, float)) and not isinstance(value, bool) else (1, 0, str(value))
+
+
 @dataclass
 class Cell:
     column: Column
@@ -263,8 +268,14 @@ class ScopedListView(LoginRequiredMixin, View):
 
     def sort_queryset(self, qs: QuerySet) -> QuerySet:
         _raw, column, descending = self.get_sort()
-        if column is None or not isinstance(qs, QuerySet):
+        if column is None:
             return qs
+        if not isinstance(qs, QuerySet):
+            # Rows computed in Python (a register): sorted by the column's shown value, blanks last.
+            rows = list(qs)
+            filled = [r for r in rows if column.get_value(r) not in (None, "")]
+            blank = [r for r in rows if column.get_value(r) in (None, "")]
+            return sorted(filled, key=lambda r: _sort_key(column.get_value(r)), reverse=descending) + blank
         field = column.order_field
         return qs.order_by(f"-{field}" if descending else field, "-pk" if descending else "pk")
 
