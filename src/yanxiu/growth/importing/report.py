@@ -10,6 +10,7 @@ from typing import Any
 
 from yanxiu.core import sheets
 
+from ..choices import RecordKind
 from .columns import COLUMN_BY_KEY
 
 
@@ -37,6 +38,10 @@ class ImportReport:
 
     def to_json(self) -> dict[str, Any]:
         return {"ok": self.ok, "rows": self.rows, "errors": [e.to_json() for e in self.errors]}
+
+    def kinds_text(self) -> str:
+        """The counts per kind as the page and the command show them: 听课记录 3，论文 1."""
+        return "，".join(f"{RecordKind(kind).label} {n}" for kind, n in self.by_kind.items() if kind in RecordKind.values)
 
 
 class Collector:

@@ -80,17 +80,13 @@ def _confirm(request, school):
     if not report.ok:
         return _render(request, school, ImportUploadForm(), report)
     messages.success(request, _("导入成功：共 %(rows)d 行，导入 %(n)d 条成长记录（%(kinds)s）。") % {
-        "rows": report.rows, "n": report.created, "kinds": _kinds_text(report.by_kind)})
+        "rows": report.rows, "n": report.created, "kinds": report.kinds_text()})
     return redirect(tasks.page_url(school.pk))
-
-
-def _kinds_text(by_kind: dict) -> str:
-    return "，".join(f"{RecordKind(kind).label} {n}" for kind, n in by_kind.items() if kind in RecordKind.values)
 
 
 def _render(request, school, form, report):
     return render(request, "growth/imports/import.html", {
-        "school": school, "form": form, "report": report, "kinds_text": _kinds_text(report.by_kind) if report else "",
+        "school": school, "form": form, "report": report, "kinds_text": report.kinds_text() if report else "",
         "kinds": [label for _value, label in RecordKind.choices],
         "page_title": _("导入成长记录：%(school)s") % {"school": school.name},
     })

@@ -17,7 +17,6 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
 from yanxiu.core.import_commands import write_refusal
-from yanxiu.growth.choices import RecordKind
 from yanxiu.growth.importing import ImportReport, RowError, import_records, preview_records
 from yanxiu.org.models import School
 
@@ -28,10 +27,6 @@ def format_error(error: RowError) -> str:
     if error.column:
         return _("第 %(row)d 行 [%(column)s]：%(message)s") % {"row": error.row, "column": error.column, "message": error.message}
     return _("第 %(row)d 行：%(message)s") % {"row": error.row, "message": error.message}
-
-
-def kinds_text(report: ImportReport) -> str:
-    return "，".join(f"{RecordKind(kind).label} {n}" for kind, n in report.by_kind.items())
 
 
 class Command(BaseCommand):
@@ -76,7 +71,7 @@ class Command(BaseCommand):
             return
         if dry_run:
             self.stdout.write(_("%(school)s：检查通过，共 %(rows)d 行，将导入 %(n)d 条记录（%(kinds)s），未写入数据。") % {
-                "school": school.name, "rows": report.rows, "n": report.created, "kinds": kinds_text(report)})
+                "school": school.name, "rows": report.rows, "n": report.created, "kinds": report.kinds_text()})
             return
         self.stdout.write(_("%(school)s：导入完成，共 %(rows)d 行，导入 %(n)d 条记录（%(kinds)s）。") % {
-            "school": school.name, "rows": report.rows, "n": report.created, "kinds": kinds_text(report)})
+            "school": school.name, "rows": report.rows, "n": report.created, "kinds": report.kinds_text()})
