@@ -44,7 +44,6 @@ from .models import (
     HonourTitle,
     MentorPair,
     MentorSummary,
-    SchoolTerm,
     TaskItem,
     TaskTemplate,
     TermGoal,
@@ -164,14 +163,6 @@ class RecordFile:
         from yanxiu.org.choices import Tier
 
         return str(Tier(self.tier).label) if self.tier in Tier.values else ""
-
-
-def _terms(school, year: int) -> tuple[calendar.TermSpan, calendar.TermSpan]:
-    """Both terms of the school's year in one query (the default calendar where no row exists)."""
-    terms = {n: calendar.default_term(year, n) for n in (1, 2)}
-    for number, start, end in SchoolTerm.objects.filter(school=school, school_year=year).values_list("number", "start", "end"):
-        terms[number] = calendar.TermSpan(year, number, start, end)
-    return terms[1], terms[2]
 
 
 def _school_year_of(day: dt.date) -> int:
@@ -352,7 +343,7 @@ def record_file(user, person, school_year: int, *, today: dt.date | None = None)
     past_ids = access.past_school_ids(user) if relation == access.PAST else frozenset()
     school = _file_school(relation, employments, current, past_ids)
     f = RecordFile(person=person, school_year=school_year, relation=relation, school=school, employment=current,
-                   terms=_terms(school, school_year), years=_years(employments, school_year))
+                   terms=calendar.terms_of_year(school, school_year), years=_years(employments, school_year))
     _plan_and_goals(f, past_ids)
     _tiers_and_titles(f, past_ids)
     _records(f, past_ids)
