@@ -23,16 +23,14 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from yanxiu.growth import calendar
+from yanxiu.growth.progress import LEADER_POSITIONS  # the positions whose holders lead the school
 from yanxiu.org import scopes
-from yanxiu.org.choices import Position
 from yanxiu.org.models import Employment, Person, School
 from yanxiu.org.selectors import current_staff
 
 from .choices import Cadence
 from .models import CheckAttachment, CheckFinding, CheckKind, RoutineCheck
 
-#: Positions whose holders lead the school's routine checks.
-LEADER_POSITIONS = frozenset({Position.PRINCIPAL, Position.VICE_PRINCIPAL, Position.DIRECTOR})
 #: Days in one period of each cadence; a termly kind has one period.
 CADENCE_DAYS = {Cadence.WEEKLY: 7, Cadence.FORTNIGHTLY: 14, Cadence.MONTHLY: 30}
 

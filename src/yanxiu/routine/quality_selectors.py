@@ -14,20 +14,14 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from yanxiu.org import scopes
-from yanxiu.org.choices import Position
+from yanxiu.growth.progress import LEADER_POSITIONS
 from yanxiu.org.models import Employment, School
 
+from .check_selectors import is_school_leader
 from .models import Exam, QualityTarget, TeachingAssignment
 from .quality import MEASURES, Targets, exam_results, lines_of, six_items
 
-LEADER_POSITIONS = (Position.PRINCIPAL, Position.VICE_PRINCIPAL, Position.DIRECTOR)
 ALL = None  # every class of the school
-
-
-def _leads(user, school) -> bool:
-    s = scopes.scope_of(user)
-    return s.person_id is not None and Employment.objects.current().filter(
-        person_id=s.person_id, school=school, position__in=LEADER_POSITIONS).exists()
 
 
 def reads_every_class(user, school) -> bool:
@@ -35,7 +29,7 @@ def reads_every_class(user, school) -> bool:
     s = scopes.scope_of(user)
     if s.superuser or school.pk in s.admin_schools or school.county_id in s.region_counties:
         return True
-    return _leads(user, school)
+    return is_school_leader(user, school)
 
 
 def can_manage_quality(user, school) -> bool:
