@@ -73,9 +73,14 @@ def year_span(school, year: int) -> tuple[dt.date, dt.date]:
     return first.start, max(second.end, first.end)
 
 
+def nominal_school_year(day: dt.date) -> int:
+    """The school year ``day`` falls in by the months alone (from August), without a school's calendar."""
+    return day.year if day.month >= 8 else day.year - 1
+
+
 def term_of(school, day: dt.date) -> TermSpan:
     """The term ``day`` falls in; a day between terms (holidays) belongs to the term just ended."""
-    year = day.year if day.month >= 8 else day.year - 1
+    year = nominal_school_year(day)
     for candidate in (year, year - 1, year + 1):
         if not MIN_YEAR <= candidate <= MAX_YEAR:
             continue

@@ -165,14 +165,10 @@ class RecordFile:
         return str(Tier(self.tier).label) if self.tier in Tier.values else ""
 
 
-def _school_year_of(day: dt.date) -> int:
-    return day.year if day.month >= 8 else day.year - 1
-
-
 def _years(employments: list[Employment], year: int) -> list[int]:
     """The school years the selector offers: from the first employment (at most 40 back) to this one, newest first."""
-    this_year = _school_year_of(timezone.localdate())
-    first = min((_school_year_of(e.start_date) for e in employments), default=this_year - YEARS_SHOWN + 1)
+    this_year = calendar.nominal_school_year(timezone.localdate())
+    first = min((calendar.nominal_school_year(e.start_date) for e in employments), default=this_year - YEARS_SHOWN + 1)
     first = max(first, this_year - 40, calendar.MIN_YEAR)
     years = set(range(first, this_year + 1)) | {year}
     return sorted(years, reverse=True)

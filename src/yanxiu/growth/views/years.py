@@ -40,7 +40,7 @@ def _this_year(person=None) -> int:
 
     school = current_school(person) if person is not None else None
     today = timezone.localdate()
-    return calendar.school_year_of(school, today) if school is not None else (today.year if today.month >= 8 else today.year - 1)
+    return calendar.school_year_of(school, today) if school is not None else calendar.nominal_school_year(today)
 
 
 def _file(request, person_id: int, year: int):
