@@ -276,3 +276,13 @@ def test_a_school_makes_a_template_of_its_own(client, setup):
     assert AuditEvent.objects.filter(action="growth.template_create", school_id=g.school.pk).exists()
     client.force_login(g.roles.teacher)
     assert client.post(url, data).status_code == 403
+
+
+def test_summary_year_without_a_school_follows_the_calendar_rule():
+    """A person without a current school: the person page's growth summary counts the school year as the growth
+    file pages do (from August), not by a rule of its own."""
+    from yanxiu.growth.templatetags.growth_tags import _school_year
+
+    for day in (dt.date(2025, 8, 20), dt.date(2025, 9, 1), dt.date(2026, 3, 1), dt.date(2026, 7, 31)):
+        assert _school_year(None, day) == calendar.nominal_school_year(day)
+    assert _school_year(None, dt.date(2025, 8, 20)) == 2025

@@ -26,9 +26,8 @@ def _user(context):
 
 
 def _school_year(school, today) -> int:
-    if school is not None:
-        return calendar.school_year_of(school, today)
-    return today.year if today.month >= 9 else today.year - 1
+    """The school's year by its calendar; without a school, by the months alone, as the growth file pages count it."""
+    return calendar.school_year_of(school, today) if school is not None else calendar.nominal_school_year(today)
 
 
 def _file_url(person_id: int, year: int) -> str:
