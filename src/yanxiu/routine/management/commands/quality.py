@@ -34,7 +34,7 @@ from django.utils.translation import gettext as _
 from yanxiu.org.models import School
 
 from ...models import Exam
-from ...quality import Targets, exam_results, lines_of, measure_label, most_improved, shown_average, shown_rate, six_items
+from ...quality import MEASURES, Targets, exam_results, lines_of, measure_label, most_improved, shown_average, shown_rate, six_items
 from ...services.quality import quality_first_use
 
 USAGE_ERROR = 2
@@ -87,7 +87,7 @@ class Command(BaseCommand):
                                                                  "full": exam.full_marks})
         six = six_items(results, lines)
         for r in results:
-            marks = "".join("✓" if r.met[m] else "✗" for m in ("average", "excellent_rate", "pass_rate"))
+            marks = "".join("✓" if r.met[m] else "✗" for m in MEASURES)
             self.stdout.write(f"{r.label}\t{r.subject}\t{r.counted}/{r.absent}/{r.exempt}\t{shown_average(r.average)}\t"
                               f"{shown_rate(r.excellent_rate)}\t{shown_rate(r.pass_rate)}\t{marks}\t"
                               + _("六项达标 %(n)s") % {"n": six[(r.grade, r.class_no)].met})
