@@ -5,8 +5,6 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
-from yanxiu.core.events import Event
-from yanxiu.core.models import AuditEvent
 from yanxiu.credits.models import CreditEntry
 from yanxiu.org import scopes
 
@@ -40,9 +38,3 @@ def credit_entries(pair: MentorPair) -> list[CreditEntry]:
     """The ledger entries the pair's assessment earned (one per credited side)."""
     return list(CreditEntry.objects.filter(evidence__mentor_pair_id=pair.pk).select_related("person").order_by("seq"))
 
-
-def last_event_detail(pair: MentorPair, event: Event) -> dict:
-    """The detail of the latest audit row of ``event`` on the pair (why no credit, why cancelled)."""
-    row = (AuditEvent.objects.filter(action=event.value, target_type=MentorPair._meta.label_lower, target_id=str(pair.pk))
-           .order_by("-created_at", "-pk").values_list("detail", flat=True).first())
-    return row or {}

@@ -78,14 +78,16 @@ def own_records(person) -> QuerySet[GrowthRecord]:
     return GrowthRecord.objects.filter(person=person).select_related("observed").annotate(attachment_count=Count("attachments")).order_by("-date", "-id")
 
 
+def last_event_detail(target, event: Event) -> dict:
+    """The detail of the latest audit row of ``event`` on ``target`` (why no credit, why cancelled)."""
+    row = (AuditEvent.objects.filter(action=event.value, target_type=target._meta.label_lower, target_id=str(target.pk))
+           .order_by("-created_at", "-id").values_list("detail", flat=True).first())
+    return row or {}
+
+
 def credit_refusal(record) -> str:
     """Why an accepted record earned no credit, as the review said it (the cap was full …), or ""."""
-    detail = (
-        AuditEvent.objects.filter(action=Event.GROWTH_RECORD_ACCEPT.value, target_type=GrowthRecord._meta.label_lower,
-                                  target_id=str(record.pk))
-        .order_by("-created_at", "-id").values_list("detail", flat=True).first()
-    )
-    return str((detail or {}).get("no_credit", ""))
+    return str(last_event_detail(record, Event.GROWTH_RECORD_ACCEPT).get("no_credit", ""))
 
 
 def attachments_visible_to(user) -> QuerySet[RecordAttachment]:

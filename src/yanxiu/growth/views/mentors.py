@@ -24,6 +24,7 @@ from .. import calendar
 from .. import mentor_selectors as selectors
 from ..choices import MentorStatus
 from ..mentor_forms import ActivityForm, AssessForm, CancelForm, PairForm, SummaryForm
+from ..selectors import last_event_detail
 from ..services import mentors as services
 
 PAGE_DENIED = gettext_lazy("您没有权限访问此页面。")
@@ -271,9 +272,9 @@ def _detail_context(request, pair) -> dict:
         "mentor_summary": summaries.get(pair.mentor_id), "apprentice_summary": summaries.get(pair.apprentice_id),
         "can_assess": admin and active and len(summaries) == 2,
         "entries": selectors.credit_entries(pair) if pair.status == MentorStatus.ASSESSED else [],
-        "no_credit": selectors.last_event_detail(pair, Event.GROWTH_MENTOR_ASSESS).get("no_credit", "")
+        "no_credit": last_event_detail(pair, Event.GROWTH_MENTOR_ASSESS).get("no_credit", "")
         if pair.status == MentorStatus.ASSESSED else "",
-        "cancel_reason": selectors.last_event_detail(pair, Event.GROWTH_MENTOR_PAIR_CANCEL).get("reason", "")
+        "cancel_reason": last_event_detail(pair, Event.GROWTH_MENTOR_PAIR_CANCEL).get("reason", "")
         if pair.status == MentorStatus.CANCELLED else "",
     }
 
