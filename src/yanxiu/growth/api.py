@@ -31,7 +31,7 @@ from yanxiu.org.models import Employment, Group, Person
 from yanxiu.org.selectors import current_school
 
 from . import access, calendar
-from .choices import ITEM_KIND_LABELS, RecordKind, ReviewStatus
+from .choices import RecordKind, ReviewStatus
 from .mentor_selectors import pair_list, pairs_visible_to
 from .models import GrowthRecord, MentorActivity, SchoolTerm
 from .progress import PersonProgress, person_progress, school_progress
@@ -383,7 +383,7 @@ def _progress_out(row: PersonProgress, *, year: int, term: int) -> dict:
         "person_id": row.employment.person_id, "name": row.person.name, "school_id": row.employment.school_id,
         "tier": row.tier or "", "tier_label": row.tier_label, "template": row.template.name if row.template else "",
         "school_year": year, "term": term, "behind": row.behind,
-        "items": [{"kind": i.kind, "kind_label": str(ITEM_KIND_LABELS.get(i.kind, i.kind)), "label": i.label,
+        "items": [{"kind": i.kind, "kind_label": i.kind_label, "label": i.label,
                    "target": i.target, "done": i.done, "expected": i.expected, "behind": i.behind, "span": i.span}
                   for i in row.items],
     }
