@@ -61,6 +61,14 @@ def current_members(group: Group) -> QuerySet[Person]:
     return Person.objects.filter(pk__in=employments.values("person_id")).order_by("name", "pk")
 
 
+def attendance_people(prep: CollectivePrep, group: Group) -> list[Person]:
+    """Who may be on the attendance of a recorded preparation: the people listed when it was recorded and
+    the group's current members, by name."""
+    listed = Person.objects.filter(pk__in=prep.attendance.values("person_id"))
+    people = {p.pk: p for p in [*listed, *current_members(group)]}
+    return sorted(people.values(), key=lambda p: (p.name, p.pk))
+
+
 def is_member(person, group: Group) -> bool:
     if person is None:
         return False

@@ -185,8 +185,7 @@ def prep_update(*, actor, prep: CollectivePrep, attendance: Mapping | None = Non
     prep = CollectivePrep.objects.select_for_update().get(pk=prep.pk)
     group = Group.objects.select_related("school__county").get(pk=prep.group_id)
     _require_recorder(actor, group)
-    listed = Person.objects.filter(pk__in=prep.attendance.values("person_id"))
-    allowed = {p.pk: p for p in [*listed, *selectors.current_members(group)]}
+    allowed = {p.pk: p for p in selectors.attendance_people(prep, group)}
     clean = _clean(fields, allowed=allowed, today=today or timezone.localdate())
     rows = _attendance(attendance, allowed, clean["lead"])
     if plan_file:

@@ -229,9 +229,7 @@ class PrepEditView(_PrepFormView):
         return prep
 
     def members(self):
-        listed = Person.objects.filter(pk__in=self.object.attendance.values("person_id"))
-        people = {p.pk: p for p in [*listed, *selectors.current_members(self.group)]}
-        return sorted(people.values(), key=lambda p: (p.name, p.pk))
+        return selectors.attendance_people(self.object, self.group)
 
     def get_form_kwargs(self):
         return {"members": self.members(), "editing": True}
