@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from yanxiu.credits.selectors import entries_for
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment
-from yanxiu.org.selectors import current_school_id
+from yanxiu.org.selectors import current_school_id, current_staff
 
 from . import access, calendar, progress
 from .choices import DerivedKind, HonourStatus, MentorStatus, RecordKind, ReviewerRole, ReviewStatus
@@ -368,7 +368,7 @@ def colleagues(user):
     school_id = current_school_id(s.person_id)
     if school_id is None:
         return Person.objects.none()
-    return current_staff_of(school_id).exclude(pk=s.person_id)
+    return current_staff(school_id).exclude(pk=s.person_id)
 
 
 def reviewable_people(user):
@@ -376,12 +376,6 @@ def reviewable_people(user):
     from yanxiu.org.models import Person
 
     return Person.objects.filter(Q(pk__in=file_people(user).values("pk")) | Q(pk__in=colleagues(user).values("pk")))
-
-
-def current_staff_of(school_id: int):
-    from yanxiu.org.models import Person, current_employment_q
-
-    return Person.objects.filter(Q(employments__school_id=school_id) & current_employment_q("employments"))
 
 
 def school_files(user, school, year: int):

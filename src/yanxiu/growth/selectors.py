@@ -102,8 +102,3 @@ def of_group(records: QuerySet, group) -> QuerySet:
 def review_groups(user) -> QuerySet[Group]:
     """Groups of the schools ``user`` manages, for filtering the review list."""
     return Group.objects.filter(school__in=scopes.schools_managed_by(user)).select_related("school").order_by("school_id", "name")
-
-
-def staff_to_observe(school) -> QuerySet[Person]:
-    """The school's current staff: whose lessons an observation may name."""
-    return Person.objects.filter(pk__in=_current_people(Q(school=school)))

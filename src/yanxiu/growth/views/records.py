@@ -23,7 +23,7 @@ from yanxiu.core import params, uploads
 from yanxiu.core.crud import ServiceActionView, ServiceFormView
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org import scopes
-from yanxiu.org.selectors import current_school, own_person
+from yanxiu.org.selectors import current_school, current_staff, own_person
 
 from .. import access, calendar, selectors
 from ..choices import RecordKind, ReviewStatus
@@ -144,7 +144,7 @@ class _RecordFormView(ServiceFormView):
         school = current_school(self.person)
         if school is None:
             return None
-        return selectors.staff_to_observe(school).exclude(pk=self.person.pk)
+        return current_staff(school).exclude(pk=self.person.pk)  # whose lessons an observation may name
 
     def build_form(self, data=None, files=None):
         current = list(self.object.attachments.all()) if self.object is not None else []
