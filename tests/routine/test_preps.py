@@ -257,3 +257,17 @@ def test_a_week_across_two_terms_belongs_to_one_of_them():
     assert first_of_second.start == dt.date(2026, 2, 2)  # the week of Sunday 1 February is not counted again
     weeks = {w.start for t in (first, second) for w in term_weeks(t.start, t.end)}
     assert len(weeks) == len(term_weeks(first.start, first.end)) + len(term_weeks(second.start, second.end))
+
+
+def test_a_member_who_left_stays_on_the_attendance_of_a_recorded_prep(roles, group):
+    prep = record(roles.leader, group, lead=roles.leader.person)
+    member = roles.member.person
+    assert member in selectors.attendance_people(prep, group)
+    for employment in member.employments.all():
+        employment.groups.remove(group)
+    assert member not in selectors.current_members(group)
+    assert member in selectors.attendance_people(prep, group)
+    updated = prep_update(actor=roles.leader, prep=prep, date=WED, minutes=90, subject="语文", grade_name="三年级",
+                          lesson="《秋天的雨》", lead=roles.leader.person, discussion="改", attendance={member.pk: (False, "调出")},
+                          today=dt.date(2026, 6, 1))
+    assert PrepAttendance.objects.get(prep=updated, person=member).note == "调出"
