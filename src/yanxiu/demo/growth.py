@@ -156,6 +156,19 @@ def seed_growth(*, seed: int = county.DEFAULT_SEED, log: Callable[[str], None] |
     return summary
 
 
+def school_admins(schools: list[School]) -> dict[int, User]:
+    """Each school's admin (the first appointed; the ``school`` login at the first school), by school id."""
+    rows = RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school__in=schools).order_by("pk")
+    first: dict[int, int] = {}
+    for school_id, user_id in rows.values_list("school_id", "user_id"):
+        first.setdefault(school_id, user_id)
+    school_user = User.objects.filter(username="school").first()
+    if school_user is not None and schools:
+        first[schools[0].pk] = school_user.pk
+    users = User.objects.in_bulk(set(first.values()))
+    return {school_id: users[user_id] for school_id, user_id in first.items()}
+
+
 def insert_rows(model, rows: list[dict]) -> int:
     """Write ``rows`` (attribute name → value) of ``model`` in one ``executemany``.
 
@@ -236,16 +249,7 @@ class _Seeder:
 
     # --- who ---------------------------------------------------------------------------
     def _admins(self) -> None:
-        """Each school's admin (the first appointed; the ``school`` login at the first school)."""
-        rows = RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school__in=self.schools).order_by("pk")
-        first: dict[int, int] = {}
-        for school_id, user_id in rows.values_list("school_id", "user_id"):
-            first.setdefault(school_id, user_id)
-        school_user = User.objects.filter(username="school").first()
-        if school_user is not None and self.schools:
-            first[self.schools[0].pk] = school_user.pk
-        users = User.objects.in_bulk(set(first.values()))
-        self.admin_of = {school_id: users[user_id] for school_id, user_id in first.items()}
+        self.admin_of = school_admins(self.schools)
         self.schools = [s for s in self.schools if s.pk in self.admin_of]
 
     def _read_staff(self) -> dict[int, list[_Staff]]:

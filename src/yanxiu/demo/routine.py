@@ -40,7 +40,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from yanxiu.accounts.models import Role, RoleAssignment, User
+from yanxiu.accounts.models import User
 from yanxiu.growth import calendar
 from yanxiu.growth.progress import LEADER_POSITIONS
 from yanxiu.org.choices import Stage, Tier
@@ -64,7 +64,7 @@ from yanxiu.routine.services import quality as quality_services
 from yanxiu.routine.services import students as student_services
 
 from . import county
-from .growth import LESSONS, GENERIC_LESSONS, demo_term, insert_rows, term_of_day
+from .growth import GENERIC_LESSONS, LESSONS, demo_term, insert_rows, school_admins, term_of_day
 
 #: A planned check that was not done; a week a group did not prepare for two hours.
 CHECK_SKIP_RATE = 0.12
@@ -182,24 +182,17 @@ class _Seeder:
 
     # --- who ---------------------------------------------------------------------------
     def _schools(self, schools: list[School]) -> list[_School]:
-        rows = RoleAssignment.objects.filter(role=Role.SCHOOL_ADMIN, school__in=schools).order_by("pk")
-        first: dict[int, int] = {}
-        for school_id, user_id in rows.values_list("school_id", "user_id"):
-            first.setdefault(school_id, user_id)
-        school_user = User.objects.filter(username="school").first()
-        if school_user is not None and schools:
-            first[schools[0].pk] = school_user.pk
-        users = User.objects.in_bulk(set(first.values()))
+        admins = school_admins(schools)
         staff: dict[int, list[_Staff]] = {s.pk: [] for s in schools}
         for row in (Employment.objects.current().filter(school__in=schools).order_by("school_id", "person_id")
                     .values_list("school_id", "person_id", "person__name", "person__user_id", "position", "tier", "subject")):
             staff[row[0]].append(_Staff(*row[1:]))
         out = []
         for school in schools:
-            if school.pk not in first or not staff[school.pk]:
+            if school.pk not in admins or not staff[school.pk]:
                 continue
             people = staff[school.pk]
-            out.append(_School(school, users[first[school.pk]], people, [s for s in people if s.position in LEADER_POSITIONS]))
+            out.append(_School(school, admins[school.pk], people, [s for s in people if s.position in LEADER_POSITIONS]))
         return out
 
     def _grade(self) -> str:
