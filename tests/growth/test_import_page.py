@@ -30,6 +30,8 @@ def test_preview_then_confirm_writes_the_records(client, roles, school, staff): 
     client.force_login(roles.school_admin)
     page = client.get(URL)
     assert page.status_code == 200 and "导入成长记录" in page.content.decode()
+    back = f'{reverse("growth:setup")}?school={school.pk}'
+    assert f'href="{back}"' in page.content.decode() and client.get(back).status_code == 200  # the way back
     preview = client.post(URL, {"action": "preview", "file": _upload("register.xlsx")}).content.decode()
     assert 'id="growth-import-ok"' in preview and "可导入 13 条记录" in preview and 'id="growth-import-confirm"' in preview
     assert not GrowthRecord.objects.exists() and len(_pending_files()) == 1
