@@ -70,6 +70,20 @@ def test_the_list_per_role(client, growth, pair):
     assert export.status_code == 200 and "spreadsheet" in export["Content-Type"]
 
 
+def test_the_list_and_the_pair_page_name_the_period_alike_without_reading_the_calendar(client, growth, pair,
+                                                                                       django_assert_num_queries):
+    from yanxiu.growth.services.mentors import period_label
+
+    label = f"{pair.school_year}—{pair.school_year + 1} 学年"
+    pair.term = 2
+    with django_assert_num_queries(0):
+        assert period_label(pair) == f"{pair.school_year}—{pair.school_year + 1} 学年第二学期"
+    pair.term = None
+    listed = as_user(client, growth.roles.school_admin).get(reverse("growth:mentor_list")).content.decode()
+    detail = client.get(reverse("growth:mentor_detail", args=[pair.pk])).content.decode()
+    assert label in listed and label in detail
+
+
 def test_only_the_school_admin_opens_the_create_page_and_bad_input_is_named(client, growth):
     roles = growth.roles
     for user in (roles.teacher, roles.bureau, roles.leader):

@@ -58,8 +58,9 @@ def period_of(pair: MentorPair) -> tuple[dt.date, dt.date]:
 
 
 def period_label(pair: MentorPair) -> str:
+    """The pair's term or school year, named by its numbers alone (no read of the school calendar)."""
     if pair.term:
-        return calendar.term(pair.school, pair.school_year, pair.term).label
+        return calendar.default_term(pair.school_year, pair.term).label
     return _("%(y)s—%(n)s 学年") % {"y": pair.school_year, "n": pair.school_year + 1}
 
 

@@ -30,14 +30,6 @@ from ..services import mentors as services
 PAGE_DENIED = gettext_lazy("您没有权限访问此页面。")
 
 
-def period_short(pair) -> str:
-    """The pair's term or year in a few characters, without reading the school calendar."""
-    year = f"{pair.school_year}—{pair.school_year + 1}"
-    if pair.term:
-        return _("%(y)s 第%(t)s学期") % {"y": year, "t": "一" if pair.term == 1 else "二"}
-    return _("%(y)s 学年") % {"y": year}
-
-
 def _pair(request, pk):
     return get_object_or_404(selectors.pairs_visible_to(request.user), pk=pk)
 
@@ -70,7 +62,7 @@ class PairListView(ScopedListView):
         Column("apprentice", gettext_lazy("徒弟"), value="apprentice.name", sortable="apprentice__name",
                link=lambda p: reverse("growth:mentor_detail", args=[p.pk])),
         Column("subject", gettext_lazy("学科"), classes="hide-sm"),
-        Column("period", gettext_lazy("结对期间"), value=period_short, sortable="school_year"),
+        Column("period", gettext_lazy("结对期间"), value=services.period_label, sortable="school_year"),
         Column("activities", gettext_lazy("活动（已确认/全部）"), value=lambda p: f"{p.confirmed_count}/{p.activity_count}",
                classes="text-end"),
         Column("status", gettext_lazy("状态"), value="get_status_display", sortable="status"),
