@@ -7,8 +7,11 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from yanxiu.routine.check_forms import FINDING_ROWS
 from yanxiu.routine.models import CheckAttachment, CheckFinding, CheckKind, RoutineCheck
 from yanxiu.routine.services.checks import check_record
 
@@ -193,3 +196,14 @@ def test_hostile_list_parameters(client, roles, query):
     client.force_login(roles.school_admin)
     status = client.get(reverse("routine:checks"), query).status_code
     assert status == (200 if "page" in query else 400)
+
+
+
+def test_the_add_page_lists_the_staff_once_for_every_row(client, roles, school):
+    client.force_login(roles.school_admin)
+    client.get(reverse("routine:check_add"))
+    with CaptureQueriesContext(connection) as seen:
+        page = client.get(reverse("routine:check_add")).content.decode()
+    people = [q["sql"] for q in seen.captured_queries if 'FROM "org_person"' in q["sql"]]
+    assert len(people) < FINDING_ROWS  # not one staff query per teacher row
+    assert page.count(f'value="{roles.member.person.pk}"') >= FINDING_ROWS  # yet every row offers the staff

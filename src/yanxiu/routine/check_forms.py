@@ -96,6 +96,11 @@ class CheckForm(BootstrapMixin, forms.Form):
         self.fields["checker"].queryset = staff if checkers is None else checkers
         self.fields["attachments"].widget.attrs["accept"] = ".jpg,.jpeg,.png,.webp,.pdf"
         self.findings = FindingFormSet(data=data, prefix="f", form_kwargs={"staff": staff})
+        rows = self.findings.forms
+        if rows:  # every row offers the same staff: read and sort them once, not once per row
+            choices = list(rows[0].fields["person"].choices)
+            for row in rows:
+                row.fields["person"].choices = choices
 
     def is_valid(self) -> bool:
         own = super().is_valid()
