@@ -81,7 +81,8 @@ def test_the_list_and_the_pair_page_name_the_period_alike_without_reading_the_ca
     pair.term = None
     listed = as_user(client, growth.roles.school_admin).get(reverse("growth:mentor_list")).content.decode()
     detail = client.get(reverse("growth:mentor_detail", args=[pair.pk])).content.decode()
-    assert label in listed and label in detail
+    form = as_user(client, growth.roles.member).get(reverse("growth:mentor_summary", args=[pair.pk])).content.decode()
+    assert label in listed and label in detail and label in form
 
 
 def test_only_the_school_admin_opens_the_create_page_and_bad_input_is_named(client, growth):

@@ -139,7 +139,8 @@ class _PairFormView(ServiceFormView):
             raise PermissionDenied(_("该结对%(s)s，不能再修改。") % {"s": self.object.get_status_display()})
 
     def get_context_data(self, **kwargs):
-        return {**kwargs, "pair": self.object, "page_title": f"{self.page_title}：{self.object}"}
+        return {**kwargs, "pair": self.object, "period": services.period_label(self.object),
+                "page_title": f"{self.page_title}：{self.object}"}
 
     def get_success_url(self, result):
         return reverse("growth:mentor_detail", args=[self.object.pk])
