@@ -6,6 +6,7 @@ import datetime as dt
 import json
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 
 from yanxiu.core.models import AuditEvent
@@ -194,6 +195,24 @@ def test_progress_per_role(client, world):
     assert _get(client, r.teacher, PROGRESS, school=school).status_code == 403
     assert _get(client, r.teacher, PROGRESS).status_code == 403
     assert _get(client, r.bureau, PROGRESS).status_code == 422  # which school?
+
+
+def test_a_leader_of_two_schools_groups_gets_the_school_the_page_shows(client, world, county):
+    """Without ``school``, the API reads the same school as the progress page and the home card: the first by code."""
+    from yanxiu.accounts.models import RoleAssignment
+    from yanxiu.org.models import School
+
+    growth, _maths, _other = world
+    leader = growth.roles.leader
+    first = School.objects.create(code="4301210000", name="长沙县星沙实验小学", county=county, stage="primary")
+    english = Group.objects.create(school=first, name="英语组", kind="research", subject="英语")
+    RoleAssignment.objects.create(user=leader, role="group_leader", group=english)
+    growth.people.teacher(first, username="english", groups=[english], name="英语组员")
+    client.force_login(leader)
+    page = client.get(reverse("growth:progress"))
+    assert page.status_code == 200 and page.context["school"] == first
+    rows = _get(client, leader, PROGRESS, year=YEAR, term=1)
+    assert _progress_names(rows) == {"英语组员"} and {row["school_id"] for row in rows.json()["items"]} == {first.pk}
 
 
 def test_progress_rows_count_done_and_target(client, world):

@@ -403,7 +403,7 @@ def _progress_school(user, school_id: int | None):
     if school_id is None:
         if s.admin_schools:
             return scopes.admin_school(user)
-        group = Group.objects.filter(pk__in=s.led_groups).select_related("school").order_by("pk").first()
+        group = Group.objects.filter(pk__in=s.led_groups).select_related("school").order_by("school__code", "pk").first()
         if group is not None:
             return group.school
         if s.region_counties or s.superuser:
