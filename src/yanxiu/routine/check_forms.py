@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yanxiu.growth.forms import DateInput
 from yanxiu.org.forms import BootstrapMixin
 from yanxiu.training.widgets import PinyinPersonChoiceField
 
@@ -14,13 +15,6 @@ from .services.checks import MAX_ATTACHMENTS, MAX_FINDINGS
 
 #: Blank teacher rows a new check shows.
 FINDING_ROWS = 8
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, attrs=None):
-        super().__init__(attrs, format="%Y-%m-%d")
 
 
 class CheckKindForm(BootstrapMixin, forms.Form):
