@@ -50,6 +50,22 @@ def test_return_needs_a_reason_and_the_teacher_can_resubmit(growth):
     assert record.status == "submitted" and record.review_reason == ""
 
 
+def test_a_returned_record_is_not_resubmitted_into_a_signed_off_year(growth):
+    from django.utils import timezone
+
+    from yanxiu.growth.models import GrowthYear
+
+    teacher, admin = growth.roles.teacher, growth.roles.school_admin
+    record, _why = services.record_review(actor=admin, record=_lesson(teacher, teacher.person), accept=False, reason="请补充教案")
+    GrowthYear.objects.create(person=teacher.person, school_year=2024, signed_off_at=timezone.now())
+    with pytest.raises(ValidationError) as exc:
+        services.record_resubmit(actor=teacher, record=record, today=TODAY, date=dt.date(2025, 3, 9))
+    assert "date" in exc.value.message_dict and "已签署" in str(exc.value)
+    record.refresh_from_db()
+    assert record.status == "returned" and record.date == dt.date(2025, 10, 9)
+    assert services.record_resubmit(actor=teacher, record=record, today=TODAY, content="教案已补充").status == "submitted"
+
+
 def test_rules_per_kind(growth):
     teacher = growth.roles.teacher
     with pytest.raises(ValidationError) as exc:

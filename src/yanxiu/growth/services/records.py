@@ -177,6 +177,8 @@ def record_resubmit(*, actor, record: GrowthRecord, files=None, remove=None, tod
     record.status, record.review_reason, record.reviewed_by, record.reviewed_at = ReviewStatus.SUBMITTED, "", None, None
     record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
     check_record(record, today=today)
+    if year_is_locked(record.person, record.school, record.date):
+        raise ValidationError({"date": _("该学年的成长记录袋已签署，不能再增加记录。")})
     record.save()
     removed = _detach(record, remove)
     _attach(record, files)
