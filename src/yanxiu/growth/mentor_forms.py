@@ -9,6 +9,7 @@ from yanxiu.org.forms import BootstrapMixin
 from yanxiu.org.selectors import current_staff
 from yanxiu.training.widgets import PinyinPersonChoiceField
 
+from . import calendar
 from .choices import AssessmentResult, MentorActivityKind
 from .services import mentors as mentor_services
 
@@ -23,7 +24,7 @@ def _area(rows: int = 3, limit: int = 2000):
 class PairForm(BootstrapMixin, forms.Form):
     mentor = PinyinPersonChoiceField(label=_("师傅"), queryset=None)
     apprentice = PinyinPersonChoiceField(label=_("徒弟"), queryset=None)
-    school_year = forms.IntegerField(label=_("学年"), min_value=1950, max_value=2100,
+    school_year = forms.IntegerField(label=_("学年"), min_value=calendar.MIN_YEAR, max_value=calendar.MAX_YEAR,
                                      help_text=_("填开始的年份，如 2025 表示 2025—2026 学年"))
     term = forms.TypedChoiceField(label=_("学期"), choices=TERM_CHOICES, required=False, coerce=int, empty_value=None)
     subject = forms.CharField(label=_("学科"), max_length=30, required=False)
