@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from yanxiu.core import audit, uploads
 from yanxiu.core.events import Event
+from yanxiu.growth import calendar
 from yanxiu.org import scopes
 from yanxiu.org.selectors import current_staff
 
@@ -93,7 +94,7 @@ def check_kind_save(*, actor, school, kind: CheckKind | None = None, name: str, 
 def _check_date(day, today: dt.date) -> None:
     if not isinstance(day, dt.date):
         raise ValidationError({"date": _("请填写检查日期。")})
-    if not 1950 <= day.year <= 2100:
+    if not calendar.MIN_YEAR <= day.year <= calendar.MAX_YEAR:
         raise ValidationError({"date": _("检查日期须在 1950 年至 2100 年之间。")})
     if day > today:
         raise ValidationError({"date": _("检查日期不能晚于今天。")})

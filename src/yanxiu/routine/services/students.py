@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from yanxiu.core import audit
 from yanxiu.core.events import Event
+from yanxiu.growth import calendar
 from yanxiu.org import scopes
 from yanxiu.org.selectors import current_school_id
 
@@ -25,7 +26,6 @@ from ..models import Exam, StudentFile, StudentNote, TeachingAssignment
 SUBJECT_MAX = 30
 PLAN_MAX = 2000
 NOTE_MAX = 2000
-YEAR_MIN, YEAR_MAX = 1950, 2100
 
 
 def _int(value, *, field: str, label: str, low: int, high: int) -> int:
@@ -57,7 +57,7 @@ def teaching_set(*, actor, school, school_year, grade, class_no, subject, person
     """Say who teaches ``subject`` to class ``grade``/``class_no`` in ``school_year`` (a current
     teacher of the school); ``person=None`` removes the assignment. Returns the assignment (None when removed)."""
     scopes.require(selectors.can_manage_teaching(actor, school), _("只有本校管理员可以设置任课。"))
-    school_year = _int(school_year, field="school_year", label=_("学年"), low=YEAR_MIN, high=YEAR_MAX)
+    school_year = _int(school_year, field="school_year", label=_("学年"), low=calendar.MIN_YEAR, high=calendar.MAX_YEAR)
     grade = _int(grade, field="grade", label=_("年级"), low=1, high=12)
     class_no = _int(class_no, field="class_no", label=_("班"), low=1, high=99)
     subject = _text(subject, field="subject", label=_("学科"), limit=SUBJECT_MAX, required=True)
