@@ -41,7 +41,6 @@ class ProgressRow:
 
     progress: PersonProgress
     group: Group | None
-    groups: list[Group]
 
     @property
     def name(self) -> str:
@@ -118,7 +117,7 @@ def _sections(rows: list[PersonProgress], groups: list[Group]) -> list[ProgressR
     out = []
     for row in rows:
         mine = sorted(members.get(row.employment.pk, []), key=lambda g: order[g.pk])
-        out.extend(ProgressRow(progress=row, group=g, groups=mine) for g in mine or [None])
+        out.extend(ProgressRow(progress=row, group=g) for g in mine or [None])
     return sorted(out, key=lambda r: (r.group is None, order.get(r.group.pk, 0) if r.group else 0))
 
 
