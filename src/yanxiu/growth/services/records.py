@@ -77,6 +77,20 @@ def check_record(record: GrowthRecord, *, today: dt.date) -> None:
         raise ValidationError(errors)
 
 
+def _refuse_unknown(fields) -> None:
+    unknown = set(fields) - set(RECORD_FIELDS)
+    if unknown:
+        raise ValidationError(_("未知的字段：%(f)s。") % {"f": "、".join(sorted(unknown))})
+
+
+def _validate(record: GrowthRecord, *, today: dt.date) -> None:
+    """The model's own checks, the rules of the kind, and no record dated in a signed-off year."""
+    record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
+    check_record(record, today=today)
+    if year_is_locked(record.person, record.school, record.date):
+        raise ValidationError({"date": _("该学年的成长记录袋已签署，不能再增加记录。")})
+
+
 def _attach(record: GrowthRecord, files) -> None:
     files = [f for f in (files or []) if f]
     if len(files) + record.attachments.count() > MAX_ATTACHMENTS:
@@ -107,16 +121,11 @@ def record_submit(*, actor, person, files=None, today: dt.date | None = None, **
     school = current_school_of(person)
     own = getattr(getattr(actor, "person", None), "pk", None) == person.pk
     scopes.require(own or scopes.can_manage_school(actor, school), _("只能填报本人的成长记录。"))
-    unknown = set(fields) - set(RECORD_FIELDS)
-    if unknown:
-        raise ValidationError(_("未知的字段：%(f)s。") % {"f": "、".join(sorted(unknown))})
+    _refuse_unknown(fields)
     record = GrowthRecord(person=person, school=school, created_by=actor if getattr(actor, "pk", None) else None, **fields)
     for name in ("title", "class_name", "subject", "observed_name", "venue", "rank", "content", "critique"):
         setattr(record, name, (getattr(record, name) or "").strip())
-    record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
-    check_record(record, today=today)
-    if year_is_locked(person, school, record.date):
-        raise ValidationError({"date": _("该学年的成长记录袋已签署，不能再增加记录。")})
+    _validate(record, today=today)
     record.save()
     _attach(record, files)
     audit.record(actor=actor, event=Event.GROWTH_RECORD_SUBMIT, target=record, school=school, person=person.pk, kind=record.kind)
@@ -169,16 +178,11 @@ def record_resubmit(*, actor, record: GrowthRecord, files=None, remove=None, tod
     scopes.require(own, _("只能修改本人的成长记录。"))
     if record.status != ReviewStatus.RETURNED:
         raise ValidationError(_("只有被退回的记录可以修改后重新提交。"))
-    unknown = set(fields) - set(RECORD_FIELDS)
-    if unknown:
-        raise ValidationError(_("未知的字段：%(f)s。") % {"f": "、".join(sorted(unknown))})
+    _refuse_unknown(fields)
     for name, value in fields.items():
         setattr(record, name, value.strip() if isinstance(value, str) else value)
     record.status, record.review_reason, record.reviewed_by, record.reviewed_at = ReviewStatus.SUBMITTED, "", None, None
-    record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
-    check_record(record, today=today)
-    if year_is_locked(record.person, record.school, record.date):
-        raise ValidationError({"date": _("该学年的成长记录袋已签署，不能再增加记录。")})
+    _validate(record, today=today)
     record.save()
     removed = _detach(record, remove)
     _attach(record, files)
@@ -195,16 +199,11 @@ def record_from_result(*, actor, person, kind: str, today: dt.date | None = None
     today = today or timezone.localdate()
     school = current_school_of(person)
     scopes.require(scopes.can_manage_school(actor, school), _("只有教师所在学校的管理员可以登记。"))
-    unknown = set(fields) - set(RECORD_FIELDS)
-    if unknown:
-        raise ValidationError(_("未知的字段：%(f)s。") % {"f": "、".join(sorted(unknown))})
+    _refuse_unknown(fields)
     record = GrowthRecord(person=person, school=school, kind=kind, status=ReviewStatus.ACCEPTED, reviewed_at=timezone.now(),
                           reviewed_by=actor if getattr(actor, "pk", None) else None,
                           created_by=actor if getattr(actor, "pk", None) else None, **fields)
-    record.full_clean(exclude=["credit_entry", "reviewed_by", "person", "school", "observed", "created_by"])
-    check_record(record, today=today)
-    if year_is_locked(person, school, record.date):
-        raise ValidationError({"date": _("该学年的成长记录袋已签署，不能再增加记录。")})
+    _validate(record, today=today)
     record.save()
     why = _credit(actor=actor, record=record)
     audit.record(actor=actor, event=Event.GROWTH_RECORD_ACCEPT, target=record, school=school, person=person.pk,
