@@ -69,12 +69,6 @@ def attendance_people(prep: CollectivePrep, group: Group) -> list[Person]:
     return sorted(people.values(), key=lambda p: (p.name, p.pk))
 
 
-def is_member(person, group: Group) -> bool:
-    if person is None:
-        return False
-    return Employment.objects.current().filter(person=person, groups=group, school_id=group.school_id).exists()
-
-
 def _own_person_id(user) -> int | None:
     return scopes.scope_of(user).person_id
 

@@ -206,13 +206,6 @@ def final_exams(school) -> QuerySet[Exam]:
     return Exam.objects.filter(school=school, kind=ExamKind.FINAL).order_by("-date", "-pk")
 
 
-def exams_for_opening(user) -> QuerySet[Exam]:
-    """Final exams of the schools ``user`` administers."""
-    s = scopes.scope_of(user)
-    qs = Exam.objects.filter(kind=ExamKind.FINAL).select_related("school")
-    return qs if s.superuser else qs.filter(school_id__in=s.admin_schools)
-
-
 @dataclass
 class History:
     """A file's scores: one row per exam of its school year, one column per subject."""
