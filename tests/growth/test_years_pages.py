@@ -55,6 +55,10 @@ def test_the_school_admin_sees_everything_the_school_form_and_the_sign_off(clien
     assert "县级公开课《荷塘月色》" in page and "同伴：课堂扎实。" in page and "张老师" in page
     assert 'name="school-score"' in page and 'name="self-score"' not in page
     assert reverse("growth:file_sign_off", args=[member_year.pk, YEAR]) in page
+    back = reverse("growth:school_files") + f"?school={growth.school.pk}&amp;year={YEAR}"
+    assert f'href="{back}">返回</a>' in page
+    client.force_login(growth.roles.leader)
+    assert ">返回</a>" not in client.get(_url(member_year)).content.decode()
 
 
 def test_the_teacher_sees_their_file_without_peer_names_and_fills_only_the_self_part(client, growth, member_year):

@@ -84,10 +84,17 @@ def file_page(request, person_id: int, year: int):
     can_sign = f.begun and not f.read_only and not f.signed_off and services.may_sign_off(request.user, f.person, f.employment)
     context = {
         "f": f, "forms": _review_forms(request.user, f), "can_sign_off": can_sign,
-        "is_self": f.relation == access.SELF,
+        "is_self": f.relation == access.SELF, "back_url": _school_files_url(request.user, f),
         "page_title": _("%(name)s · 成长记录袋 %(year)s") % {"name": f.person.name, "year": f.year_label},
     }
     return render(request, "growth/years/file.html", context)
+
+
+def _school_files_url(user, f) -> str:
+    """The school's list of files, for an admin of the teacher's current school: the page they came from."""
+    if f.relation != access.CURRENT or f.employment is None or f.employment.school_id not in scopes.scope_of(user).admin_schools:
+        return ""
+    return reverse("growth:school_files") + f"?school={f.employment.school_id}&year={f.school_year}"
 
 
 @login_required
