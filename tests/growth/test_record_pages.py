@@ -71,6 +71,19 @@ def test_each_page_renders_for_its_role(client, growth):
     assert c.get(reverse("growth:my")).status_code == 404  # no teacher file behind the account
 
 
+def test_the_growth_home_filters_records_by_the_schools_year(client, growth):
+    from yanxiu.growth.services.tiers import terms_set
+
+    roles = growth.roles
+    year = calendar.school_year_of(growth.school, _today()) - 1
+    terms_set(actor=roles.school_admin, school=growth.school, school_year=year,
+              spans=[(dt.date(year, 8, 20), dt.date(year + 1, 1, 31)), (dt.date(year + 1, 2, 1), dt.date(year + 1, 8, 10))])
+    growth.record(roles.member.person, "case", dt.date(year, 8, 25), title="开学前的案例")
+    growth.record(roles.member.person, "case", dt.date(year + 1, 8, 15), title="暑假里的案例")
+    page = _client(client, roles.member).get(reverse("growth:my") + f"?year={year}").content.decode()
+    assert "开学前的案例" in page and "暑假里的案例" not in page
+
+
 def test_growth_home_shows_progress_behind_in_red(client, growth):
     teacher = growth.roles.teacher
     Employment.objects.filter(person=teacher.person).update(tier="young")

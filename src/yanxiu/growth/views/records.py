@@ -89,10 +89,7 @@ class MyGrowthView(ScopedListView):
         if data.get("status"):
             qs = qs.filter(status=data["status"])
         if data.get("year"):
-            start = calendar.default_term(data["year"], 1).start
-            end = calendar.default_term(data["year"], 2).end
-            if self.school is not None:
-                start, end = calendar.year_span(self.school, data["year"])
+            start, end = calendar.year_span(self.school, data["year"])  # the default calendar without a school
             qs = qs.filter(date__gte=start, date__lte=end)
         return qs
 
