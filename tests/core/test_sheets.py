@@ -306,3 +306,17 @@ def test_every_sheet_of_an_xls_is_measured():
     book.save(buffer)
     message = refused("r.xls", buffer.getvalue())
     assert "工作表“附表”" in message and "65536 行 × 4 列" in message
+
+
+def test_an_upload_is_checked_for_type_and_size_before_it_is_read(settings):
+    from django.core.exceptions import ValidationError
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from yanxiu.core import sheets
+
+    sheets.check_upload(SimpleUploadedFile("名册.XLSX", b"x"))
+    with pytest.raises(ValidationError, match="不支持的文件类型"):
+        sheets.check_upload(SimpleUploadedFile("名册.exe", b"x"))
+    settings.YANXIU_IMPORT_MAX_MB = 1
+    with pytest.raises(ValidationError, match="超过 1 MB"):
+        sheets.check_upload(SimpleUploadedFile("名册.csv", b"x" * (1024 * 1024 + 1)))

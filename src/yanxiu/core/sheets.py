@@ -93,6 +93,18 @@ def limits() -> Limits:
     )
 
 
+def check_upload(upload) -> None:
+    """An uploaded spreadsheet's type and size, before anything reads it: every import form asks this.
+    Raises ``ValidationError`` with the Chinese reason."""
+    from django.core.exceptions import ValidationError
+
+    if not (upload.name or "").lower().endswith(SUPPORTED_EXTENSIONS):
+        raise ValidationError(_("不支持的文件类型：请上传 .xlsx、.xls、.ods 或 .csv 文件。"))
+    bound = limits().max_bytes
+    if upload.size > bound:
+        raise ValidationError(_("文件过大（超过 %(mb)d MB）。") % {"mb": bound // MB})
+
+
 class SheetError(Exception):
     """The file cannot (or must not) be read; the message is for the user."""
 

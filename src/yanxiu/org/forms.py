@@ -1,7 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from yanxiu.core import params
+from yanxiu.core import params, sheets
 from yanxiu.core.widgets import bootstrap_choice_group
 
 from .choices import SUBJECTS, Education, EmploymentType, Gender, Position, Stage, Tier, Title
@@ -185,11 +185,7 @@ class RosterUploadForm(BootstrapMixin, forms.Form):
 
     def clean_file(self):
         f = self.cleaned_data["file"]
-        name = f.name.lower()
-        if not name.endswith((".xlsx", ".xls", ".ods", ".csv")):
-            raise forms.ValidationError(_("不支持的文件类型：请上传 .xlsx、.xls、.ods 或 .csv 文件。"))
-        if f.size > 20 * 1024 * 1024:
-            raise forms.ValidationError(_("文件过大（超过 20 MB）。"))
+        sheets.check_upload(f)
         return f
 
 

@@ -31,10 +31,7 @@ class ImportUploadForm(BootstrapMixin, forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if not upload.name.lower().endswith(sheets.SUPPORTED_EXTENSIONS):
-            raise forms.ValidationError(_("不支持的文件类型：请上传 .xlsx、.xls、.ods 或 .csv 文件。"))
-        if upload.size > sheets.limits().max_bytes:
-            raise forms.ValidationError(_("文件过大（超过 %(mb)d MB）。") % {"mb": sheets.limits().max_bytes // (1024 * 1024)})
+        sheets.check_upload(upload)
         return upload
 
 
