@@ -24,6 +24,7 @@ from yanxiu.core import downloads, params, uploads, xlsx
 from yanxiu.core.crud import ServiceFormView
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.growth import calendar
+from yanxiu.growth.views.progress import school_choices  # the bounded picker of a reader of several schools
 from yanxiu.org import scopes
 from yanxiu.org.models import Group, Person, School
 
@@ -31,8 +32,6 @@ from .. import prep_selectors as selectors
 from ..prep_forms import PrepForm, SecondPrepForm
 from ..services import preps as service
 
-#: Schools offered in the school picker of region staff.
-MAX_SCHOOL_CHOICES = 500
 STATUS_LABELS = selectors.STATUS_LABELS
 
 
@@ -62,13 +61,6 @@ def grid_school(user, wanted) -> School:
     if school is None or not selectors.can_read_grid(user, school):
         raise PermissionDenied(_("只有学校管理员、教研组长和区县教育局可以查看集体备课统计。"))
     return school
-
-
-def school_choices(user) -> list[tuple[int, str]]:
-    s = scopes.scope_of(user)
-    if not (s.superuser or s.region_counties or len(s.admin_schools) > 1):
-        return []
-    return list(scopes.schools_visible_to(user).order_by("code").values_list("pk", "name")[:MAX_SCHOOL_CHOICES])
 
 
 def term_of_request(request, school) -> tuple[int, int]:
