@@ -29,7 +29,7 @@ from yanxiu.org.choices import Position, Tier
 from yanxiu.org.models import Employment
 
 from . import calendar
-from .choices import ITEM_KIND_LABELS, DerivedKind, Period, ReviewStatus
+from .choices import ITEM_KIND_LABELS, DerivedKind, MentorStatus, Period, ReviewStatus
 from .models import GrowthRecord, MentorPair, TaskTemplate, TermGoal, TierAssignment
 
 LEADER_POSITIONS = frozenset({Position.PRINCIPAL, Position.VICE_PRINCIPAL, Position.DIRECTOR})
@@ -142,7 +142,7 @@ def _derived_counts(person_ids, year: int, term: int) -> dict[tuple[int, str], t
     """Apprentices (pairs not cancelled) and accepted term goals, (person, kind) → (term, year), one query."""
     counts: dict[tuple[int, str], list[int]] = {}
     pairs = (
-        MentorPair.objects.filter(mentor_id__in=person_ids, school_year=year).exclude(status="cancelled")
+        MentorPair.objects.filter(mentor_id__in=person_ids, school_year=year).exclude(status=MentorStatus.CANCELLED)
         .annotate(who=F("mentor_id"), slot=Value(str(DerivedKind.APPRENTICE))).values_list("who", "term", "slot")
         .annotate(n=Count("id")).order_by()
     )
