@@ -26,7 +26,8 @@ class TermSpan:
 
     @property
     def label(self) -> str:
-        return _("%(y)s—%(n)s 学年第%(t)s学期") % {"y": self.school_year, "n": self.school_year + 1, "t": "一" if self.number == 1 else "二"}
+        years = {"y": self.school_year, "n": self.school_year + 1}
+        return (_("%(y)s—%(n)s 学年第一学期") if self.number == 1 else _("%(y)s—%(n)s 学年第二学期")) % years
 
     @property
     def days(self) -> int:
