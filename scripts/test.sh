@@ -4,12 +4,14 @@ set -euo pipefail
 source "$(dirname "$0")/_setup.sh" test
 
 # Debian's chromium for the browser tests (Playwright drives it; no browser download),
-# and Poppler and MuPDF, which the PDF tests read the certificates and transcripts with.
-if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/mutool ]; then
-  echo "==> 安装 chromium、poppler-utils、mupdf-tools"
+# Poppler and MuPDF, which the PDF tests read the certificates and transcripts with, and LibreOffice,
+# which opens the exported xlsx and docx as another program would.
+if [ ! -x /usr/bin/chromium ] || [ ! -x /usr/bin/pdftotext ] || [ ! -x /usr/bin/mutool ] || [ ! -x /usr/bin/soffice ]; then
+  echo "==> 安装 chromium、poppler-utils、mupdf-tools、LibreOffice"
   if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils mupdf-tools >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium poppler-utils mupdf-tools \
+    libreoffice-writer-nogui libreoffice-calc-nogui >/dev/null
 fi
 
 # PostgreSQL on 127.0.0.1:5432 (trust auth, user postgres).

@@ -115,6 +115,15 @@ class Event(models.TextChoices):
     REFLECTION_RETURN = "reflection.return", _("退回反思")
     REFLECTION_RULE_SET = "reflection.rule_set", _("设置反思要求")
     REFLECTION_SUBMIT = "reflection.submit", _("提交反思")
+    # report
+    REPORT_SUMMARY_SAVE = "report.summary_save", _("保存年度工作总结")
+    REPORT_SUMMARY_FILE = "report.summary_file", _("报送年度工作总结")
+    REPORT_SUMMARY_REOPEN = "report.summary_reopen", _("退回年度工作总结")
+    REPORT_DOCUMENT_SETTINGS = "report.document_settings", _("设置公文格式")
+    REPORT_NOTICE_ISSUE = "report.notice_issue", _("印发通报")
+    REPORT_SCORE_REVIEW = "report.score_review", _("评估学校")
+    REPORT_PARTICIPANTS_EXPORT = "report.participants_export", _("导出上报参训名单")
+    REPORT_INSPECTION_PACK = "report.inspection_pack", _("生成年检材料")
     # role
     ROLE_APPOINT = "role.appoint", _("任命角色")
     ROLE_REVOKE = "role.revoke", _("撤销角色")

@@ -9,7 +9,7 @@ from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org.scopes import require, scope_of
 
-from . import dashboard, selectors
+from .. import dashboard, selectors
 
 
 @login_required

@@ -1,0 +1,3 @@
+"""The dashboards pages of the reports app."""
+
+urlpatterns: list = []

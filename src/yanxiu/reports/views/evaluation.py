@@ -1,0 +1,3 @@
+"""The evaluation pages of the reports app."""
+
+urlpatterns: list = []

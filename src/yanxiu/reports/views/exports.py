@@ -1,0 +1,3 @@
+"""The exports pages of the reports app."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""The notices pages of the reports app."""
+
+urlpatterns: list = []

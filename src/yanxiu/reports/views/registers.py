@@ -1,0 +1,3 @@
+"""The registers pages of the reports app."""
+
+urlpatterns: list = []

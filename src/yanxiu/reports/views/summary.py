@@ -1,0 +1,3 @@
+"""The summary pages of the reports app."""
+
+urlpatterns: list = []
