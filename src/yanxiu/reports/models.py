@@ -12,6 +12,8 @@
 - :class:`SchoolScore`: one school's line on the bureau's evaluation sheet
   (评估细则) of a school year: the measured items, the bureau's adjustment
   and comment.
+- :class:`EvaluationWeights`: a county's points per item of that sheet (the
+  defaults without a row are those of :mod:`yanxiu.reports.evaluation`).
 
 Rows are written only by :mod:`yanxiu.reports.services`.
 """
@@ -19,6 +21,8 @@ Rows are written only by :mod:`yanxiu.reports.services`.
 from __future__ import annotations
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -151,3 +155,48 @@ class SchoolScore(models.Model):
     @property
     def final_score(self):
         return self.measured_score + self.adjustment
+
+
+class EvaluationWeights(models.Model):
+    """A county's points per item of the evaluation sheet (评估细则) and the targets two items count against.
+
+    Without a row the defaults of :data:`yanxiu.reports.evaluation.ITEMS` apply (the same numbers as the
+    fields' defaults here); the points of the eight items add up to 100.
+    """
+
+    region = models.OneToOneField("org.Region", verbose_name=_("区县"), on_delete=models.CASCADE,
+                                  related_name="evaluation_weights")
+    plan = models.PositiveSmallIntegerField(_("年度研修计划"), default=10, validators=[MaxValueValidator(100)])
+    schedule = models.PositiveSmallIntegerField(_("学期活动安排"), default=15, validators=[MaxValueValidator(100)])
+    sessions = models.PositiveSmallIntegerField(_("开展研修活动"), default=15, validators=[MaxValueValidator(100)])
+    attendance = models.PositiveSmallIntegerField(_("出勤率"), default=15, validators=[MaxValueValidator(100)])
+    reflections = models.PositiveSmallIntegerField(_("反思通过率"), default=10, validators=[MaxValueValidator(100)])
+    compliance = models.PositiveSmallIntegerField(_("学时达标率"), default=20, validators=[MaxValueValidator(100)])
+    postings = models.PositiveSmallIntegerField(_("学时公示"), default=5, validators=[MaxValueValidator(100)])
+    summary = models.PositiveSmallIntegerField(_("年度工作总结"), default=10, validators=[MaxValueValidator(100)])
+    sessions_target = models.PositiveSmallIntegerField(
+        _("全年研修活动目标（次）"), default=12, validators=[MinValueValidator(1), MaxValueValidator(200)])
+    postings_target = models.PositiveSmallIntegerField(
+        _("全年学时公示目标（次）"), default=2, validators=[MinValueValidator(1), MaxValueValidator(24)])
+    updated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("修改人"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    #: The item fields, in the order of the sheet.
+    ITEM_FIELDS = ("plan", "schedule", "sessions", "attendance", "reflections", "compliance", "postings", "summary")
+
+    class Meta:
+        verbose_name = _("评估细则分值")
+        verbose_name_plural = _("评估细则分值")
+
+    def __str__(self) -> str:
+        return f"{self.region} {self.total}"
+
+    @property
+    def total(self) -> int:
+        return sum(getattr(self, name) or 0 for name in self.ITEM_FIELDS)
+
+    def clean(self):
+        super().clean()
+        if self.total != 100:
+            raise ValidationError(_("各项分值之和须为 100 分（现为 %(n)s 分）。") % {"n": self.total})
