@@ -110,6 +110,15 @@ class Event(models.TextChoices):
     # posting
     POSTING_CREATE = "posting.create", _("发布公示")
     POSTING_FINALIZE = "posting.finalize", _("公示结束")
+    # questionnaire
+    QUESTIONNAIRE_CLOSE = "questionnaire.close", _("结束问卷")
+    QUESTIONNAIRE_CREATE = "questionnaire.create", _("新建问卷")
+    QUESTIONNAIRE_PUBLISH = "questionnaire.publish", _("发布问卷")
+    QUESTIONNAIRE_QUESTION = "questionnaire.question", _("编辑问卷题目")
+    QUESTIONNAIRE_REMIND = "questionnaire.remind", _("提醒填写问卷")
+    QUESTIONNAIRE_RESPOND = "questionnaire.respond", _("填写问卷")
+    QUESTIONNAIRE_RESPOND_UPDATE = "questionnaire.respond.update", _("修改问卷答卷")
+    QUESTIONNAIRE_UPDATE = "questionnaire.update", _("修改问卷设置")
     # reflection
     REFLECTION_ACCEPT = "reflection.accept", _("通过反思")
     REFLECTION_RETURN = "reflection.return", _("退回反思")
