@@ -10,12 +10,10 @@ pytestmark = pytest.mark.django_db
 def test_the_home_page_shows_each_admin_their_waiting_work(client, roles):
     client.force_login(roles.school_admin)
     html = client.get(reverse("reports:home")).content.decode()
-    assert "待审批请假" in html and "待审核项目" not in html
-    client.force_login(roles.centre)
-    assert "待审核项目" in client.get(reverse("reports:home")).content.decode()
+    assert "即将开展的研修活动" in html and "逾期未报名额" not in html
     client.force_login(roles.bureau)
     html = client.get(reverse("reports:home")).content.decode()
-    assert "逾期未报名额" in html and "待审批换人/退出" in html
+    assert "逾期未报名额" in html
 
 
 def test_the_home_page_lists_a_teachers_next_sessions(client, roles, school):

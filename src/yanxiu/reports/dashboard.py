@@ -70,19 +70,12 @@ def presented_sessions(user, scope: Scope, *, now=None) -> tuple[list, list]:
 
 
 def admin_cards(user, scope: Scope) -> list[Card]:
+    """Counts to keep an eye on; what waits for the user's own action is the to-do list (``todo.py``)."""
     from yanxiu.training import selectors as training
 
     cards: list[Card] = []
-    if scope.superuser or scope.admin_schools or scope.bureau_counties:
-        waiting = training.leave_awaiting(user=user).count()
-        cards.append(Card(_("待审批请假"), waiting, reverse("training:leave_list"), "warning" if waiting else "secondary"))
-    if scope.superuser or scope.centre_counties:
-        review = training.projects_awaiting_review(user=user).count()
-        cards.append(Card(_("待审核项目"), review, reverse("training:review_list"), "warning" if review else "secondary"))
     if scope.superuser or scope.bureau_counties:
-        swaps = training.swaps_awaiting(user=user).count()
         missed = training.quotas_missed_deadline(user=user).count()
-        cards.append(Card(_("待审批换人/退出"), swaps, reverse("training:swap_list"), "warning" if swaps else "secondary"))
         cards.append(Card(_("逾期未报名额"), missed, reverse("training:quota_missed"), "danger" if missed else "secondary"))
     if scope.superuser or scope.admin_schools or scope.region_counties:
         upcoming = training.session_list(user=user, status="published", upcoming=True).count()
@@ -108,13 +101,10 @@ STATUS_TONES = {"met": "success", "in_progress": "info", "at_risk": "warning", "
 
 
 def credit_cards(user, scope: Scope) -> list[Card]:
-    """The teacher's standing this school year; for admins, the posting objections waiting for them."""
+    """The teacher's standing this school year."""
     from yanxiu.credits import selectors as credits
 
     cards: list[Card] = []
-    if scope.superuser or scope.admin_schools or scope.region_counties:
-        waiting = credits.open_objections_count(user)
-        cards.append(Card(_("待处理公示异议"), waiting, reverse("credits:postings"), "warning" if waiting else "secondary"))
     if scope.person_id is not None:
         from yanxiu.org.models import Person
         from yanxiu.credits.templatetags.credits_tags import amount

@@ -9,7 +9,7 @@ from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org.scopes import require, scope_of
 
-from .. import dashboard, selectors
+from .. import dashboard, selectors, todo
 
 
 @login_required
@@ -19,7 +19,7 @@ def home(request):
     presenting, presented = dashboard.presented_sessions(request.user, scope)
     context = {"scope": scope, "upcoming": upcoming, "today": today, "cards": dashboard.admin_cards(request.user, scope) + dashboard.credit_cards(request.user, scope)
                + dashboard.growth_cards(request.user, scope), "growth": dashboard.growth_mine(scope),
-               "presenting": presenting, "presented": presented,
+               "todo": todo.todo_for(request.user, scope), "presenting": presenting, "presented": presented,
                "presented_groups": [(_("即将开展"), presenting), (_("已结束"), presented)]}
     return render(request, "reports/home.html", context)
 
