@@ -131,6 +131,7 @@ class Event(models.TextChoices):
     REPORT_DOCUMENT_SETTINGS = "report.document_settings", _("设置公文格式")
     REPORT_NOTICE_ISSUE = "report.notice_issue", _("印发通报")
     REPORT_SCORE_REVIEW = "report.score_review", _("评估学校")
+    REPORT_EVALUATION_WEIGHTS = "report.evaluation_weights", _("设置评估细则分值")
     REPORT_PARTICIPANTS_EXPORT = "report.participants_export", _("导出上报参训名单")
     REPORT_INSPECTION_PACK = "report.inspection_pack", _("生成年检材料")
     # role
