@@ -98,6 +98,10 @@ class Event(models.TextChoices):
     NEEDS_RESPOND_UPDATE = "needs.respond.update", _("修改需求调研答卷")
     NEEDS_SURVEY_CLOSE = "needs.survey.close", _("结束需求调研")
     NEEDS_SURVEY_CREATE = "needs.survey.create", _("发起需求调研")
+    # notify
+    NOTIFY_CHANNEL_SAVE = "notify.channel_save", _("保存推送渠道")
+    NOTIFY_CHANNEL_DELETE = "notify.channel_delete", _("删除推送渠道")
+    NOTIFY_DELIVERY_RETRY = "notify.delivery_retry", _("重新发送消息")
     # objection
     OBJECTION_FILE = "objection.file", _("提出异议")
     OBJECTION_RESOLVE = "objection.resolve", _("处理异议")
