@@ -99,7 +99,7 @@ def test_bulk_accept_bounds_its_input(client, session, roles):
     assert client.post(url, {"ids": ["1 OR 1=1"]}).status_code == 400
     assert client.post(url, {"ids": ["9" * 40]}).status_code == 400
     response = client.post(url, {"ids": [str(i) for i in range(1, services.BULK_REVIEW_MAX + 5)]})
-    assert response.status_code == 400 and "一次最多批量通过" in response.content.decode()
+    assert response.status_code == 400 and "一次最多处理 500 条记录" in response.content.decode()
     assert "请先勾选" in client.post(url, {}).content.decode()
 
 
@@ -108,3 +108,16 @@ def test_a_teacher_cannot_bulk_accept(client, session, roles):
     client.force_login(roles.teacher)
     assert client.post(reverse("attendance:reflections", args=[session.pk]), {"ids": [a.pk]}).status_code == 403
     assert Reflection.objects.get(pk=a.pk).status == "submitted"
+
+
+def test_a_flagged_reflection_is_bulk_accepted_only_once_its_flag_is_seen(client, session, roles):
+    a = services.reflection_submit(actor=roles.teacher, session=session, notes="", body=ORIGINAL)
+    copy = services.reflection_submit(actor=roles.member, session=session, notes="", body=edited_copy(ORIGINAL))
+    assert copy.similarity_flags.exists()
+    client.force_login(roles.school_admin)
+    url = reverse("attendance:reflections", args=[session.pk])
+    response = client.post(url, {"ids": [a.pk, copy.pk]})
+    assert response.status_code == 400 and "我已查看雷同提示" in response.content.decode()
+    assert set(Reflection.objects.values_list("status", flat=True)) == {"submitted"}
+    assert client.post(url, {"ids": [a.pk, copy.pk], "flags_seen": "1"}).status_code == 302
+    assert set(Reflection.objects.values_list("status", flat=True)) == {"accepted"}

@@ -525,10 +525,11 @@ BULK_REVIEW_MAX = 500
 
 
 @transaction.atomic
-def reflections_accept(*, actor, reflection_ids) -> list[Reflection]:
+def reflections_accept(*, actor, reflection_ids, flags_seen: bool = False) -> list[Reflection]:
     """Accept several submitted reflections at once: all or none, one audit row each (through reflection_review).
 
-    Refused as a whole when one of them is not the reviewer's to review or is no longer awaiting review.
+    Refused as a whole when one of them is not the reviewer's to review or is no longer awaiting review,
+    and when one carries an originality flag (疑似雷同) the reviewer has not said they have seen (``flags_seen``).
     """
     ids = sorted({int(i) for i in reflection_ids})
     if not ids:
@@ -549,4 +550,8 @@ def reflections_accept(*, actor, reflection_ids) -> list[Reflection]:
     if not_waiting:
         raise ValidationError(_("以下反思当前不是待审阅状态，不能批量通过：%(names)s。未做任何修改。") % {
             "names": "、".join(f"{r.person.name}（{r.get_status_display()}）" for r in not_waiting[:10])})
+    flagged = set(SimilarityFlag.objects.filter(reflection__in=reflections).values_list("reflection_id", flat=True))
+    if flagged and not flags_seen:
+        raise ValidationError(_("所选反思中 %(names)s 有疑似雷同提示：请先查看，并勾选“我已查看雷同提示”后再批量通过。未做任何修改。") % {
+            "names": "、".join(r.person.name for r in reflections if r.pk in flagged)[:200]})
     return [reflection_review(actor=actor, reflection=r, accept=True) for r in reflections]

@@ -34,7 +34,7 @@ from django.views.decorators.http import require_http_methods
 
 from yanxiu.org import scopes
 from yanxiu.core import public_url
-from yanxiu.core import downloads, xlsx
+from yanxiu.core import downloads, params, xlsx
 from yanxiu.core.crud import ServiceFormView, apply_validation_error
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.training.models import Session
@@ -456,12 +456,10 @@ class ReflectionListView(ScopedListView):
 
     def post(self, request, *args, **kwargs):
         self.check_permission()
-        raw = request.POST.getlist("ids")[: services.BULK_REVIEW_MAX + 1]
         try:
-            ids = [int(v) for v in raw if v.isdigit() and len(v) <= 12]
-            if len(ids) != len(raw):
-                raise ValidationError(_("所选反思编号无效，请刷新页面后重试。"))
-            accepted = services.reflections_accept(actor=request.user, reflection_ids=ids)
+            ids = params.selected_ids(request.POST, max_items=services.BULK_REVIEW_MAX)
+            accepted = services.reflections_accept(actor=request.user, reflection_ids=ids,
+                                                   flags_seen=request.POST.get("flags_seen") == "1")
         except (ValidationError, PermissionDenied) as exc:
             self.error = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             response = self.get(request, *args, **kwargs)

@@ -19,6 +19,7 @@ urlpatterns = [
     path("enrollments/<int:pk>/withdraw/", views.enrollment_withdraw, name="enrollment_withdraw"),
     # Leave
     path("leave/", views.leave_list, name="leave_list"),
+    path("leave/bulk/", views.leave_bulk_decide, name="leave_bulk_decide"),
     path("leave/<int:pk>/decide/", views.leave_decide, name="leave_decide"),
     path("leave/<int:pk>/cancel/", views.leave_cancel, name="leave_cancel"),
     path("leave/<int:pk>/attachment/", views.leave_attachment, name="leave_attachment"),

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy
 from yanxiu.org import scopes
 from yanxiu.core import params, uploads
 from yanxiu.core import downloads
-from yanxiu.core.crud import ServiceActionView, ServiceFormView
+from yanxiu.core.crud import BulkActionView, ServiceActionView, ServiceFormView
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org.models import Region, School
 
@@ -413,6 +413,31 @@ class LeaveListView(ScopedListView):
 
 
 leave_list = LeaveListView.as_view()
+
+
+class LeaveBulkDecideView(BulkActionView):
+    """Approve or refuse the ticked leave requests with one comment (all or none)."""
+
+    permission = "training.view_leave_list"
+
+    def get_queryset(self):
+        return selectors.leave_awaiting(user=self.request.user).select_related("person", "session")
+
+    def perform(self):
+        return services.leave_decide_many(actor=self.request.user, leaves=self.objects,
+                                          approve=self.request.POST.get("decision") == "approve",
+                                          comment=self.request.POST.get("comment", ""))
+
+    def get_success_message(self, result):
+        if self.request.POST.get("decision") == "approve":
+            return _("已批准 %(n)d 条请假。") % {"n": len(result)}
+        return _("已驳回 %(n)d 条请假。") % {"n": len(result)}
+
+    def get_back_url(self):
+        return reverse("training:leave_list")
+
+
+leave_bulk_decide = LeaveBulkDecideView.as_view()
 
 
 class LeaveDecideView(ServiceActionView):

@@ -46,6 +46,7 @@ from .enrolment import (
 from .leave import (
     leave_request_create,
     leave_decide,
+    leave_decide_many,
     leave_cancel,
 )
 
@@ -82,5 +83,6 @@ __all__ = [
     "swap_request_decide",
     "leave_request_create",
     "leave_decide",
+    "leave_decide_many",
     "leave_cancel",
 ]

@@ -3,7 +3,7 @@ training) the bureau decide; the teacher may withdraw a pending request."""
 
 from __future__ import annotations
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -112,6 +112,26 @@ def leave_decide(*, actor, leave: LeaveRequest, approve: bool, comment: str = ""
         target=leave, school=leave.school_id, county=leave.session.project.region_id, comment=comment, status=leave.status,
     )
     return leave
+
+
+@transaction.atomic
+def leave_decide_many(*, actor, leaves, approve: bool, comment: str = "") -> list[LeaveRequest]:
+    """Decide several leave requests at once with one comment: all or none, each through :func:`leave_decide`
+    (its own check and audit row). Refused as a whole, naming the requests, when one cannot be decided."""
+    problems, decided = [], []
+    for leave in leaves:
+        try:
+            with transaction.atomic():
+                decided.append(leave_decide(actor=actor, leave=leave, approve=approve, comment=comment))
+        except ValidationError as exc:
+            if getattr(exc, "error_dict", None) and "comment" in exc.error_dict:
+                raise
+            problems.append(f"{leave.person.name}（{leave.session.title}）：{'；'.join(exc.messages)}")
+        except PermissionDenied as exc:
+            problems.append(f"{leave.person.name}（{leave.session.title}）：{exc}")
+    if problems:
+        raise ValidationError(_("以下请假不能批量审批，未做任何修改：%(items)s") % {"items": "；".join(problems[:10])})
+    return decided
 
 
 @transaction.atomic
