@@ -1,4 +1,4 @@
-"""Reads of needs surveys, scoped to the acting user, and their tallies."""
+"""Reads of needs surveys, scoped to the acting user, and their tallies.\n\nThe fixed surveys of earlier years are read here; questionnaires in :mod:`.questionnaires`. The county summary\nand :func:`school_needs` (the plan card, reports) read both.\n"""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from yanxiu.org.models import Employment, Person
 from yanxiu.org.selectors import current_staff
 from yanxiu.training.models import ContentCategory, TrainingKind
 
-from .models import NeedsResponse, NeedsSurvey, PreferredTime
+from .models import NeedsResponse, NeedsSurvey, Option, PreferredTime, Questionnaire, Respondent
 
 
 def surveys_visible_to(user) -> QuerySet[NeedsSurvey]:
@@ -110,19 +110,64 @@ class CountyRow:
 
 
 def county_summary(county, school_year: str) -> tuple[list[CountyRow], int, int]:
-    """Needs of all the county's schools in a school year: (rows by content, surveys, respondents)."""
+    """Needs of all the county's schools in a school year: (rows by content, surveys, respondents).
+
+    Both kinds of survey count: the fixed surveys of earlier years and the needs questionnaires (their
+    catalogue question); a county-wide questionnaire adds its picks but no school to the schools column."""
+    from . import questionnaires
+
     surveys = NeedsSurvey.objects.filter(school__county=county, school_year=school_year)
     through = NeedsResponse.categories.through.objects.filter(needsresponse__survey__in=surveys)
-    per_category = (
-        through.values("contentcategory_id")
-        .annotate(n=Count("pk"), schools=Count("needsresponse__survey__school_id", distinct=True))
-        .order_by()
-    )
-    by_id = {row["contentcategory_id"]: row for row in per_category}
-    categories = ContentCategory.objects.filter(pk__in=by_id)
-    rows = [CountyRow(str(c), by_id[c.pk]["n"], by_id[c.pk]["schools"]) for c in categories]
-    respondents = NeedsResponse.objects.filter(survey__in=surveys).count()
-    return sorted(rows, key=lambda r: -r.count), surveys.count(), respondents
+    merged: dict[int, dict] = {}
+    for row in through.values_list("contentcategory_id", "needsresponse__survey__school_id"):
+        entry = merged.setdefault(row[0], {"n": 0, "schools": set()})
+        entry["n"] += 1
+        entry["schools"].add(row[1])
+    new = questionnaires.needs_questionnaires(school_year=school_year).filter(Q(school__county=county) | Q(county=county))
+    for category_id, entry in questionnaires.needs_category_counts(new).items():
+        target = merged.setdefault(category_id, {"n": 0, "schools": set()})
+        target["n"] += entry["n"]
+        target["schools"] |= entry["schools"]
+    categories = ContentCategory.objects.filter(pk__in=merged)
+    rows = [CountyRow(str(c), merged[c.pk]["n"], len(merged[c.pk]["schools"])) for c in categories]
+    respondents = NeedsResponse.objects.filter(survey__in=surveys).count() + Respondent.objects.filter(questionnaire__in=new).count()
+    return sorted(rows, key=lambda r: -r.count), surveys.count() + new.count(), respondents
+
+
+@dataclass
+class SchoolNeeds:
+    """The newest needs survey of a school's year, either kind: what the plan page shows."""
+
+    title: str
+    survey: object  # a NeedsSurvey or a Questionnaire
+    respondents: int
+    staff: int
+    top: list[Tally]
+
+    @property
+    def is_questionnaire(self) -> bool:
+        from .models import Questionnaire
+
+        return isinstance(self.survey, Questionnaire)
+
+
+def school_needs(school_id: int, school_year: str, *, top: int = 5) -> SchoolNeeds | None:
+    """The top needs of a school's survey of the year: its newest needs questionnaire (published or closed)
+    or fixed survey, whichever was asked last; ``None`` when it asked neither."""
+    from . import questionnaires
+
+    old = NeedsSurvey.objects.filter(school_id=school_id, school_year=school_year).first()
+    new = questionnaires.needs_questionnaires(school_id=school_id, school_year=school_year).order_by("-created_at", "-pk").first()
+    if new is not None and (old is None or new.created_at >= old.created_at):
+        counts = questionnaires.needs_category_counts(Questionnaire.objects.filter(pk=new.pk))
+        options = Option.objects.filter(question__questionnaire=new, question__key="categories", category__isnull=False)
+        tallies = sorted((Tally(o.label, counts.get(o.category_id, {}).get("n", 0)) for o in options.order_by("position")),
+                         key=lambda t: -t.count)
+        return SchoolNeeds(new.title, new, questionnaires.answered_count(new), len(questionnaires.asked_ids(new)), tallies[:top])
+    if old is None:
+        return None
+    result = results(old, with_missing=False)
+    return SchoolNeeds(old.title, old, result.respondents, result.staff, result.categories[:top])
 
 
 def latest_for_plan(plan) -> NeedsSurvey | None:

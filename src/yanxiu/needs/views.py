@@ -14,7 +14,7 @@ from yanxiu.org.models import School
 from yanxiu.training.models import school_year_of
 
 from . import selectors, services
-from .forms import ResponseForm, SurveyForm
+from .forms import ResponseForm
 
 
 #: What a refused page says.
@@ -27,10 +27,10 @@ def _admin_school(request) -> School | None:
 
 
 class SurveyListView(ScopedListView):
-    """The surveys of the user's schools (school admins) or counties (bureau and centre staff)."""
+    """The fixed needs surveys of earlier years of the user's schools (school admins) or counties (bureau and centre staff)."""
 
     template_name = "needs/list.html"
-    page_title = gettext_lazy("培训需求调研")
+    page_title = gettext_lazy("以往需求调研")
     empty_message = gettext_lazy("还没有需求调研。")
     search_fields = ["title", "school__name"]
     columns = [
@@ -50,41 +50,9 @@ class SurveyListView(ScopedListView):
         return selectors.surveys_visible_to(self.request.user).order_by("-created_at", "-pk")
 
     def get_context_data(self, **kwargs):
-        return {**kwargs, "school": _admin_school(self.request),
+        return {**kwargs,
                 "counties": selectors.counties_visible_to(self.request.user).order_by("code")
                 if scopes.scope_of(self.request.user).region_counties else []}
-
-
-class SurveyCreateView(ServiceFormView):
-    form_class = SurveyForm
-    permission = "training.manage_school_training"
-    page_title = gettext_lazy("发起培训需求调研")
-    submit_label = gettext_lazy("发布调研")
-    success_message = gettext_lazy("调研已发布，本校教师可在“我的培训”中填写。")
-
-    def get_object(self):
-        self.school = _admin_school(self.request)
-        if self.school is None:
-            raise PermissionDenied(_("您没有可管理的学校。"))
-        return None
-
-    def permission_object(self):
-        return self.school
-
-    def get_form_kwargs(self):
-        return {"school": self.school}
-
-    def get_initial(self):
-        return SurveyForm.initial_for(self.school)
-
-    def perform(self, form):
-        return services.survey_create(actor=self.request.user, school=self.school, **form.cleaned_data)
-
-    def get_success_url(self, result):
-        return reverse("needs:detail", args=[result.pk])
-
-    def get_back_url(self):
-        return reverse("needs:list")
 
 
 @login_required

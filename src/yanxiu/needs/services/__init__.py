@@ -1,4 +1,8 @@
-"""Every change to needs surveys goes through these functions, each with its audit row."""
+"""Every change to needs surveys goes through these functions, each with its audit row.
+
+This module holds the fixed needs survey of earlier years (NeedsSurvey); questionnaires, which new
+needs surveys and session evaluations are, change through :mod:`.questionnaires`.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +21,7 @@ from yanxiu.training.models import TrainingKind
 from yanxiu.training.selectors import categories_for
 from yanxiu.training.services import validate_school_year
 
-from .models import NeedsResponse, NeedsSurvey, PreferredTime
+from ..models import NeedsResponse, NeedsSurvey, PreferredTime
 
 MAX_SUGGESTION = 1000
 
