@@ -1,0 +1,65 @@
+from __future__ import annotations
+
+import json
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from .models import MessageKind
+
+#: The body a 企业微信 group robot takes (钉钉's is the same with "msgtype": "text").
+DEFAULT_BODY = json.dumps({"msgtype": "text", "text": {"content": "{title}\n{body}\n{url}"}}, ensure_ascii=False)
+
+
+class PreferencesForm(forms.Form):
+    """Two boxes per kind of message: by e-mail, to the work group."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for kind in MessageKind:
+            self.fields[f"{kind.value}__email"] = forms.BooleanField(label=_("邮件"), required=False)
+            self.fields[f"{kind.value}__webhook"] = forms.BooleanField(label=_("工作群"), required=False)
+
+    def rows(self):
+        return [(kind.label, self[f"{kind.value}__email"], self[f"{kind.value}__webhook"]) for kind in MessageKind]
+
+    def choices(self) -> dict[str, tuple[bool, bool]]:
+        data = self.cleaned_data
+        return {kind.value: (data[f"{kind.value}__email"], data[f"{kind.value}__webhook"]) for kind in MessageKind}
+
+    @staticmethod
+    def initial_from(prefs: dict[str, tuple[bool, bool]]) -> dict:
+        initial = {}
+        for kind, (email, webhook) in prefs.items():
+            initial[f"{kind}__email"], initial[f"{kind}__webhook"] = email, webhook
+        return initial
+
+
+class ChannelForm(forms.Form):
+    owner = forms.ChoiceField(label=_("归属"), help_text=_("本校的工作群，或本区县的工作群。"))
+    name = forms.CharField(label=_("名称"), max_length=60, help_text=_("例如：本校教师工作群机器人"))
+    url = forms.CharField(label=_("推送地址"), max_length=500,
+                          help_text=_("群机器人的 Webhook 地址，以 http:// 或 https:// 开头。"))
+    body_template = forms.CharField(label=_("消息体模板（JSON）"), max_length=4000, widget=forms.Textarea(attrs={"rows": 5}),
+                                    initial=DEFAULT_BODY,
+                                    help_text=_("可用占位符：{title} 标题、{body} 内容、{url} 链接、{school} 学校或区县。"))
+    headers = forms.CharField(label=_("附加请求头"), required=False, max_length=6000, widget=forms.Textarea(attrs={"rows": 2}),
+                              help_text=_("每行一个“名称: 值”，例如令牌；修改时留空表示保留原有设置。"))
+    enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, owners=(), editing=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            del self.fields["owner"]
+        else:
+            self.fields["owner"].choices = list(owners)
+
+
+class StatusFilter(forms.Form):
+    status = forms.ChoiceField(label=_("状态"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        from .models import Delivery
+
+        super().__init__(*args, **kwargs)
+        self.fields["status"].choices = [("", _("全部状态")), *Delivery.Status.choices]
