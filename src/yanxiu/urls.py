@@ -17,6 +17,7 @@ urlpatterns = [
     path("archive/", include("yanxiu.archive.urls")),
     path("growth/", include("yanxiu.growth.urls")),
     path("routine/", include("yanxiu.routine.urls")),
+    path("notify/", include("yanxiu.notify.urls")),
     path("policy/", include("yanxiu.credits.policy_urls")),
     path("api/", api.urls),
     path("i18n/", include("django.conf.urls.i18n")),

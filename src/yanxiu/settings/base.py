@@ -134,6 +134,7 @@ INSTALLED_APPS = [
     "yanxiu.archive",
     "yanxiu.growth",
     "yanxiu.routine",
+    "yanxiu.notify",
     "yanxiu.reports",
     "yanxiu.demo",
 ]
@@ -170,6 +171,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "yanxiu.org.navigation.navigation",
+                "yanxiu.notify.context_processors.unread",
             ],
         },
     },
@@ -318,6 +320,8 @@ DAILY_TASKS = [
     "yanxiu.credits.tasks.finalize_due_postings",
     "yanxiu.core.tasks.purge_old_jobs",
     "yanxiu.growth.tasks.recompute_tiers",
+    # Not daily: the delivery pass of the notify app queues itself every YANXIU_NOTIFY_PASS_SECONDS.
+    "yanxiu.notify.tasks.send_messages",
 ]
 # Long work as background jobs with a progress bar (core/jobs.py): results written here (0700, files 0600),
 # removed after YANXIU_JOB_KEEP_DAYS; exports above YANXIU_EXPORT_INLINE_ROWS rows and zips or PDF batches
@@ -344,6 +348,25 @@ LOGGING = {
 }
 
 NINJA_PAGINATION_PER_PAGE = 50
+
+# --- Messages beyond the inbox (notify app) ---------------------------------
+
+# E-mail goes out through this SMTP server; unset, e-mail deliveries are marked "not sent".
+EMAIL_HOST = env_str("YANXIU_EMAIL_HOST")
+EMAIL_PORT = env_int("YANXIU_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("YANXIU_EMAIL_USER")
+EMAIL_HOST_PASSWORD = env_str("YANXIU_EMAIL_PASSWORD")
+EMAIL_USE_TLS = env_bool("YANXIU_EMAIL_USE_TLS")
+EMAIL_USE_SSL = env_bool("YANXIU_EMAIL_USE_SSL")
+DEFAULT_FROM_EMAIL = env_str("YANXIU_EMAIL_FROM") or "yanxiu@localhost"
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+YANXIU_EMAIL_TIMEOUT = env_int("YANXIU_EMAIL_TIMEOUT", 10)
+# Seconds a webhook POST may take; tries before a delivery is "failed"; the first retry's delay (doubling
+# after each failure, at most 6 hours); how often the background pass runs.
+YANXIU_WEBHOOK_TIMEOUT = env_int("YANXIU_WEBHOOK_TIMEOUT", 5)
+YANXIU_NOTIFY_MAX_ATTEMPTS = env_int("YANXIU_NOTIFY_MAX_ATTEMPTS", 6)
+YANXIU_NOTIFY_RETRY_SECONDS = env_int("YANXIU_NOTIFY_RETRY_SECONDS", 60)
+YANXIU_NOTIFY_PASS_SECONDS = env_int("YANXIU_NOTIFY_PASS_SECONDS", 60)
 
 # --- Sign-in, reflections and forms --------------------------------------
 
