@@ -4,7 +4,8 @@ The layers, lowest first (docs/architecture.md draws them). An app imports only
 apps below it, counting every import, at the top of a module or inside a
 function: an import hidden in a function is still a dependency. ``api`` only
 wires the apps' routers, so nothing imports it; nothing but ``demo`` and the
-project's URL configuration builds on ``reports`` or ``demo``.
+project's URL configuration builds on ``reports`` or ``demo``, and no feature
+app below it builds on ``notify`` (messages follow the audit rows).
 """
 
 from __future__ import annotations
@@ -31,9 +32,10 @@ LAYERS: dict[str, int] = {
     "archive": 7,
     "growth": 7,
     "routine": 8,
-    "reports": 9,
-    "demo": 10,
-    "api": 11,
+    "notify": 9,
+    "reports": 10,
+    "demo": 11,
+    "api": 12,
 }
 
 #: Arrows the rank alone would allow but the design forbids, with the reason.
@@ -48,6 +50,8 @@ for _app in LAYERS:
     if _app not in ("reports", "demo", "api"):
         FORBIDDEN[(_app, "reports")] = "no feature app builds on reports"
         FORBIDDEN[(_app, "demo")] = "no feature app builds on the demo"
+    if _app not in ("notify", "reports", "demo", "api"):
+        FORBIDDEN[(_app, "notify")] = "messages follow the audit rows; no feature app sends them itself"
 
 MAX_FUNCTION_LINES = 80
 
