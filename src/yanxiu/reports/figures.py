@@ -92,6 +92,8 @@ def _hours_bands(totals: list[Decimal], minimum: Decimal, unit: str) -> dict:
     high = sum(1 for t in totals if t >= minimum)
     values = {"half": _fmt(half), "min": _fmt(minimum), "unit": unit}
     return {
+        "unit": unit,
+        "minimum": _number(minimum),
         "bands": [
             {"label": _("不足%(half)s%(unit)s") % values, "count": low},
             {"label": _("%(half)s至不足%(min)s%(unit)s") % values, "count": mid},
@@ -184,7 +186,7 @@ def _teacher_figures(ctx: _Context) -> None:
     for kind, need in (spec.kind_min.items() if spec is not None else ()):
         exempt = kind == CreditKind.SCHOOL_BASED and spec.long_cycle_exempts_school_based
         short = sum(1 for row in rows if row.by_kind.get(kind, Decimal(0)) < need and not (exempt and row.long_cycle))
-        kinds_below.append({"label": spec.kind_label(kind), "minimum": _number(need), "count": short})
+        kinds_below.append({"label": spec.kind_label(kind), "minimum": _number(need), "unit": unit, "count": short})
     add("kinds_below", _("分类学时不足的教师"), kinds_below,
         _("政策对各类培训规定的最低%(unit)s（%(policy)s），上述教师中该类%(unit)s不足的人数。") % {
             "unit": unit, "policy": spec.name if spec is not None else _("未设置政策")})
@@ -271,3 +273,39 @@ def by_key(figures) -> dict[str, Any]:
         else:
             out[f["key"]] = f["value"]
     return out
+
+
+#: Figures that are fractions, shown as a percentage.
+RATE_KEYS = frozenset({"compliance_rate", "needs_response_rate"})
+
+
+def value_text(key: str, value) -> str:
+    """A figure's value as the summary's appendix prints it: ``0.8125`` → ``81.3%``, a list as its items."""
+    if value is None:
+        return "—"
+    if key in RATE_KEYS:
+        return measures.percent(Decimal(str(value)))
+    if isinstance(value, dict) and "bands" in value:
+        parts = [_("%(label)s %(n)s 人") % {"label": b["label"], "n": b["count"]} for b in value["bands"]]
+        if value.get("min") is not None:
+            parts.append(_("最少 %(min)s，中位数 %(median)s，最多 %(max)s") % value)
+        return "；".join(parts)
+    if isinstance(value, list):
+        if not value:
+            return _("无")
+        return "；".join(_item_text(key, item) for item in value)
+    return str(value)
+
+
+def _item_text(key: str, item: dict) -> str:
+    if key == "kinds_below":
+        return _("%(label)s（最低 %(minimum)s %(unit)s）不足 %(count)s 人") % item
+    if key == "groups_missing_prep_weeks":
+        return _("%(label)s %(count)s 周（已过 %(weeks)s 周）") % item
+    if key == "preparations_by_subject":
+        return _("%(label)s %(count)s 次（%(hours)s 小时）") % item
+    if key in ("needs_top",):
+        return _("%(label)s %(count)s 人") % item
+    if key == "awards_by_level":
+        return _("%(label)s %(count)s 项") % item
+    return _("%(label)s %(count)s 次") % item
