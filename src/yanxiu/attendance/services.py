@@ -376,6 +376,16 @@ def attendance_mark(*, actor, session: Session, person: Person, status: str, rea
     return attendance
 
 
+@transaction.atomic
+def attendance_mark_many(*, actor, session: Session, people, status: str, reason: str) -> list[Attendance]:
+    """Set the same attendance, with one reason, for several people of a session: all or none, each through
+    :func:`attendance_mark` (its checks and audit row)."""
+    people = list(people)
+    if not people:
+        raise ValidationError(_("请先勾选要登记的教师。"))
+    return [attendance_mark(actor=actor, session=session, person=person, status=status, reason=reason) for person in people]
+
+
 # --- Notes and reflections (三查) -------------------------------------------------
 
 #: Notes and reflection each, as typed (rich text): a long reflection is a few thousand characters.

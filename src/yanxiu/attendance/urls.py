@@ -17,6 +17,7 @@ urlpatterns = [
     path("session/<int:session_id>/screen/live/", views.screen_live, name="screen_live"),
     path("session/<int:session_id>/export.xlsx", views.export, name="export"),
     path("session/<int:session_id>/mark/<int:person_id>/", views.MarkView.as_view(), name="mark"),
+    path("session/<int:session_id>/mark/", views.BulkMarkView.as_view(), name="mark_many"),
     path("session/<int:session_id>/rule/", views.RuleView.as_view(), name="rule"),
     path("session/<int:session_id>/reflection/", views.ReflectionSubmitView.as_view(), name="reflection_submit"),
     path("session/<int:session_id>/reflections/", views.reflection_list, name="reflections"),

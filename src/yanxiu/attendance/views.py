@@ -35,7 +35,7 @@ from django.views.decorators.http import require_http_methods
 from yanxiu.org import scopes
 from yanxiu.core import public_url
 from yanxiu.core import downloads, params, xlsx
-from yanxiu.core.crud import ServiceFormView, apply_validation_error
+from yanxiu.core.crud import BulkActionView, ServiceFormView, apply_validation_error
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.training.models import Session
 
@@ -325,6 +325,7 @@ def sheet(request, session_id: int):
         "flags": selectors.device_flags(session),
         "address_flags": [row.name for row in rows if row.address_flagged],
         "rule": services.rule_for(session),
+        "mark_choices": services.mark_choices(),
         "links": access.links_for(request.user, session),
         "page_title": _("考勤表 · %(title)s") % {"title": session.title},
     }
@@ -366,6 +367,28 @@ class MarkView(ServiceFormView):
         return reverse("attendance:sheet", args=[self.object.pk])
 
     success_message = gettext_lazy("考勤已登记。")
+
+
+class BulkMarkView(BulkActionView):
+    """The same attendance and reason for the ticked people of the sheet (all or none)."""
+
+    def get_queryset(self):
+        self.session = _session(self.request, self.kwargs["session_id"])
+        return selectors.people_on_sheet(session=self.session)
+
+    def check_permission(self):
+        if not self.request.user.has_perm("attendance.manage_session", self.session):
+            raise PermissionDenied(_("您没有权限登记本次活动的考勤。"))
+
+    def perform(self):
+        return services.attendance_mark_many(actor=self.request.user, session=self.session, people=self.objects,
+                                             status=self.request.POST.get("status", ""), reason=self.request.POST.get("reason", ""))
+
+    def get_success_message(self, result):
+        return _("已为 %(n)d 人登记考勤。") % {"n": len(result)}
+
+    def get_back_url(self):
+        return reverse("attendance:sheet", args=[self.kwargs["session_id"]])
 
 
 class RuleView(ServiceFormView):

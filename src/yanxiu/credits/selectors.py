@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment, Person
@@ -96,6 +99,44 @@ def sessions_to_credit(user):
         qs = qs.filter(Q(project__owner_school_id__in=s.admin_schools) | Q(project__owner_school__county_id__in=s.bureau_counties))
     credited = CreditEntry.objects.filter(source_type="session").values("source_id")
     return qs.exclude(pk__in=[int(x) for x in credited.values_list("source_id", flat=True).distinct()]).order_by("-ends_at")[:50]
+
+
+def term_span(county, year: int, term: int) -> tuple[dt.date, dt.date]:
+    """Term 1 (上学期) runs from the policy's year start to 31 January, term 2 (下学期) from 1 February to the year's end."""
+    spec = spec_in_force(county, year) if county is not None else None
+    start, end = (spec.year_start(year), spec.year_end(year)) if spec else (dt.date(year, 9, 1), dt.date(year + 1, 8, 31))
+    split = dt.date(year + 1, 2, 1)
+    return (start, split - dt.timedelta(days=1)) if term == 1 else (split, end)
+
+
+def sessions_ready_to_credit(school, start: dt.date, end: dt.date, *, now=None) -> tuple[list, list[tuple]]:
+    """The school's ended sessions between ``start`` and ``end`` whose credit is not registered yet: those ready
+    (no reflection awaiting review, no leave awaiting a decision) and the others, each with what it waits for."""
+    from yanxiu.attendance.models import Reflection
+    from yanxiu.training.models import Decision, Session
+
+    from .compliance import registered_session_ids
+
+    now = now or timezone.now()
+    tz = timezone.get_current_timezone()
+    sessions = list(
+        Session.objects.filter(project__owner_school=school, status=Session.Status.PUBLISHED, ends_at__lt=now,
+                               starts_at__gte=dt.datetime.combine(start, dt.time.min, tzinfo=tz),
+                               starts_at__lt=dt.datetime.combine(end + dt.timedelta(days=1), dt.time.min, tzinfo=tz))
+        .exclude(pk__in=[int(pk) for pk in set(registered_session_ids()) if pk.isdigit()])
+        .annotate(reviews=Count("reflections", filter=Q(reflections__status=Reflection.Status.SUBMITTED), distinct=True),
+                  leaves=Count("leave_requests", filter=Q(leave_requests__status=Decision.PENDING), distinct=True))
+        .select_related("project").order_by("starts_at", "pk")
+    )
+    ready, waiting = [], []
+    for session in sessions:
+        if session.reviews or session.leaves:
+            parts = ([_("%(n)d 篇反思待审阅") % {"n": session.reviews}] if session.reviews else []) + (
+                [_("%(n)d 条请假待审批") % {"n": session.leaves}] if session.leaves else [])
+            waiting.append((session, "、".join(parts)))
+        else:
+            ready.append(session)
+    return ready, waiting
 
 
 def credited_projects(school, year: int):

@@ -172,6 +172,16 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
     return result
 
 
+@transaction.atomic
+def credit_school_sessions(*, actor, sessions) -> list[SessionCreditResult]:
+    """Register the credit of several ended sessions at once (a term's ready sessions): all or none, each through
+    :func:`credit_school_session` (its checks and audit row)."""
+    sessions = list(sessions)
+    if not sessions:
+        raise ValidationError(_("没有可以登记学时的活动。"))
+    return [credit_school_session(actor=actor, session=session) for session in sessions]
+
+
 # --- (c) Certificates uploaded by teachers ----------------------------------------
 
 

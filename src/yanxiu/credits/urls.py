@@ -27,6 +27,7 @@ urlpatterns = [
     path("claims/<int:pk>/file/", views.claim_file, name="claim_file"),
     path("activities/<int:pk>/proof/", views.activity_proof, name="activity_proof"),
     path("sessions/<int:pk>/credit/", views.session_credit, name="session_credit"),
+    path("school/<int:pk>/credit-term/", views.term_sessions_credit, name="term_sessions_credit"),
     path("certificates/<str:code>.pdf", views.certificate_pdf, name="certificate_pdf"),
     path("certificates/<str:code>/revoke/", views.certificate_revoke, name="certificate_revoke"),
     path("projects/<int:pk>/certificates/", views.project_certificates, name="project_certificates"),

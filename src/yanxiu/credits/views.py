@@ -146,6 +146,16 @@ class SchoolListView(ScopedListView):
     def get_export_filename(self):
         return downloads.filename(_("学时达标情况"), self.school.name, f"{self.year}-{self.year + 1}", ext="xlsx")
 
+    @staticmethod
+    def _terms(school, year: int) -> list[dict]:
+        """Each term's ended sessions not registered yet: how many are ready, and what the others wait for."""
+        terms = []
+        for term, label in ((1, _("上学期")), (2, _("下学期"))):
+            ready, waiting = selectors.sessions_ready_to_credit(school, *selectors.term_span(school.county, year, term))
+            if ready or waiting:
+                terms.append({"term": term, "label": label, "ready": ready, "waiting": waiting})
+        return terms
+
     def get_context_data(self, **kwargs):
         user, school, year = self.request.user, self.school, self.year
         can_manage = scopes.can_manage_school(user, school)
@@ -154,6 +164,7 @@ class SchoolListView(ScopedListView):
             status=self.standing["status"], in_progress=self.standing["in_progress"], can_manage=can_manage,
             page_title=_("%(school)s 学时达标情况") % {"school": school.name},
             sessions=selectors.sessions_to_credit(user) if can_manage else [],
+            terms=self._terms(school, year) if can_manage else [],
             claims=selectors.school_claims_to_review(user, school),
             projects=selectors.credited_projects(school, year) if can_manage else [],
         )
@@ -588,6 +599,32 @@ class SessionCreditView(ServiceActionView):
 
 
 session_credit = SessionCreditView.as_view()
+
+
+class TermSessionsCreditView(ServiceActionView):
+    """Register the credit of every ready session of a term of the school (all or none)."""
+
+    def get_object(self):
+        return get_object_or_404(selectors.schools_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def check_permission(self):
+        scopes.require(scopes.can_manage_school(self.request.user, self.object), DENIED)
+
+    def perform(self):
+        year = params.year_param(self.request.POST) or selectors.current_school_year(self.object.county)
+        term = 2 if self.request.POST.get("term") == "2" else 1
+        start, end = selectors.term_span(self.object.county, year, term)
+        ready, _waiting = selectors.sessions_ready_to_credit(self.object, start, end)
+        return services.credit_school_sessions(actor=self.request.user, sessions=ready)
+
+    def get_success_message(self, result):
+        return _("已登记 %(s)d 次活动的学时，共 %(n)d 人次。") % {"s": len(result), "n": sum(len(r.credited) for r in result)}
+
+    def get_back_url(self):
+        return reverse("credits:school", args=[self.object.pk])
+
+
+term_sessions_credit = TermSessionsCreditView.as_view()
 
 
 # --- Transcripts and certificates -----------------------------------------------------------
