@@ -141,13 +141,10 @@ def schedule_document(school, year: int, sessions) -> Document:
 
 
 def _names_school(notice, school) -> bool:
+    from .notices import names_school
+
     scope = notice.scope if isinstance(notice.scope, dict) else {}
-    if school.pk in (scope.get("schools") or []):
-        return True
-    for row in notice.rows if isinstance(notice.rows, list) else []:
-        if isinstance(row, dict) and (row.get("school_id") == school.pk or row.get("school") == school.name):
-            return True
-    return False
+    return school.pk in (scope.get("schools") or []) or names_school(notice.rows if isinstance(notice.rows, list) else [], {school.pk})
 
 
 def school_notices(school, year: int) -> list:
@@ -160,20 +157,10 @@ def school_notices(school, year: int) -> list:
 
 
 def notice_document(notice) -> Document:
-    """The notice as issued: the notices module's own layout when it has one, else from its frozen fields."""
-    try:
-        from .notices import notice_document as build
-    except ImportError:
-        build = None
-    if build is not None:
-        return build(notice)
-    blocks: list = [Paragraph(line) for line in (notice.body or "").splitlines() if line.strip()]
-    rows = [r for r in (notice.rows if isinstance(notice.rows, list) else []) if isinstance(r, dict)]
-    if rows:
-        keys = [k for k in rows[0] if not k.endswith("_id")]
-        blocks.append(Table(keys, [[r.get(k, "") for k in keys] for r in rows]))
-    return Document(title=notice.title, blocks=blocks, issuing_body=notice.issuing_body, doc_number=notice.doc_number,
-                    signature=notice.issuing_body, date=notice.date)
+    """The notice as issued, in the layout the notices pages give it."""
+    from .notices import notice_document as build
+
+    return build(notice)
 
 
 def held_sessions(school, year: int):
@@ -213,10 +200,14 @@ def postings_document(school, year: int, postings) -> Document:
 
 
 def register_entries(user, school, year: int):
-    """The ledger entries of the school's year as the user may read them (the credit register)."""
-    from yanxiu.credits.selectors import entries_visible_to
+    """The credit register of the school's year: the ledger rows of its current teachers, as the user reads them."""
+    from yanxiu.org.models import Employment
 
-    return entries_visible_to(user).filter(school=school, school_year=year).select_related("person").order_by("person__name", "pk")
+    from .registers import entries_visible_to
+
+    teachers = Employment.objects.current().filter(school=school).values("person_id")
+    return (entries_visible_to(user).filter(school_year=year, person_id__in=teachers)
+            .order_by("person__name", "person_id", "seq"))
 
 
 def growth_people(user, school):
@@ -372,21 +363,16 @@ def _write_sheets(pack: _Pack, folder: str, user, school, year: int) -> None:
 
 
 def _write_register(pack: _Pack, folder: str, user, school, year: int) -> None:
+    from .registers import counts_credits, write_entries_xlsx
+
+    handle, temp = tempfile.mkstemp(prefix="yanxiu-register-", suffix=".xlsx")
+    os.close(handle)
     try:
-        from .registers import write_entries_xlsx
-    except ImportError:
-        write_entries_xlsx = None
-    if write_entries_xlsx is None:
-        _absent(pack, folder, _("学时台账暂不能生成。"))
-    else:
-        handle, temp = tempfile.mkstemp(prefix="yanxiu-register-", suffix=".xlsx")
-        os.close(handle)
-        try:
-            write_entries_xlsx(temp, register_entries(user, school, year))
-            with open(temp, "rb") as source:
-                pack.add_file(pack.name(folder, _("学时台账"), "xlsx"), source)
-        finally:
-            os.unlink(temp)
+        write_entries_xlsx(temp, register_entries(user, school, year), with_credits=counts_credits(school.county, year))
+        with open(temp, "rb") as source:
+            pack.add_file(pack.name(folder, _("学时台账"), "xlsx"), source)
+    finally:
+        os.unlink(temp)
     pack.step()
 
 
@@ -456,13 +442,10 @@ def _write_growth(pack: _Pack, folder: str, user, school, year: int) -> None:
 
 
 def _write_summary(pack: _Pack, folder: str, school, year: int) -> None:
-    try:
-        from .summary import summary_document
-    except ImportError:
-        summary_document = None
-    document = summary_document(school, year) if summary_document is not None else None
-    if document is None:
-        _absent(pack, folder, _("年度工作总结暂不能生成。"))
-    else:
-        pack.document(folder, _("校本培训工作总结"), document)
+    from .summary import summary_document, summary_of
+
+    pack.document(folder, _("校本培训工作总结"), summary_document(school, year))
+    summary = summary_of(school, year)
+    if summary is None or not summary.is_filed:
+        pack.note(_("年度工作总结尚未报送，包中为按本学年数据起草的稿件。"))
     pack.step()
