@@ -309,3 +309,25 @@ def test_a_name_starting_with_equals_stays_text(absence_data, doc_settings, role
     path = tmp_path / "odd.docx"
     path.write_bytes(render(notices.notice_document(notice), "docx"))
     assert "=HYPERLINK(1)" in docx_text(path)
+
+
+HOSTILE = [str(10**30), "-1", "abc", "", "\x00", "9" * 5000, "9223372036854775808", "0001-01-01", "9999-12-31", "１２３"]
+READ = ["kind", "scope", "year", "project", "session", "month", "schools", "groups", "region", "page", "sort", "q", "number_year"]
+
+
+@pytest.mark.parametrize("kind", ["absence", "commendation"])
+def test_hostile_values_in_every_parameter_never_500(client, absence_data, doc_settings, roles, kind):
+    client.force_login(roles.bureau)
+    base = {"kind": kind, "scope": "training", "project": str(absence_data.project_id), "year": "2026"}
+    for name in READ:
+        for value in HOSTILE:
+            for url in (reverse("reports:notice_new"), reverse("reports:notice_list")):
+                response = client.get(url, {**base, name: value})
+                allowed = (200, 400, 404) if name == "region" else (200, 400)  # another county's id is a 404
+                assert response.status_code in allowed, (url, name, value[:30], response.status_code)
+    url = reverse("reports:notice_new") + f"?kind=absence&scope=training&project={absence_data.project_id}"
+    for value in HOSTILE:
+        response = client.post(url, {"title": value, "date": value, "body": value, "action": "issue",
+                                     "reason": value})
+        assert response.status_code in (200, 302, 400), (value[:30], response.status_code)
+    assert not OfficialNotice.objects.exclude(title__in=HOSTILE).exists()

@@ -93,6 +93,25 @@ class DocumentSettingsView(ServiceFormView):
 # --- Composing a notice ------------------------------------------------------------
 
 
+class IdChoiceField(forms.ModelChoiceField):
+    """A model choice whose value must be an id (1 .. 2**63 - 1) before the database is asked."""
+
+    def to_python(self, value):
+        if value not in self.empty_values and params.parse_id(value) is None:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(value)[:20]})
+        return super().to_python(value)
+
+
+class IdMultipleChoiceField(forms.ModelMultipleChoiceField):
+    """Model choices whose values must be ids before the database is asked (SQLite refuses a 30-digit integer)."""
+
+    def _check_values(self, value):
+        for item in value:
+            if params.parse_id(item) is None:
+                raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice", params={"value": str(item)[:20]})
+        return super()._check_values(value)
+
+
 class ScopeForm(BootstrapMixin, forms.Form):
     """What the notice covers; read from the query string, every value bounded."""
 
@@ -105,16 +124,16 @@ class ScopeForm(BootstrapMixin, forms.Form):
     year = forms.IntegerField(label=gettext_lazy("学年"), required=False,
                               help_text=gettext_lazy("学年的起始年份，如 2025 表示 2025—2026 学年"),
                               widget=forms.NumberInput(attrs={"data-autosubmit": ""}))
-    project = forms.ModelChoiceField(label=gettext_lazy("培训项目"), queryset=None, required=False,
+    project = IdChoiceField(label=gettext_lazy("培训项目"), queryset=None, required=False,
                                      empty_label=gettext_lazy("（请选择）"),
                                      widget=forms.Select(attrs={"data-autosubmit": ""}))
-    session = forms.ModelChoiceField(label=gettext_lazy("培训活动"), queryset=None, required=False,
+    session = IdChoiceField(label=gettext_lazy("培训活动"), queryset=None, required=False,
                                      empty_label=gettext_lazy("（整个项目的全部活动）"))
     month = forms.CharField(label=gettext_lazy("月份"), required=False, max_length=7,
                             widget=forms.TextInput(attrs={"placeholder": "2026-10", "type": "month"}))
-    schools = forms.ModelMultipleChoiceField(label=gettext_lazy("学校"), queryset=None, required=False,
+    schools = IdMultipleChoiceField(label=gettext_lazy("学校"), queryset=None, required=False,
                                              widget=forms.CheckboxSelectMultiple)
-    groups = forms.ModelMultipleChoiceField(label=gettext_lazy("教研组"), queryset=None, required=False,
+    groups = IdMultipleChoiceField(label=gettext_lazy("教研组"), queryset=None, required=False,
                                             widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, region, **kwargs):
