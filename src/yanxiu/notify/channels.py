@@ -151,8 +151,7 @@ def _claim(pk: int, now: dt.datetime) -> bool:
         status=Delivery.Status.SENDING, next_attempt_at=now + LEASE))
 
 
-def _send_one(delivery: Delivery, result: PassResult) -> None:
-    now = timezone.now()
+def _send_one(delivery: Delivery, result: PassResult, now: dt.datetime) -> None:
     attempts = delivery.attempts + 1
     try:
         (send_email if delivery.via == Delivery.Via.EMAIL else post_webhook)(delivery)
@@ -188,7 +187,7 @@ def send_due(*, now: dt.datetime | None = None, limit: int = BATCH) -> dict[str,
         delivery = Delivery.objects.select_related("message__recipient", "channel__school", "channel__county").filter(pk=pk).first()
         if delivery is None:
             continue
-        _send_one(delivery, result)
+        _send_one(delivery, result, now)
     return result.as_dict()
 
 

@@ -234,7 +234,7 @@ class DeliveryLogView(ScopedListView):
         Column("next_attempt_at", gettext_lazy("下次尝试"), value=lambda d: _local(d.next_attempt_at) if d.status == Delivery.Status.QUEUED else "",
                classes="hide-sm"),
         Column("last_error", gettext_lazy("最近错误"), classes="hide-sm"),
-        Column("retry", gettext_lazy("操作"), template="notify/_retry_cell.html", export=False),
+        Column("retry", gettext_lazy("操作"), value=lambda d: "", template="notify/_retry_cell.html", export=False),
     ]
 
     def check_permission(self):
