@@ -228,14 +228,14 @@ def clean_question(*, kind, text, help_text="", required=True, options: Iterable
                 errors["max_picks"] = _("至多选的项数不能少于至少选的项数。")
             data["min_picks"], data["max_picks"] = min_picks or None, max_picks
     elif kind == QuestionKind.SCALE:
-        if scale_points is None or not SCALE_MIN_POINTS <= scale_points <= SCALE_MAX_POINTS:
+        if "scale_points" not in errors and (scale_points is None or not SCALE_MIN_POINTS <= scale_points <= SCALE_MAX_POINTS):
             errors["scale_points"] = _("量表分值须在 %(low)s 到 %(high)s 之间。") % {"low": SCALE_MIN_POINTS, "high": SCALE_MAX_POINTS}
         data["scale_points"] = scale_points
         data["low_label"], data["high_label"] = (low_label or "").strip()[:30], (high_label or "").strip()[:30]
     elif kind == QuestionKind.TEXT:
         if max_length is None:
             max_length = DEFAULT_TEXT_LENGTH
-        if not 1 <= max_length <= TEXT_MAX_LENGTH:
+        if "max_length" not in errors and not 1 <= max_length <= TEXT_MAX_LENGTH:
             errors["max_length"] = _("字数上限须在 1 到 %(n)s 之间。") % {"n": TEXT_MAX_LENGTH}
         data["max_length"] = max_length
     if errors:
