@@ -149,38 +149,42 @@ def _fill_compliance(lines: dict, rows: list[ComplianceRow], key_of, projections
 def ledger_hours(entries: QuerySet, unit: str) -> dict:
     """Net hours (学时) of ``entries`` by ``unit`` (an expression naming the line), kind and level: one GROUP BY.
 
-    The level is the training's (国/省/市/县/校): a session's project level, an
-    imported result's ``evidence["level"]``, a certificate claim's level; other
-    entries (activities, corrections) are 校培. Active entries only (a reversed
-    entry and its reversal cancel out, so the sums are the net ledger). The
-    sessions and claims are joined once (a hash join on PostgreSQL), not
-    looked up per entry.
+    The level is the training's (国/省/市/县/校), as the registers give it
+    (``reports.registers.with_register_columns``): a session's project level, an
+    imported result's ``evidence["level"]``, a certificate claim's level, an
+    objection's missed session's level; activities and the rest are 校培. Active
+    entries only (a reversed entry and its reversal cancel out, so the sums are
+    the net ledger). Sessions, claims and objections are joined once (hash
+    joins on PostgreSQL), not looked up entry by entry.
     """
-    from yanxiu.credits.models import CertificateClaim, CreditEntry, SourceType
+    from yanxiu.credits.models import CertificateClaim, CreditEntry, Objection, SourceType
     from yanxiu.training.models import Project, Session
 
     inner = (
         entries.active().order_by()
         .annotate(unit_key=unit, import_level=Case(When(source_type=SourceType.IMPORT, then=KeyTextTransform("level", "evidence")),
                                                     default=Value(None), output_field=CharField()))
-        .values("unit_key", "kind", "source_type", "source_id", "import_level", "hours")
+        .values("pk", "unit_key", "kind", "source_type", "source_id", "import_level", "hours")
     )
     assert inner.model is CreditEntry
     sql, params = inner.query.sql_with_params()
     connection = connections[inner.db]
     q = connection.ops.quote_name
-    level = f"COALESCE(p.{q('level')}, c.{q('level')}, b.{q('import_level')}, %s)"
+    level = f"COALESCE(p.{q('level')}, c.{q('level')}, b.{q('import_level')}, op.{q('level')}, %s)"
     query = (
         f"SELECT b.{q('unit_key')}, b.{q('kind')}, {level}, SUM(b.{q('hours')}) FROM ({sql}) b "
         f"LEFT JOIN {q(Session._meta.db_table)} s ON b.{q('source_type')} = %s AND b.{q('source_id')} = CAST(s.{q('id')} AS VARCHAR(64)) "
         f"LEFT JOIN {q(Project._meta.db_table)} p ON p.{q('id')} = s.{q('project_id')} "
-        f"LEFT JOIN {q(CertificateClaim._meta.db_table)} c ON b.{q('source_type')} = %s AND b.{q('source_id')} = CAST(c.{q('id')} AS VARCHAR(64)) "
+        f"LEFT JOIN {q(CertificateClaim._meta.db_table)} c ON b.{q('source_type')} = %s AND c.{q('entry_id')} = b.{q('pk')} "
+        f"LEFT JOIN {q(Objection._meta.db_table)} o ON b.{q('source_type')} = %s AND o.{q('resolution_entry_id')} = b.{q('pk')} "
+        f"LEFT JOIN {q(Session._meta.db_table)} os ON os.{q('id')} = o.{q('session_id')} "
+        f"LEFT JOIN {q(Project._meta.db_table)} op ON op.{q('id')} = os.{q('project_id')} "
         "GROUP BY 1, 2, 3"
     )
     school = TrainingLevel.SCHOOL.value
     result: dict = defaultdict(lambda: {"kind": dict.fromkeys(KINDS, ZERO), "level": dict.fromkeys(LEVELS, ZERO)})
     with connection.cursor() as cursor:
-        cursor.execute(query, [school, *params, SourceType.SESSION.value, SourceType.CERTIFICATE.value])
+        cursor.execute(query, [school, *params, SourceType.SESSION.value, SourceType.CERTIFICATE.value, SourceType.OBJECTION.value])
         for key, kind, lvl, hours in cursor.fetchall():
             hours = Decimal(str(hours or 0)).quantize(CENT)
             item = result[key]
