@@ -202,7 +202,7 @@ def _problem_list(v: dict, unit: str, *, running: bool) -> list[str]:
         problems.append((_("尚有 %(n)s 名教师未达到学时要求，需在学年结束前补足") if running else _("仍有 %(n)s 名教师未达到学时要求")) % {"n": below})
     for kind in v.get("kinds_below") or []:
         if kind["count"]:
-            problems.append(_("%(label)s不足 %(minimum)s %(unit)s 的教师 %(count)s 人") % {**kind, "unit": unit})
+            problems.append(_("%(label)s不足 %(minimum)s %(unit)s的教师 %(count)s 人") % {**kind, "unit": unit})
     missed = v.get("groups_missing_prep_weeks") or []
     if missed:
         groups = _joined([_("%(label)s %(count)s 周") % g for g in missed])
