@@ -16,7 +16,7 @@ from yanxiu.core import downloads, jobs, params, xlsx
 from yanxiu.core.crud import ServiceActionView, ServiceFormView, apply_validation_error
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.org import scopes
-from yanxiu.org.models import Region, School
+from yanxiu.org.models import Region
 from yanxiu.training import access as training_access
 
 from . import exports, tasks
@@ -202,7 +202,7 @@ class QuestionnaireSettingsView(ServiceFormView):
 
 
 def _question_of(q, question_pk) -> Question:
-    return get_object_or_404(Question.objects.filter(questionnaire=q), pk=question_pk)
+    return get_object_or_404(q.questions.all(), pk=question_pk)
 
 
 @login_required
