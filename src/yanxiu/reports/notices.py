@@ -139,6 +139,14 @@ def region_projects(region) -> QuerySet[Project]:
     return Project.objects.filter(Q(region=region) | Q(owner_school__county=region)).select_related("owner_school")
 
 
+def region_schools(region) -> QuerySet[School]:
+    return School.objects.filter(county=region, is_active=True).order_by("code")
+
+
+def region_groups(region) -> QuerySet[Group]:
+    return Group.objects.filter(school__county=region, school__is_active=True).select_related("school")
+
+
 def region_sessions(region) -> QuerySet[Session]:
     """Published sessions of the county's projects."""
     return Session.objects.filter(_region_q(region), status=Session.Status.PUBLISHED)

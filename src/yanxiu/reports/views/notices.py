@@ -28,7 +28,6 @@ from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org import scopes
 from yanxiu.org.forms import BootstrapMixin
-from yanxiu.org.models import Group, School
 
 from .. import notices
 from ..documents import CONTENT_TYPES, Heading, Table, date_text, render as render_document
@@ -156,8 +155,8 @@ class ScopeForm(BootstrapMixin, forms.Form):
         self.fields["session"].queryset = sessions.order_by("starts_at", "pk")
         self.fields["session"].label_from_instance = lambda s: (
             f"{timezone.localtime(s.starts_at):%Y-%m-%d} {s.title}" if s.starts_at else s.title)
-        self.fields["schools"].queryset = School.objects.filter(county=region, is_active=True).order_by("code")
-        self.fields["groups"].queryset = Group.objects.filter(school__county=region, school__is_active=True).select_related("school")
+        self.fields["schools"].queryset = notices.region_schools(region)
+        self.fields["groups"].queryset = notices.region_groups(region)
 
     def clean_year(self):
         year = self.cleaned_data.get("year")
