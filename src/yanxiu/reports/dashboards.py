@@ -269,11 +269,11 @@ def bureau_dashboard(schools: QuerySet[School], year: int, *, user, now: dt.date
         if quota is not None:
             lines[pk].late_quotas.append(quota)
     ids = list(lines)
-    rows = compliance_rows(Employment.objects.filter(school_id__in=ids), year, now=now) if ids else []
+    rows = compliance_rows(Employment.objects.filter(school__in=schools.values("pk")), year, now=now) if ids else []
     projections = at_risk_teachers(rows, now=now)
     _fill_compliance(lines, rows, lambda r: r.school_id, projections)
     if ids:
-        entries = _entries_of(Employment.objects.filter(school_id__in=ids).current(), year)
+        entries = _entries_of(Employment.objects.filter(school__in=schools.values("pk")).current(), year)
         for school_id, sums in ledger_hours(entries, F("person__employments__school_id")).items():
             line = lines.get(school_id)
             if line is not None:
