@@ -214,7 +214,7 @@ def test_the_settings_page_saves_and_the_notice_page_asks_for_it_first(client, r
 
 def test_preview_then_issue_from_the_page(client, absence_data, doc_settings, roles, county):
     client.force_login(roles.bureau)
-    url = reverse("reports:notice_new") + f"?kind=absence&scope=training&year=2026&project={absence_data.project_id}&session={absence_data.pk}"
+    url = reverse("reports:notice_new") + f"?preview=1&kind=absence&scope=training&year=2026&project={absence_data.project_id}&session={absence_data.pk}"
     page = client.get(url).content.decode()
     assert "长教通〔2026〕X号" in page and "各中小学、各学校：" in page and "张老师" in page and "外县教师" not in page
     assert "缺训 2 人次（其中无故缺训 1 人次、请假未获批准 1 人次）" in page
@@ -231,7 +231,7 @@ def test_preview_then_issue_from_the_page(client, absence_data, doc_settings, ro
 
 def test_commendation_from_the_page_with_a_reason_per_row(client, roles, doc_settings, county, school, group):
     client.force_login(roles.centre)
-    url = reverse("reports:notice_new") + f"?kind=commendation&year=2026&schools={school.pk}&groups={group.pk}"
+    url = reverse("reports:notice_new") + f"?preview=1&kind=commendation&year=2026&schools={school.pk}&groups={group.pk}"
     page = client.get(url).content.decode()
     assert "达标率（截至目前）" in page and "长沙县星沙第一小学" in page and "语文组" in page
     post = {"title": "关于表彰的通报", "date": "2026-11-20", "body": "予以表彰。", "action": "issue",
@@ -256,9 +256,20 @@ def test_commendation_from_the_page_with_a_reason_per_row(client, roles, doc_set
 ])
 def test_bad_scope_parameters_are_form_errors(client, roles, doc_settings, query, message):
     client.force_login(roles.bureau)
-    response = client.get(reverse("reports:notice_new") + "?" + query)
+    response = client.get(reverse("reports:notice_new") + "?preview=1&" + query)
     assert response.status_code == 400
     assert message in response.content.decode()
+
+
+def test_changing_the_kind_redraws_the_choices_without_errors(client, roles, doc_settings, absence_data, school):
+    client.force_login(roles.bureau)
+    page = client.get(reverse("reports:notice_new"), {"kind": "criticism", "year": "2026"})
+    html = page.content.decode()
+    assert page.status_code == 200 and "长沙县星沙第一小学" in html and "invalid-feedback" not in html
+    page = client.get(reverse("reports:notice_new"), {"kind": "absence", "scope": "training", "year": "2026",
+                                                      "project": absence_data.project_id})
+    html = page.content.decode()
+    assert page.status_code == 200 and "2026-10-15 县级骨干教师集中培训" in html and "长教通〔2026〕X号" not in html
 
 
 def test_bad_region_and_ids_never_500(client, roles, doc_settings, other_county):
@@ -318,14 +329,14 @@ READ = ["kind", "scope", "year", "project", "session", "month", "schools", "grou
 @pytest.mark.parametrize("kind", ["absence", "commendation"])
 def test_hostile_values_in_every_parameter_never_500(client, absence_data, doc_settings, roles, kind):
     client.force_login(roles.bureau)
-    base = {"kind": kind, "scope": "training", "project": str(absence_data.project_id), "year": "2026"}
+    base = {"preview": "1", "kind": kind, "scope": "training", "project": str(absence_data.project_id), "year": "2026"}
     for name in READ:
         for value in HOSTILE:
             for url in (reverse("reports:notice_new"), reverse("reports:notice_list")):
                 response = client.get(url, {**base, name: value})
                 allowed = (200, 400, 404) if name == "region" else (200, 400)  # another county's id is a 404
                 assert response.status_code in allowed, (url, name, value[:30], response.status_code)
-    url = reverse("reports:notice_new") + f"?kind=absence&scope=training&project={absence_data.project_id}"
+    url = reverse("reports:notice_new") + f"?preview=1&kind=absence&scope=training&project={absence_data.project_id}"
     for value in HOSTILE:
         response = client.post(url, {"title": value, "date": value, "body": value, "action": "issue",
                                      "reason": value})

@@ -139,7 +139,7 @@ class ScopeForm(BootstrapMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.region = region
         self.default_year = current_school_year(region)
-        data = self.data if self.is_bound else {}
+        data = self.data if self.is_bound else self.initial
         year = params.parse_id(data.get("year")) or self.default_year
         try:
             params.check_year(year)
@@ -258,8 +258,12 @@ def notice_new(request):
                "settings_url": _with_region(reverse("reports:notice_settings"), request, region)}
     if settings is None:
         return render(request, "reports/notices/new.html", context)
-    scope_form = ScopeForm(request.GET if "kind" in request.GET else None, region=region,
-                           initial={"kind": Kind.ABSENCE, "scope": "training"})
+    # A change of kind, year or project redraws the choices; the preview button (``preview=1``) asks for the preview.
+    initial = {"kind": Kind.ABSENCE, "scope": "training"}
+    initial.update({name: (request.GET.getlist(name) if name in ("schools", "groups") else request.GET.get(name))
+                    for name in ScopeForm.base_fields if name in request.GET})
+    wanted = "preview" in request.GET and "kind" in request.GET
+    scope_form = ScopeForm(request.GET if wanted else None, region=region, initial=initial)
     kind = scope_form["kind"].value()
     units = kind in (Kind.COMMENDATION, Kind.CRITICISM)
     context.update(scope_form=scope_form, units=units, shown_kind=kind if kind in Kind.values else Kind.ABSENCE)
