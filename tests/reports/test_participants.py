@@ -250,3 +250,12 @@ def test_hostile_parameters_never_500(client, national, roles):
         assert client.get(reverse("reports:upper_lists") + "?" + query).status_code == 200, query
     assert client.get(f"/reports/upper/quotas/{2**63 - 1}/").status_code == 404
     assert client.get("/reports/upper/projects/999999/").status_code == 404
+
+
+def test_the_links_training_pages_may_show(national, county, school, roles):
+    _p, q, _other = national
+    assert participants.list_links(roles.school_admin, q) == {"quota": reverse("reports:quota_participants", args=[q.pk]), "project": ""}
+    assert participants.list_links(roles.centre, q)["project"] == reverse("reports:project_participants", args=[q.project_id])
+    assert participants.list_links(roles.other_admin, q) == {"quota": "", "project": ""}
+    county_quota = quota(project(county, level="county", title="县级通识培训"), school, places=1)
+    assert participants.list_links(roles.bureau, county_quota) == {"quota": "", "project": ""}

@@ -349,3 +349,18 @@ def may_export_full(user, participant_list: ParticipantList) -> bool:
     """Full ID numbers and phones: only when the user may export them for every school on the list."""
     schools = list(participant_list.schools)
     return bool(schools) and all(scopes.can_export_full_personal_data(user, s) for s in schools)
+
+
+def list_links(user, quota) -> dict[str, str]:
+    """The participant-list pages of ``quota`` the user may open ("" where none), for the training pages'
+    links (a reports template tag, since training does not import reports)."""
+    from django.urls import reverse
+
+    links = {"quota": "", "project": ""}
+    if quota.project.owner_school_id is not None or quota.project.level not in UPPER_LEVELS:
+        return links
+    if quotas_visible_to(user).filter(pk=quota.pk).exists():
+        links["quota"] = reverse("reports:quota_participants", args=[quota.pk])
+    if projects_visible_to(user).filter(pk=quota.project_id).exists():
+        links["project"] = reverse("reports:project_participants", args=[quota.project_id])
+    return links

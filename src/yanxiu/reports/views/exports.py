@@ -23,9 +23,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from yanxiu.core import downloads, params, xlsx
+from yanxiu.core import downloads, jobs, params, xlsx
 from yanxiu.core.lists import Column, ScopedListView
-from yanxiu.core.models import Job
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org.scopes import require, scope_of
 from yanxiu.training.models import TrainingLevel
@@ -242,7 +241,7 @@ def inspection_page(request):
         choices = list(schools.filter(Q(name__icontains=query) | Q(code__startswith=query)).order_by("code")[:20]) if query else []
     else:
         choices = list(schools.order_by("code"))
-    recent = Job.objects.filter(owner=request.user, kind="reports.inspection_pack").order_by("-created_at", "-pk")[:5]
+    recent = jobs.jobs_of(request.user).filter(kind="reports.inspection_pack").order_by("-created_at", "-pk")[:5]
     return render(request, "reports/exports/inspection.html", {
         "page_title": _("年检材料"), "school": school, "year": year, "years": [int(y) for y, _label in _year_choices(current)],
         "schools": choices, "many_schools": many, "query": query, "preview": pack_preview(request.user, school, year),
