@@ -164,3 +164,34 @@ def test_the_retry_and_channel_changes_are_audited(roles, channel):
     rows = AuditEvent.objects.filter(action="notify.channel_save", target_id=str(channel.pk))
     assert rows.get().school_id == channel.school_id and rows.get().county_id == channel.school.county_id
     assert "t0ken" not in str(rows.get().detail)
+
+
+@pytest.mark.parametrize("value", [str(10**30), "-1", "abc", "\x00", "9" * 5000, "9223372036854775808", "１２３"])
+def test_hostile_query_values_never_break_the_pages(client, roles, channel, value):
+    message(roles.school_admin, "消息")
+    client.force_login(roles.school_admin)
+    for name in ("notify:inbox", "notify:channels", "notify:deliveries", "notify:preferences", "notify:channel_create"):
+        for param in ("page", "q", "status", "sort", "school", "county"):
+            response = client.get(reverse(name), {param: value})
+            assert response.status_code in (200, 400), (name, param, response.status_code)
+
+
+
+def test_an_id_out_of_range_is_a_404(client, roles):
+    client.force_login(roles.school_admin)
+    for url in (f"/notify/{10**30}/", "/notify/9223372036854775808/", f"/notify/channels/{10**30}/"):
+        assert client.get(url).status_code == 404, url
+    assert client.post(f"/notify/deliveries/{10**30}/retry/").status_code == 404
+
+
+def test_deleting_a_channel_keeps_its_deliveries_in_the_log(client, roles, channel):
+    from yanxiu.notify import channels
+
+    delivery = Delivery.objects.create(message=message(roles.teacher, "推送"), channel=channel, via="webhook",
+                                       school_id=channel.school_id, county_id=channel.school.county_id)
+    services.channel_delete(actor=roles.school_admin, channel=channel)
+    delivery.refresh_from_db()
+    assert delivery.channel is None and delivery.status == "queued"
+    assert channels.send_due()["skipped"] == 1
+    client.force_login(roles.school_admin)
+    assert "（已删除的渠道）" in client.get(reverse("notify:deliveries")).content.decode()
