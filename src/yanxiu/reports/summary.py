@@ -112,6 +112,11 @@ def last_reopen(summary: YearSummary | None) -> dict | None:
 # --- Text -------------------------------------------------------------------------------
 
 
+def year_begun(school, year: int, *, today: dt.date | None = None) -> bool:
+    """Whether school year ``year`` has started under the county's policy (a summary is written from then on)."""
+    return measures.year_span(school.county, year)[0] <= (today or timezone.localdate())
+
+
 def year_label(year: int) -> str:
     return f"{year}—{year + 1}"
 
@@ -367,11 +372,6 @@ def plan_skeleton(school, year: int, *, now: dt.datetime | None = None) -> Docum
     ]
     return Document(title=_("%(years)s学年校本研修计划（草案）") % {"years": year_label(year + 1)}, subtitle=school.name,
                     blocks=blocks, signature=school.name, date=timezone.localdate(now or timezone.now()))
-
-
-def figures_unchanged(summary: YearSummary, figures: list[Figure]) -> bool:
-    """Whether a fresh computation gives the snapshot's values (the page says when they differ)."""
-    return by_key(summary.figures) == by_key(figures)
 
 
 def live_differences(summary: YearSummary, figures: list[Figure]) -> list[dict]:

@@ -21,7 +21,6 @@ from yanxiu.core import audit, params
 from yanxiu.core.events import Event
 from yanxiu.org import scopes
 
-from .. import measures
 from .. import summary as logic
 from ..figures import school_figures
 from ..models import SUMMARY_SECTION_KEYS, SUMMARY_SECTIONS, YearSummary
@@ -43,8 +42,7 @@ def _check_year(school, year) -> int:
         params.check_year(year, name="year")
     except ValueError as exc:
         raise ValidationError({"school_year": str(exc)}) from None
-    start, _end = measures.year_span(school.county, year)
-    if start > timezone.localdate():
+    if not logic.year_begun(school, year):
         raise ValidationError({"school_year": _("%(years)s学年尚未开始，不能编写工作总结。") % {"years": logic.year_label(year)}})
     return year
 

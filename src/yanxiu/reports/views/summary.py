@@ -100,7 +100,8 @@ class SummaryPageView(ServiceFormView):
         school = _school(self.request.user, self.kwargs["school_id"])
         self.year = _year(self.request, school)
         self.summary = logic.summary_of(school, self.year)
-        self.editable = logic.can_write(self.request.user, school) and not (self.summary and self.summary.is_filed)
+        self.editable = (logic.can_write(self.request.user, school) and not (self.summary and self.summary.is_filed)
+                         and logic.year_begun(school, self.year))
         return school
 
     def post(self, request, *args, **kwargs):
@@ -144,7 +145,7 @@ class SummaryPageView(ServiceFormView):
             status=logic.status_label(summary.status if summary else None), differences=differences,
             figures=[{**f, "text": value_text(f["key"], f["value"])} for f in figures], computed_at=computed_at,
             snapshot=summary is not None and bool(summary.figures), reopened=logic.last_reopen(summary),
-            page_title=title, back_url=reverse("reports:summary_list") if logic.can_reopen(self.request.user, school) else "",
+            begun=logic.year_begun(school, year), page_title=title, back_url=reverse("reports:summary_list") if logic.can_reopen(self.request.user, school) else "",
         )
         return kwargs
 
