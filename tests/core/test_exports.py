@@ -72,8 +72,9 @@ def test_formula_like_strings_are_written_as_text(write_only):
     assert_no_formula(data)
     values = cells(data)
     for value in HOSTILE:
-        # XML readers turn a bare carriage return into a line feed; otherwise the text is intact.
-        assert value.replace("\r", "\n") in values
+        # The text is intact. A bare carriage return survives when the writer escapes it (openpyxl with lxml
+        # writes &#13;); without lxml it is written raw and XML readers turn it into a line feed.
+        assert value in values or value.replace("\r", "\n") in values
     # Numbers stay numbers, next to a text cell too.
     assert sum(1 for v in values if v == 3 and not isinstance(v, str)) == len(HOSTILE)
     book = CalamineWorkbook.from_filelike(io.BytesIO(data))
