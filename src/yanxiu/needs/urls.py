@@ -24,8 +24,8 @@ urlpatterns = [
     path("q/<int:pk>/answer/", qv.answer, name="answer"),
     # The fixed needs surveys of earlier years: their results stay readable; one still open may be answered.
     path("surveys/", views.SurveyListView.as_view(), name="surveys"),
-    path("surveys/<int:pk>/", views.survey_detail, name="detail"),
-    path("surveys/<int:pk>/close/", views.SurveyCloseView.as_view(), name="close"),
-    path("surveys/<int:pk>/respond/", views.RespondView.as_view(), name="respond"),
+    path("<int:pk>/", views.survey_detail, name="detail"),
+    path("<int:pk>/close/", views.SurveyCloseView.as_view(), name="close"),
+    path("<int:pk>/respond/", views.RespondView.as_view(), name="respond"),
     path("county/<int:county_id>/", views.county_summary, name="county"),
 ]

@@ -65,7 +65,8 @@ def _require_draft(q: Questionnaire) -> None:
 
 
 def _locked(q: Questionnaire) -> Questionnaire:
-    return Questionnaire.objects.select_for_update().select_related("school", "county", "session__project").get(pk=q.pk)
+    return (Questionnaire.objects.select_for_update(of=("self",)).select_related("school", "county", "session__project")
+            .get(pk=q.pk))
 
 
 # --- Creating --------------------------------------------------------------------------
