@@ -156,6 +156,16 @@ class ItemScore:
         item = ITEMS_BY_KEY.get(self.key)
         return str(item.how) if item else ""
 
+    @property
+    def short(self) -> str:
+        """The value without its detail in brackets: "50.0%" of "50.0%（出席 2，缺训 1，请假 1）"."""
+        return self.value.split("（", 1)[0]
+
+    @property
+    def detail(self) -> str:
+        head, _sep, rest = self.value.partition("（")
+        return rest[:-1] if rest.endswith("）") else rest
+
     def as_json(self) -> dict:
         return {"key": self.key, "label": self.label, "value": self.value, "points": str(self.points),
                 "max_points": self.max_points}
@@ -205,7 +215,7 @@ class SchoolLine:
 
     @property
     def adjustment(self) -> Decimal:
-        return self.review.adjustment if self.review is not None else Decimal("0")
+        return self.review.adjustment if self.review is not None else Decimal("0.00")
 
     @property
     def final(self) -> Decimal:
@@ -249,6 +259,12 @@ def sheet_counties(user) -> QuerySet[Region]:
     if not s.superuser:
         qs = qs.filter(pk__in=s.region_counties)
     return Region.objects.filter(pk__in=qs.values("pk")).order_by("code")
+
+
+def weight_counties(user) -> QuerySet[Region]:
+    """Counties whose points per item the user sets: their bureau's."""
+    s = scopes.scope_of(user)
+    return Region.objects.all() if s.superuser else Region.objects.filter(pk__in=s.bureau_counties)
 
 
 def schools_with_lines(user) -> QuerySet[School]:
@@ -309,6 +325,104 @@ def _by_school(qs, school_path: str, **aggregates) -> dict[int, dict]:
     return {r[school_path]: r for r in rows}
 
 
+def _scheduled_months(ids: list[int], terms: dict) -> dict[int, set[tuple[int, int]]]:
+    """Per school, the months (year, month) in which a session it published ahead of time starts: one query."""
+    lo = min(spans[0].start for spans in terms.values())
+    hi = max(max(spans[0].end, spans[1].end) for spans in terms.values())
+    scheduled: dict[int, set[tuple[int, int]]] = defaultdict(set)
+    ahead = (measures.sessions_in(lo, hi).filter(project__owner_school_id__in=ids, published_at__isnull=False,
+                                                 published_at__lte=F("starts_at") - SCHEDULE_ADVANCE)
+             .annotate(month=TruncMonth("starts_at")).order_by().values_list("project__owner_school_id", "month").distinct())
+    for school_id, month in ahead:
+        if month is not None:
+            month = timezone.localtime(month) if timezone.is_aware(month) else month
+            scheduled[school_id].add((month.year, month.month))
+    return scheduled
+
+
+@dataclass
+class _Counts:
+    """Everything measured for a county's schools, each table keyed by school id."""
+
+    plans: set
+    summaries: set
+    term_months: dict
+    scheduled: dict
+    held: dict
+    present: dict
+    absent: dict
+    leave: dict
+    reflections: dict
+    postings: dict
+    compliance: dict
+
+    def n(self, table: str, pk: int, key: str = "n") -> int:
+        return (getattr(self, table).get(pk) or {}).get(key, 0)
+
+
+def _count(county, ids: list[int], year: int, now: dt.datetime) -> _Counts:
+    start, end = measures.year_span(county, year)
+    terms = _school_terms(ids, year)
+    held = measures.held_sessions(ids, start, end, now=now)
+    owner = "project__owner_school_id"
+    compliance: dict[int, list] = defaultdict(list)
+    for row in compliance_rows(Employment.objects.filter(school_id__in=ids), year, now=now):
+        compliance[row.school_id].append(row)
+    return _Counts(
+        plans=set(SchoolPlan.objects.filter(school_id__in=ids, school_year=f"{year}-{year + 1}")
+                  .values_list("school_id", flat=True)),
+        summaries=set(YearSummary.objects.filter(school_id__in=ids, school_year=year, status=YearSummary.Status.FILED)
+                      .values_list("school_id", flat=True)),
+        term_months={pk: _term_months(*spans) for pk, spans in terms.items()},
+        scheduled=_scheduled_months(ids, terms),
+        held=_by_school(held, owner, n=Count("id")),
+        present=_by_school(measures.person_times(held), f"session__{owner}", n=Count("id")),
+        absent=_by_school(measures.absences(held, now=now), f"session__{owner}", n=Count("id")),
+        leave=_by_school(measures.approved_leave(held), f"session__{owner}", n=Count("id")),
+        reflections=_by_school(Reflection.objects.filter(session__in=held), f"session__{owner}", total=Count("id"),
+                               accepted=Count("id", filter=Q(status=Reflection.Status.ACCEPTED))),
+        postings=_by_school(Posting.objects.filter(school_id__in=ids, period_start__gte=start, period_start__lte=end),
+                            "school_id", n=Count("id")),
+        compliance=compliance,
+    )
+
+
+def _share(part: int, target: int) -> Decimal:
+    return Decimal(part) / Decimal(target)
+
+
+def _school_items(c: _Counts, pk: int, weights: Weights) -> list[ItemScore]:
+    pts = weights.points
+    months = c.term_months[pk]
+    covered = len(months & c.scheduled.get(pk, set()))
+    held, posted = c.n("held", pk), c.n("postings", pk)
+    p, a, lv = c.n("present", pk), c.n("absent", pk), c.n("leave", pk)
+    attendance = _rate(p, p + a + lv)
+    submitted, accepted = c.n("reflections", pk, "total"), c.n("reflections", pk, "accepted")
+    reflection_rate = _rate(accepted, submitted)
+    teachers = c.compliance.get(pk, [])
+    compliance_rate = measures.compliance_rate(teachers)
+    has_plan, has_summary = pk in c.plans, pk in c.summaries
+    items = [
+        ItemScore("plan", _("已制定") if has_plan else _("未制定"), _points(pts["plan"], Decimal(has_plan)), pts["plan"]),
+        ItemScore("schedule", _("%(n)s / %(m)s 个月") % {"n": covered, "m": len(months)},
+                  _points(pts["schedule"], _rate(covered, len(months))), pts["schedule"]),
+        ItemScore("sessions", _("%(n)s 次（目标 %(t)s 次）") % {"n": held, "t": weights.sessions_target},
+                  _points(pts["sessions"], _share(held, weights.sessions_target)), pts["sessions"]),
+        ItemScore("attendance", _rate_text(attendance, _("出席 %(p)s，缺训 %(a)s，请假 %(l)s") % {"p": p, "a": a, "l": lv}),
+                  _points(pts["attendance"], attendance), pts["attendance"]),
+        ItemScore("reflections", _rate_text(reflection_rate, _("通过 %(a)s / 提交 %(s)s") % {"a": accepted, "s": submitted}),
+                  _points(pts["reflections"], reflection_rate), pts["reflections"]),
+        ItemScore("compliance", _rate_text(compliance_rate, _("%(n)s 名教师") % {"n": len(teachers)}),
+                  _points(pts["compliance"], compliance_rate), pts["compliance"]),
+        ItemScore("postings", _("%(n)s 次（目标 %(t)s 次）") % {"n": posted, "t": weights.postings_target},
+                  _points(pts["postings"], _share(posted, weights.postings_target)), pts["postings"]),
+        ItemScore("summary", _("已报送") if has_summary else _("未报送"), _points(pts["summary"], Decimal(has_summary)),
+                  pts["summary"]),
+    ]
+    return items
+
+
 def county_sheet(county, year: int, *, schools: QuerySet[School] | None = None, now: dt.datetime | None = None,
                  rank: bool = True) -> list[SchoolLine]:
     """The lines of ``county``'s schools (or of ``schools`` among them) for school year ``year``, ranked.
@@ -322,82 +436,10 @@ def county_sheet(county, year: int, *, schools: QuerySet[School] | None = None, 
         return []
     ids = [s.pk for s in school_list]
     weights = weights_for(county)
-    start, end = measures.year_span(county, year)
-    label = f"{year}-{year + 1}"
-
-    plans = set(SchoolPlan.objects.filter(school_id__in=ids, school_year=label).values_list("school_id", flat=True))
-    summaries = set(YearSummary.objects.filter(school_id__in=ids, school_year=year, status=YearSummary.Status.FILED)
-                    .values_list("school_id", flat=True))
-
-    # Term schedule: the months in which a session published ahead of time starts.
-    terms = _school_terms(ids, year)
-    term_months = {pk: _term_months(*spans) for pk, spans in terms.items()}
-    lo = min(spans[0].start for spans in terms.values())
-    hi = max(max(spans[0].end, spans[1].end) for spans in terms.values())
-    scheduled: dict[int, set[tuple[int, int]]] = defaultdict(set)
-    ahead = (measures.sessions_in(lo, hi).filter(project__owner_school_id__in=ids, published_at__isnull=False,
-                                                 published_at__lte=F("starts_at") - SCHEDULE_ADVANCE)
-             .annotate(month=TruncMonth("starts_at")).order_by().values_list("project__owner_school_id", "month").distinct())
-    for school_id, month in ahead:
-        if month is not None:
-            month = timezone.localtime(month) if timezone.is_aware(month) else month
-            scheduled[school_id].add((month.year, month.month))
-
-    held = measures.held_sessions(ids, start, end, now=now)
-    owner = "project__owner_school_id"
-    held_counts = _by_school(held, owner, n=Count("id"))
-    present = _by_school(measures.person_times(held), f"session__{owner}", n=Count("id"))
-    absent = _by_school(measures.absences(held, now=now), f"session__{owner}", n=Count("id"))
-    leave = _by_school(measures.approved_leave(held), f"session__{owner}", n=Count("id"))
-    reflections = _by_school(Reflection.objects.filter(session__in=held), f"session__{owner}", total=Count("id"),
-                             accepted=Count("id", filter=Q(status=Reflection.Status.ACCEPTED)))
-    postings = _by_school(Posting.objects.filter(school_id__in=ids, period_start__gte=start, period_start__lte=end),
-                          "school_id", n=Count("id"))
-
-    compliance: dict[int, list] = defaultdict(list)
-    for row in compliance_rows(Employment.objects.filter(school_id__in=ids), year, now=now):
-        compliance[row.school_id].append(row)
-
+    counts = _count(county, ids, year, now)
     reviews = {r.school_id: r for r in SchoolScore.objects.filter(school_id__in=ids, school_year=year)}
-
-    def n(table, pk, key="n") -> int:
-        return (table.get(pk) or {}).get(key, 0)
-
-    lines = []
-    pts = weights.points
-    for school in school_list:
-        pk = school.pk
-        months = term_months[pk]
-        covered = len(months & scheduled.get(pk, set()))
-        held_n = n(held_counts, pk)
-        p, a, lv = n(present, pk), n(absent, pk), n(leave, pk)
-        attendance = _rate(p, p + a + lv)
-        submitted, accepted = n(reflections, pk, "total"), n(reflections, pk, "accepted")
-        reflection_rate = _rate(accepted, submitted)
-        compliance_rate = measures.compliance_rate(compliance.get(pk, []))
-        posted = n(postings, pk)
-        has_plan, has_summary = pk in plans, pk in summaries
-        items = [
-            ItemScore("plan", _("已制定") if has_plan else _("未制定"), Decimal(pts["plan"]) if has_plan else Decimal("0.00"),
-                      pts["plan"]),
-            ItemScore("schedule", _("%(n)s / %(m)s 个月") % {"n": covered, "m": len(months)},
-                      _points(pts["schedule"], _rate(covered, len(months))), pts["schedule"]),
-            ItemScore("sessions", _("%(n)s 次（目标 %(t)s 次）") % {"n": held_n, "t": weights.sessions_target},
-                      _points(pts["sessions"], Decimal(held_n) / Decimal(weights.sessions_target)), pts["sessions"]),
-            ItemScore("attendance", _rate_text(attendance, _("出席 %(p)s，缺训 %(a)s，请假 %(l)s") % {"p": p, "a": a, "l": lv}),
-                      _points(pts["attendance"], attendance), pts["attendance"]),
-            ItemScore("reflections", _rate_text(reflection_rate, _("通过 %(a)s / 提交 %(s)s") % {"a": accepted, "s": submitted}),
-                      _points(pts["reflections"], reflection_rate), pts["reflections"]),
-            ItemScore("compliance", _rate_text(compliance_rate, _("%(n)s 名教师") % {"n": len(compliance.get(pk, []))}),
-                      _points(pts["compliance"], compliance_rate), pts["compliance"]),
-            ItemScore("postings", _("%(n)s 次（目标 %(t)s 次）") % {"n": posted, "t": weights.postings_target},
-                      _points(pts["postings"], Decimal(posted) / Decimal(weights.postings_target)), pts["postings"]),
-            ItemScore("summary", _("已报送") if has_summary else _("未报送"),
-                      Decimal(pts["summary"]) if has_summary else Decimal("0.00"), pts["summary"]),
-        ]
-        for item in items:
-            item.points = item.points.quantize(CENT)
-        lines.append(SchoolLine(school=school, year=year, items=items, review=reviews.get(pk), weights=weights))
+    lines = [SchoolLine(school=school, year=year, items=_school_items(counts, school.pk, weights),
+                        review=reviews.get(school.pk), weights=weights) for school in school_list]
     return ranked(lines) if rank else lines
 
 

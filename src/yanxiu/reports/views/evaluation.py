@@ -18,7 +18,7 @@ from yanxiu.core.lists import MAX_PAGE_SIZE, Column, ScopedListView
 from yanxiu.credits.selectors import current_school_year
 from yanxiu.org import scopes
 from yanxiu.org.forms import BootstrapMixin
-from yanxiu.org.models import Cluster, Region
+from yanxiu.org.models import Cluster
 
 from .. import evaluation
 from ..models import EvaluationWeights
@@ -131,9 +131,10 @@ class EvaluationSheetView(ScopedListView):
         columns = [
             Column("rank", _("全县排名"), classes="text-end"),
             Column("code", _("学校标识码"), value="school.code", show=False),
-            Column("school", _("学校"), value="school_name", link=lambda line: _line_url(line.school, line.year)),
+            Column("school", _("学校"), value="school_name", link=lambda line: _line_url(line.school, line.year),
+                   classes="text-nowrap"),
             Column("cluster", _("片区"), value=lambda line: line.cluster_name or "—", export_value=lambda line: line.cluster_name,
-                   classes="hide-sm"),
+                   classes="hide-sm text-nowrap"),
         ]
         for item in evaluation.ITEMS:
             columns += _item_column(item, self.weights)
@@ -145,6 +146,7 @@ class EvaluationSheetView(ScopedListView):
             Column("final", _("最终得分"), value=lambda line: line.final, export_value=lambda line: float(line.final),
                    classes="text-end fw-bold"),
             Column("status", _("评估"), value=lambda line: line.review, template="reports/evaluation/_review_cell.html",
+                   classes="text-nowrap",
                    export_value=lambda line: _("已评估") if line.reviewed else _("未评估")),
             Column("comment", _("评估意见"), show=False, value=lambda line: line.review.comment if line.review else ""),
         ]
@@ -157,7 +159,7 @@ class EvaluationSheetView(ScopedListView):
 
     def get_context_data(self, **kwargs):
         return {**kwargs, "county": self.county, "year": self.year, "year_label": _year_label(self.year),
-                "cluster": self.cluster, "weights": self.weights,
+                "cluster": self.cluster, "weights": self.weights, "in_progress": self.year == self.current,
                 "weight_rows": [(item, self.weights.points[item.key]) for item in evaluation.ITEMS],
                 "can_set_weights": self.county is not None and evaluation.can_set_weights(self.request.user, self.county),
                 "reviewed": sum(1 for line in self.lines if line.reviewed), "adjustment_bounds": (
@@ -184,7 +186,7 @@ def render_line(request, school, status: int = 200):
     return render(request, "reports/evaluation/school.html", {
         "page_title": _("%(school)s：%(year)s校本培训评估") % {"school": school.name, "year": _year_label(year)},
         "school": school, "year": year, "years": _years(current), "line": line, "rows": rows,
-        "may_review": may_review and year <= current,
+        "may_review": may_review and year <= current, "in_progress": year == current,
         "sheet_url": reverse("reports:evaluation_sheet") + f"?year={year}" + (
             f"&county={school.county_id}" if len(s.region_counties) > 1 else "") if (s.superuser or s.region_counties) else "",
         "school_param": school.pk if len(s.admin_schools) > 1 and not s.region_counties else None,
@@ -281,8 +283,7 @@ class WeightsView(ServiceFormView):
     def get_object(self):
         s = scopes.scope_of(self.request.user)
         scopes.require(s.superuser or bool(s.bureau_counties), _("只有教育局可以设置评估细则分值。"))
-        counties = Region.objects.all() if s.superuser else Region.objects.filter(pk__in=s.bureau_counties)
-        county = get_object_or_404(counties, pk=self.kwargs["county_id"])
+        county = get_object_or_404(evaluation.weight_counties(self.request.user), pk=self.kwargs["county_id"])
         self.page_title = _("%(county)s学校评估细则分值") % {"county": county.name}
         return county
 
@@ -304,8 +305,8 @@ class WeightsView(ServiceFormView):
 
 
 urlpatterns: list = [
-    path("evaluation/", EvaluationSheetView.as_view(), name="evaluation_sheet"),
-    path("evaluation/schools/<int:pk>/", evaluation_school, name="evaluation_school"),
-    path("evaluation/schools/<int:pk>/review/", ReviewView.as_view(), name="evaluation_review"),
-    path("evaluation/weights/<int:county_id>/", WeightsView.as_view(), name="evaluation_weights"),
+    path("reports/evaluation/", EvaluationSheetView.as_view(), name="evaluation_sheet"),
+    path("reports/evaluation/schools/<int:pk>/", evaluation_school, name="evaluation_school"),
+    path("reports/evaluation/schools/<int:pk>/review/", ReviewView.as_view(), name="evaluation_review"),
+    path("reports/evaluation/weights/<int:county_id>/", WeightsView.as_view(), name="evaluation_weights"),
 ]
