@@ -124,3 +124,16 @@ def test_my_dashboard(client, world):
     assert "10 / 48" in html and "有未达标风险" in html and "19.95" in html
     assert "学年进行中" in html  # the reason sentence: progress, not a verdict
     assert get(client, world.bureau, MINE).status_code == 403
+
+
+HOSTILE = [str(10**30), "-1", "abc", "", "\x00", "9" * 5000, "9223372036854775808", "１２３"]
+
+
+@pytest.mark.parametrize("url", [BUREAU, SCHOOL, MINE, AT_RISK])
+def test_hostile_parameters_never_answer_a_server_error(client, world, url):
+    for user in (world.bureau, world.admin, world.a.user):
+        client.force_login(user)
+        for name in ("year", "cluster", "school", "export", "page", "sort"):
+            for value in HOSTILE:
+                response = client.get(url, {name: value})
+                assert response.status_code < 500, (user, name, value[:20], response.status_code)

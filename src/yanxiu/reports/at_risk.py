@@ -61,12 +61,19 @@ def _span(row: ComplianceRow) -> tuple[dt.date, dt.date]:
     return row.spec.year_start(row.years[0]), row.spec.year_end(row.years[1])
 
 
-def projection(row: ComplianceRow, *, today: dt.date, span: tuple[dt.date, dt.date] | None = None) -> Projection:
-    """The projection of one compliance row on ``today`` (see :func:`at_risk_teachers`)."""
-    start, end = span or _span(row)
+def _days(span: tuple[dt.date, dt.date], today: dt.date) -> tuple[int, int]:
+    """Days of the year elapsed (today included, at least 1) and left after today."""
+    start, end = span
     length = (end - start).days + 1
     elapsed = min(max((today - start).days + 1, 1), length)
     remaining = max((end - today).days, 0) if today >= start else length
+    return elapsed, remaining
+
+
+def projection(row: ComplianceRow, *, today: dt.date, span: tuple[dt.date, dt.date] | None = None) -> Projection:
+    """The projection of one compliance row on ``today`` (see :func:`at_risk_teachers`)."""
+    start, end = span or _span(row)
+    elapsed, remaining = _days((start, end), today)
     total = row.total
     pace = (total / Decimal(elapsed)) if today >= start else ZERO
     by_pace = (pace * remaining).quantize(CENT, rounding=ROUND_HALF_UP)
@@ -97,16 +104,23 @@ def at_risk_teachers(rows: list[ComplianceRow], *, now: dt.datetime | None = Non
     Returned in the order of ``rows`` (school code, name); no query.
     """
     today = timezone.localdate(now or timezone.now())
-    spans: dict[int, tuple[dt.date, dt.date]] = {}
+    days: dict[int, tuple] = {}
     result = []
     for row in rows:
-        if not row.in_progress or row.status == Status.MET:
+        # The hot loop of a province: the cheap tests first, a Projection only for those at risk.
+        if row.status == Status.MET or not row.in_progress:
             continue
         key = id(row.spec)
-        span = spans.get(key)
-        if span is None:
-            span = spans[key] = _span(row)
-        p = projection(row, today=today, span=span)
-        if p.at_risk:
-            result.append(p)
+        known = days.get(key)
+        if known is None:
+            span = _span(row)
+            known = days[key] = (span, *_days(span, today))
+        span, elapsed, remaining = known
+        total, minimum = row.total, row.minimum
+        if today >= span[0]:
+            by_pace = (total / Decimal(elapsed) * remaining).quantize(CENT, rounding=ROUND_HALF_UP)
+        else:
+            by_pace = ZERO
+        if total + max(row.scheduled, by_pace) < minimum:
+            result.append(projection(row, today=today, span=span))
     return result

@@ -152,19 +152,31 @@ def ledger_hours(entries: QuerySet, unit: str) -> dict:
     The level is the training's (国/省/市/县/校), as the registers give it
     (``reports.registers.with_register_columns``): a session's project level, an
     imported result's ``evidence["level"]``, a certificate claim's level, an
-    objection's missed session's level; activities and the rest are 校培. Active
-    entries only (a reversed entry and its reversal cancel out, so the sums are
-    the net ledger). Sessions, claims and objections are joined once (hash
-    joins on PostgreSQL), not looked up entry by entry.
+    objection's missed session's level; activities and the rest are 校培. A
+    reversal counts, negative, at the level of the entry it reverses, so the
+    sums are the net ledger, as compliance sums it. Sessions, claims and
+    objections are joined once (hash joins on PostgreSQL), not looked up
+    entry by entry.
     """
     from yanxiu.credits.models import CertificateClaim, CreditEntry, Objection, SourceType
     from yanxiu.training.models import Project, Session
 
+    # A reversal (negative hours) counts at the level of the entry it reverses: its source is read
+    # from that entry, a lookup by primary key for the few reversal rows only.
+    original = CreditEntry.objects.filter(pk=OuterRef("reverses_id"))
+
+    def own_or_original(field: str, value=None):
+        return Case(When(source_type=SourceType.REVERSAL, then=Subquery(original.values(field)[:1])),
+                    default=value if value is not None else F(field))
+
+    source_type = own_or_original("source_type")
     inner = (
-        entries.active().order_by()
-        .annotate(unit_key=unit, import_level=Case(When(source_type=SourceType.IMPORT, then=KeyTextTransform("level", "evidence")),
-                                                    default=Value(None), output_field=CharField()))
-        .values("pk", "unit_key", "kind", "source_type", "source_id", "import_level", "hours")
+        entries.order_by()
+        .annotate(unit_key=unit, eff_pk=own_or_original("pk", F("pk")), eff_type=source_type,
+                  eff_source=own_or_original("source_id"), eff_evidence=own_or_original("evidence"))
+        .annotate(import_level=Case(When(eff_type=SourceType.IMPORT, then=KeyTextTransform("level", "eff_evidence")),
+                                    default=Value(None), output_field=CharField()))
+        .values("unit_key", "kind", "eff_pk", "eff_type", "eff_source", "import_level", "hours")
     )
     assert inner.model is CreditEntry
     sql, params = inner.query.sql_with_params()
@@ -173,10 +185,10 @@ def ledger_hours(entries: QuerySet, unit: str) -> dict:
     level = f"COALESCE(p.{q('level')}, c.{q('level')}, b.{q('import_level')}, op.{q('level')}, %s)"
     query = (
         f"SELECT b.{q('unit_key')}, b.{q('kind')}, {level}, SUM(b.{q('hours')}) FROM ({sql}) b "
-        f"LEFT JOIN {q(Session._meta.db_table)} s ON b.{q('source_type')} = %s AND b.{q('source_id')} = CAST(s.{q('id')} AS VARCHAR(64)) "
+        f"LEFT JOIN {q(Session._meta.db_table)} s ON b.{q('eff_type')} = %s AND b.{q('eff_source')} = CAST(s.{q('id')} AS VARCHAR(64)) "
         f"LEFT JOIN {q(Project._meta.db_table)} p ON p.{q('id')} = s.{q('project_id')} "
-        f"LEFT JOIN {q(CertificateClaim._meta.db_table)} c ON b.{q('source_type')} = %s AND c.{q('entry_id')} = b.{q('pk')} "
-        f"LEFT JOIN {q(Objection._meta.db_table)} o ON b.{q('source_type')} = %s AND o.{q('resolution_entry_id')} = b.{q('pk')} "
+        f"LEFT JOIN {q(CertificateClaim._meta.db_table)} c ON b.{q('eff_type')} = %s AND c.{q('entry_id')} = b.{q('eff_pk')} "
+        f"LEFT JOIN {q(Objection._meta.db_table)} o ON b.{q('eff_type')} = %s AND o.{q('resolution_entry_id')} = b.{q('eff_pk')} "
         f"LEFT JOIN {q(Session._meta.db_table)} os ON os.{q('id')} = o.{q('session_id')} "
         f"LEFT JOIN {q(Project._meta.db_table)} op ON op.{q('id')} = os.{q('project_id')} "
         "GROUP BY 1, 2, 3"
