@@ -252,7 +252,7 @@ def channel_save(*, actor, channel: Channel | None = None, school=None, county=N
 
 @transaction.atomic
 def channel_delete(*, actor, channel: Channel) -> None:
-    channel = Channel.objects.select_for_update().select_related("school").get(pk=channel.pk)
+    channel = Channel.objects.select_for_update(of=("self",)).select_related("school").get(pk=channel.pk)
     scopes.require(access.can_manage_channel(actor, channel), _("只能删除本校或本辖区的推送渠道。"))
     county_id = channel.county_id or (channel.school.county_id if channel.school_id else None)
     audit.record(actor=actor, event=Event.NOTIFY_CHANNEL_DELETE, target=channel, school=channel.school_id, county=county_id,
