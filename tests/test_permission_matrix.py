@@ -22,6 +22,35 @@ MATRIX = {
     "reports:home": ("get", None, {"anon": LOGIN, "*": 200}),
     "reports:followups": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
                                         "centre": 200, "*": 403}),
+    # Year-end summaries: the school's admin writes, region staff over it read (and reopen a filed one).
+    "reports:summary": ("get", None, {"anon": LOGIN, "school_admin": 302, "other_admin": 302, "bureau": 302, "far_bureau": 302,
+                                      "centre": 302, "*": 403}),
+    "reports:summary_list": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "*": 403}),
+    "reports:summary_school": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:summary_preview": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:summary_download": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:summary_plan": ("get", "school_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:summary_refresh": ("post", "school_id", {"anon": LOGIN, "school_admin": 302, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:summary_file": ("post", "school_id", {"anon": LOGIN, "school_admin": 302, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:summary_reopen": ("post", "school_id", {"anon": LOGIN, "bureau": 404, "centre": 404, "other_admin": 404, "far_bureau": 404,
+                                                    "*": 403}),
+    # Notices: issued by region staff; read by them and by the admins of the schools they name.
+    "reports:notice_list": ("get", None, {"anon": LOGIN, "bureau": 200, "centre": 200, "far_bureau": 200, "school_admin": 200,
+                                          "other_admin": 200, "*": 403}),
+    "reports:notice_new": ("get", None, {"anon": LOGIN, "bureau": 200, "centre": 200, "far_bureau": 200, "*": 403}),
+    "reports:notice_settings": ("get", None, {"anon": LOGIN, "bureau": 200, "centre": 200, "far_bureau": 200, "*": 403}),
+    "reports:notice_detail": ("get", "notice", {"anon": LOGIN, "bureau": 200, "centre": 200, "school_admin": 200, "other_admin": 404,
+                                               "far_bureau": 404, "*": 403}),
+    "reports:notice_docx": ("get", "notice", {"anon": LOGIN, "bureau": 200, "centre": 200, "school_admin": 200, "other_admin": 404,
+                                             "far_bureau": 404, "*": 403}),
+    "reports:notice_pdf": ("get", "notice", {"anon": LOGIN, "bureau": 200, "centre": 200, "school_admin": 200, "other_admin": 404,
+                                            "far_bureau": 404, "*": 403}),
+    # The bureau's evaluation sheet of schools.
+    "reports:evaluation_sheet": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
+                                               "centre": 200, "*": 403}),
+    "reports:evaluation_school": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:evaluation_review": ("get", "school", {"anon": LOGIN, "bureau": 200, "centre": 200, "far_bureau": 404, "*": 403}),
+    "reports:evaluation_weights": ("get", "county_id", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
     "accounts:login": ("get", None, {"*": 200}),
     "accounts:password_change": ("get", None, {"anon": LOGIN, "*": 200}),
     "org:my_profile": ("get", None, {"anon": LOGIN, "presenter": 302, "bureau": 302, "centre": 302, "far_bureau": 302, "*": 200}),
@@ -89,6 +118,18 @@ def _finished_job(owner):
     return job
 
 
+def _issued_notice(roles, school):
+    """A commendation naming ``school``, issued by the county's bureau."""
+    import datetime as dt
+
+    from yanxiu.reports.services.notices import document_settings_set, notice_issue
+
+    document_settings_set(actor=roles.bureau, region=school.county, issuing_body="长沙县教育局", number_prefix="长教通")
+    return notice_issue(actor=roles.bureau, region=school.county, kind="commendation",
+                        scope={"schools": [school.pk], "groups": [], "reasons": {f"school:{school.pk}": "校本研修扎实"}},
+                        title="关于表彰校本研修先进学校的通报", body="经评估，对以下学校予以表彰。", date=dt.date(2026, 11, 20))
+
+
 @pytest.fixture
 def targets(roles, school, group, county):
     from yanxiu.accounts.models import RoleAssignment
@@ -104,6 +145,7 @@ def targets(roles, school, group, county):
         "county_id": {"county_id": county.pk},
         "cluster": {"pk": cluster.pk},
         "job": {"pk": _finished_job(roles.school_admin).pk},
+        "notice": {"pk": _issued_notice(roles, school).pk},
         # Revoking is destructive: each role gets a fresh assignment to try on.
         "assignment": lambda: {"pk": RoleAssignment.objects.create(user=roles.member, role="school_admin", school=school).pk},
     }
