@@ -89,6 +89,8 @@ def test_school_dashboard_for_its_admin_only(client, world, school, school_b):
     assert response.status_code == 200
     html = response.content.decode()
     assert "甲老师" in html and "戊老师" not in html and masked(world.a) in html and world.a.id_number not in html
+    figures = html[html.index('id="panel-figures"'):]
+    assert "总结引用的数据" in figures and "25.0%" in figures  # compliance_rate 0.25, as reports.figures computes it
     assert get(client, world.admin, SCHOOL, school=school_b.pk).status_code == 404
     assert get(client, world.other_admin, SCHOOL, school=school.pk).status_code == 404
     assert get(client, world.a.user, SCHOOL).status_code == 403

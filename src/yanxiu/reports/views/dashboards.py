@@ -168,7 +168,25 @@ def _figures(school, year):
         from yanxiu.reports.figures import school_figures
     except ImportError:
         return []
-    return school_figures(school, year)
+    return [{"key": f.key, "label": f.label, "value": _figure_text(f.key, f.value), "source": f.source}
+            for f in school_figures(school, year)]
+
+
+def _figure_text(key: str, value) -> str:
+    """A figure's value as the page shows it: a rate as a percentage, a distribution as its parts."""
+    from decimal import Decimal
+
+    from .. import measures
+
+    if value is None:
+        return "—"
+    if key.endswith("_rate") and isinstance(value, (int, float, Decimal)):
+        return measures.percent(Decimal(str(value)))
+    if isinstance(value, dict):
+        return "；".join(f"{k}：{_figure_text('', v)}" for k, v in value.items()) or "—"
+    if isinstance(value, (list, tuple)):
+        return "、".join(_figure_text("", v) for v in value) or "—"
+    return str(value)
 
 
 # --- A teacher ----------------------------------------------------------------------------
