@@ -68,6 +68,9 @@ def navigation(request):
 
     growth = _growth_entries(s)
     routine = _routine_entries(s, region=region)
+    reports = _reports_entries(s, region=region)
+    if admin:
+        people += [(_("推送渠道"), reverse("notify:channels")), (_("消息发送记录"), reverse("notify:deliveries"))]
 
     groups = [
         (_("首页"), [(_("首页"), reverse("reports:home"))]),
@@ -76,6 +79,7 @@ def navigation(request):
         (_("学时"), credits),
         (_("成长"), growth),
         (_("教学常规"), routine),
+        (_("统计与报表"), reports),
         (_("教师与学校"), people),
     ]
     groups = [(label, entries) for label, entries in groups if entries]
@@ -126,3 +130,30 @@ def _routine_entries(s, *, region: bool) -> list[tuple[str, str]]:
     if s.is_teacher or s.admin_schools or region:
         routine += [(_("学困生档案"), reverse("routine:student_files")), (_("教学竞赛"), reverse("routine:competition_list"))]
     return routine
+
+
+def _reports_entries(s, *, region: bool) -> list[tuple[str, str]]:
+    """The 统计与报表 group: dashboards, registers, notices, the year-end summary, upper-level lists, evaluation."""
+    reports = []
+    if s.is_teacher:
+        reports += [(_("我的研修"), reverse("reports:dashboard_mine")), (_("我的台账"), reverse("reports:register_mine"))]
+    if region:
+        reports.append((_("全县统计看板"), reverse("reports:dashboard_bureau")))
+    if s.admin_schools or s.led_groups:
+        reports.append((_("学校统计看板"), reverse("reports:dashboard_school")))
+    if region or s.admin_schools:
+        reports += [
+            (_("未达标风险教师"), reverse("reports:at_risk")),
+            (_("学时台账"), reverse("reports:register_entries")),
+            (_("学校台账"), reverse("reports:register_school")),
+            (_("培训台账"), reverse("reports:register_trainings")),
+            (_("通报") if region else _("收到的通报"), reverse("reports:notice_list")),
+            (_("年度工作总结") if s.admin_schools and not region else _("学校总结报送情况"),
+             reverse("reports:summary") if s.admin_schools and not region else reverse("reports:summary_list")),
+            (_("上级培训名单上报"), reverse("reports:upper_lists")),
+            (_("年检材料"), reverse("reports:inspection")),
+            (_("学校评估"), reverse("reports:evaluation_sheet")),
+        ]
+    if region:
+        reports += [(_("印发通报"), reverse("reports:notice_new")), (_("公文格式"), reverse("reports:notice_settings"))]
+    return reports

@@ -72,8 +72,11 @@ def _approver_items(user, scope: Scope) -> list[Todo]:
                               reverse("credits:claim_review", args=[claims[0]])))
         sessions = list(credits.sessions_to_credit(user))
         if sessions:
-            items.append(Todo(ngettext("为 %(n)d 次已结束的活动登记学时", "为 %(n)d 次已结束的活动登记学时", len(sessions)) % {"n": len(sessions)},
-                              reverse("credits:session_credit", args=[sessions[-1].pk])))
+            # The school's credit page lists them with their buttons; region staff start from the overview.
+            school_id = sessions[-1].project.owner_school_id
+            url = (reverse("credits:school", args=[school_id]) if school_id in scope.admin_schools
+                   else reverse("credits:overview"))
+            items.append(Todo(ngettext("为 %(n)d 次已结束的活动登记学时", "为 %(n)d 次已结束的活动登记学时", len(sessions)) % {"n": len(sessions)}, url))
     return items
 
 
