@@ -107,12 +107,17 @@ class Command(BaseCommand):
             from yanxiu.demo import routine as demo_routine
 
             routine = demo_routine.seed_routine(seed=seed, log=log if verbosity >= 1 else None)
+            # Document settings and two notices, the year-end summaries, the evaluation sheet.
+            from yanxiu.demo import reports as demo_reports
+
+            reports = demo_reports.seed_reports(log=log if verbosity >= 1 else None)
         finally:
             stop.set()
             if beat.is_alive():
                 beat.join()
         if verbosity >= 1:
-            for line in demo_activity.describe(summary) + demo_growth.describe(growth) + demo_routine.describe(routine):
+            for line in demo_activity.describe(summary) + demo_growth.describe(growth) + demo_routine.describe(routine) \
+                    + demo_reports.describe(reports):
                 self.stdout.write(line)
 
     def _print_logins(self) -> None:
