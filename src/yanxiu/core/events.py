@@ -102,6 +102,10 @@ class Event(models.TextChoices):
     NOTIFY_CHANNEL_SAVE = "notify.channel_save", _("保存推送渠道")
     NOTIFY_CHANNEL_DELETE = "notify.channel_delete", _("删除推送渠道")
     NOTIFY_DELIVERY_RETRY = "notify.delivery_retry", _("重新发送消息")
+    NOTIFY_NOTICE_SEND = "notify.notice_send", _("发送通知")
+    NOTIFY_NOTICE_REMIND = "notify.notice_remind", _("提醒未阅读通知的人")
+    NOTIFY_REMINDER_RULE_SAVE = "notify.reminder_rule_save", _("修改提醒规则")
+    NOTIFY_REMINDER_RULE_RESET = "notify.reminder_rule_reset", _("恢复默认提醒规则")
     # objection
     OBJECTION_FILE = "objection.file", _("提出异议")
     OBJECTION_RESOLVE = "objection.resolve", _("处理异议")
