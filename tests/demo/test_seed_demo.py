@@ -156,6 +156,10 @@ def test_seed_demo_small_county():
 
     check_routine_demo()  # the routine demo on this county, in both database passes
 
+    from tests.demo.test_reports_demo import check_reports_demo
+
+    check_reports_demo()  # the reports demo on this county, in both database passes
+
 
 @pytest.mark.sqlite_only  # the demo is served on SQLite; the PostgreSQL pass builds the small county
 @pytest.mark.django_db
