@@ -63,3 +63,38 @@ class StatusFilter(forms.Form):
 
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = [("", _("全部状态")), *Delivery.Status.choices]
+
+
+class NoticeForm(forms.Form):
+    """A notice (通知): who sends it, to whom, whether a read receipt is asked for."""
+
+    owner = forms.ChoiceField(label=_("发送单位"))
+    title = forms.CharField(label=_("标题"), max_length=120)
+    body = forms.CharField(label=_("内容"), max_length=2000, widget=forms.Textarea(attrs={"rows": 6}))
+    audience = forms.ChoiceField(label=_("发送对象"),
+                                 help_text=_("学校可发给本校教师或指定教研组；区县可发给各校管理员或全体教师。"))
+    groups = forms.MultipleChoiceField(label=_("教研组"), required=False, widget=forms.CheckboxSelectMultiple,
+                                       help_text=_("发送对象为“本校指定教研组”时勾选。"))
+    requires_receipt = forms.BooleanField(label=_("需要回执"), required=False,
+                                          help_text=_("收件人须点“已阅”确认；您可以查看谁已阅、谁未阅，并一键提醒未阅的人。"))
+
+    def __init__(self, *args, owners=(), groups=(), audiences=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].choices = list(owners)
+        self.fields["audience"].choices = list(audiences)
+        self.fields["groups"].choices = [(str(pk), label) for pk, label in groups]
+        if not groups:
+            del self.fields["groups"]
+
+
+class ReminderRuleForm(forms.Form):
+    days = forms.IntegerField(label=_("天数"), min_value=0, max_value=60, initial=0)
+    hours = forms.IntegerField(label=_("小时数"), min_value=0, max_value=23, initial=0)
+    enabled = forms.BooleanField(label=_("启用"), required=False, initial=True)
+
+    def __init__(self, *args, creating=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if creating:
+            from .models import ReminderWhat
+
+            self.fields = {"what": forms.ChoiceField(label=_("提醒事项"), choices=ReminderWhat.choices), **self.fields}

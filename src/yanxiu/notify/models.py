@@ -12,6 +12,15 @@
 - :class:`Delivery`: one message to send outside the inbox (an e-mail to its
   recipient, or a post to a channel), queued and sent by the background worker
   with retries (``channels.py``); nothing is sent from a request.
+- :class:`ReminderRule`: when a reminder goes out (before a session, a quota's or
+  a questionnaire's deadline, the end of a posting; after a session for the
+  reflection, after a leave request waited), as data: the installation's rules,
+  and a county's overrides of them; :class:`SentReminder` records each reminder
+  sent, unique per (rule, object, recipient, occasion), so none goes out twice
+  (``reminders.py``).
+- :class:`Broadcast`: a notice (通知) a school admin or region staff sends to many,
+  one :class:`Message` per recipient, with read receipts when asked for
+  (``broadcasts.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +48,8 @@ class MessageKind(models.TextChoices):
     GROWTH_TO_REVIEW = "growth_to_review", _("成长记录待审核")
     GROWTH_REVIEWED = "growth_reviewed", _("成长记录审核结果")
     MENTOR_ACTIVITY = "mentor_activity", _("师徒结对活动")
+    REMINDER = "reminder", _("提醒")
+    NOTICE = "notice", _("通知")
 
 
 def validate_site_path(value: str) -> None:
@@ -62,6 +73,8 @@ class Message(models.Model):
     requires_receipt = models.BooleanField(_("需要回执"), default=False)
     created_at = models.DateTimeField(_("时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("阅读时间"), null=True, blank=True)
+    #: The recipient pressed "已阅" on a message that requires a receipt.
+    receipt_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("消息")
@@ -176,3 +189,149 @@ class Delivery(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_via_display()} #{self.message_id}"
+
+
+# --- Reminders --------------------------------------------------------------------
+
+
+class ReminderWhat(models.TextChoices):
+    """What a reminder is about; each is measured before or after its moment (``AFTER``)."""
+
+    SESSION_START = "session_start", _("活动开始前提醒参训教师")
+    QUOTA_DEADLINE = "quota_deadline", _("名额报送截止前提醒学校")
+    QUESTIONNAIRE_CLOSE = "questionnaire_close", _("问卷截止前提醒未填写的教师")
+    REFLECTION_DUE = "reflection_due", _("活动结束后提醒未交反思的教师")
+    OBJECTION_DEADLINE = "objection_deadline", _("公示结束前提醒处理异议")
+    APPROVAL_ESCALATION = "approval_escalation", _("请假久未审批时提醒审批人")
+
+
+#: Measured after their moment (a session's end, a request's time); the others before it.
+AFTER = frozenset({ReminderWhat.REFLECTION_DUE, ReminderWhat.APPROVAL_ESCALATION})
+
+
+class ReminderRule(models.Model):
+    """One reminder: ``what``, ``days`` + ``hours`` before (or after) its moment, enabled or not.
+
+    A rule without a county is the installation's; a county's override (``base`` the
+    installation rule it replaces there) changes its offset or turns it off in that county.
+    """
+
+    what = models.CharField(_("提醒事项"), max_length=30, choices=ReminderWhat.choices)
+    county = models.ForeignKey("org.Region", verbose_name=_("区县"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    base = models.ForeignKey("self", verbose_name=_("所替代的规则"), null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="overrides")
+    days = models.PositiveSmallIntegerField(_("天数"), default=0)
+    hours = models.PositiveSmallIntegerField(_("小时数"), default=0)
+    enabled = models.BooleanField(_("启用"), default=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("提醒规则")
+        verbose_name_plural = _("提醒规则")
+        ordering = ["what", "-days", "-hours", "id"]
+        constraints = [
+            models.CheckConstraint(name="notify_rule_override_has_county",
+                                   condition=Q(county__isnull=True, base__isnull=True) | Q(county__isnull=False, base__isnull=False)),
+            models.UniqueConstraint(fields=["base", "county"], condition=Q(base__isnull=False), name="notify_rule_one_override"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_what_display()} {self.offset_label}"
+
+    @property
+    def offset(self):
+        import datetime as dt
+
+        return dt.timedelta(days=self.days, hours=self.hours)
+
+    @property
+    def offset_label(self) -> str:
+        from django.utils.translation import gettext as _t
+
+        parts = []
+        if self.days:
+            parts.append(_t("%(n)s 天") % {"n": self.days})
+        if self.hours:
+            parts.append(_t("%(n)s 小时") % {"n": self.hours})
+        text = " ".join(parts) or _t("0 小时")
+        return (_t("后 %(offset)s") if self.what in AFTER else _t("前 %(offset)s")) % {"offset": text}
+
+    def clean(self):
+        if self.days > 60 or self.hours > 23:
+            raise ValidationError(_("提前或推后的时间最多 60 天，小时数为 0 到 23。"))
+        if self.days == 0 and self.hours == 0:
+            raise ValidationError(_("天数和小时数不能都为 0。"))
+        if self.base_id and self.base.what != self.what:
+            raise ValidationError(_("区县规则须与所替代的规则是同一提醒事项。"))
+
+
+class SentReminder(models.Model):
+    """A reminder sent: once per (rule, object, recipient, occasion), written with its message."""
+
+    rule = models.ForeignKey(ReminderRule, verbose_name=_("提醒规则"), on_delete=models.CASCADE, related_name="sent")
+    #: ``<app.model>:<pk>`` of what it is about (the message's topic).
+    object_key = models.CharField(_("事项"), max_length=80)
+    recipient = models.ForeignKey(USER, verbose_name=_("收件人"), on_delete=models.CASCADE, related_name="+")
+    #: Which occurrence: the moment it was measured from (a session moved to another day is a new occasion).
+    occasion = models.CharField(_("时点"), max_length=40)
+    message = models.ForeignKey(Message, verbose_name=_("消息"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    sent_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("已发提醒")
+        verbose_name_plural = _("已发提醒")
+        constraints = [models.UniqueConstraint(fields=["rule", "object_key", "recipient", "occasion"], name="notify_reminder_once")]
+
+
+# --- Notices (通知) -------------------------------------------------------------------
+
+
+class Broadcast(models.Model):
+    """A notice sent to many by a school's admins or a county's staff (exactly one owner)."""
+
+    class Audience(models.TextChoices):
+        SCHOOL_TEACHERS = "school_teachers", _("本校全体教师")
+        SCHOOL_GROUPS = "school_groups", _("本校指定教研组")
+        COUNTY_ADMINS = "county_admins", _("本区县各校管理员")
+        COUNTY_TEACHERS = "county_teachers", _("本区县全体教师")
+
+    school = models.ForeignKey("org.School", verbose_name=_("学校"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    county = models.ForeignKey("org.Region", verbose_name=_("区县"), null=True, blank=True, on_delete=models.CASCADE,
+                               related_name="+")
+    sender = models.ForeignKey(USER, verbose_name=_("发送人"), null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(_("标题"), max_length=120)
+    body = models.TextField(_("内容"), max_length=2000)
+    audience = models.CharField(_("发送对象"), max_length=20, choices=Audience.choices)
+    groups = models.ManyToManyField("org.Group", verbose_name=_("教研组"), blank=True, related_name="+")
+    requires_receipt = models.BooleanField(_("需要回执"), default=False,
+                                           help_text=_("收件人须点“已阅”确认；发送人可查看谁已阅、谁未阅。"))
+    recipient_count = models.PositiveIntegerField(_("收件人数"), default=0)
+    created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                name="notify_broadcast_school_or_county",
+                condition=(Q(school__isnull=False, county__isnull=True) | Q(school__isnull=True, county__isnull=False)),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def topic(self) -> str:
+        return f"notify.broadcast:{self.pk}"
+
+    @property
+    def owner_name(self) -> str:
+        return str(self.school or self.county or "")
+
+    @property
+    def county_id_of_owner(self) -> int | None:
+        return self.county_id or (self.school.county_id if self.school_id else None)

@@ -22,7 +22,8 @@ Who gets what:
 - a reflection returned or accepted, a growth record returned or accepted: its author;
 - a public posting (公示): the teachers with an entry in it, with the end of the
   objection period (once per teacher and posting); an objection answered: the objector;
-- a needs survey: the school's current teachers (once);
+- a needs survey: the school's current teachers (once); a questionnaire's
+  "remind all who have not answered": exactly the people its row lists;
 - a growth record filed: the admins of the teacher's current school, who review
   it (the bureau over the school may review too, but is not asked to);
 - a mentor-pair activity logged: the other side of the pair, who confirms it.
@@ -326,6 +327,21 @@ def on_survey_create(event: AuditEvent) -> list[Notice]:
                 url=reverse("needs:respond", args=[survey.pk]), topic=_topic(survey))
 
 
+def on_questionnaire_remind(event: AuditEvent) -> list[Notice]:
+    """"Remind all who have not answered": the people the row lists (those asked who had not answered
+    when the manager pressed the button), each a reminder linking to the answer page."""
+    from yanxiu.needs.models import Questionnaire
+
+    questionnaire = _target(event, Questionnaire)
+    if questionnaire is None:
+        return []
+    people = [int(p) for p in event.detail.get("people") or [] if str(p).isdigit()]
+    return _all(users_of_people(people), kind=MessageKind.REMINDER,
+                title=_("请填写问卷：%(title)s") % {"title": questionnaire.title},
+                body=_("您还没有填写，截止日期：%(date)s。") % {"date": questionnaire.closes_on.isoformat()},
+                url=reverse("needs:answer", args=[questionnaire.pk]), topic=_topic(questionnaire))
+
+
 # --- Growth -------------------------------------------------------------------
 
 
@@ -394,6 +410,7 @@ HANDLERS: dict[str, Handler] = {
     Event.POSTING_CREATE.value: on_posting_create,
     Event.OBJECTION_RESOLVE.value: on_objection_resolve,
     Event.NEEDS_SURVEY_CREATE.value: on_survey_create,
+    Event.QUESTIONNAIRE_REMIND.value: on_questionnaire_remind,
     Event.GROWTH_RECORD_SUBMIT.value: on_record_submit,
     Event.GROWTH_RECORD_ACCEPT.value: on_record_review,
     Event.GROWTH_RECORD_RETURN.value: on_record_review,

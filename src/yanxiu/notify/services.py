@@ -29,6 +29,7 @@ from functools import partial
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -39,8 +40,9 @@ from yanxiu.core.models import AuditEvent
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment
 
-from . import access, recipients
-from .models import Channel, Delivery, DeliveryPreference, Message, MessageKind, validate_site_path
+from . import access, broadcasts, recipients
+from .models import (AFTER, Broadcast, Channel, Delivery, DeliveryPreference, Message, MessageKind, ReminderRule, ReminderWhat,
+                     validate_site_path)
 
 PLACEHOLDERS = ("title", "body", "url", "school")
 MAX_HEADERS = 10
@@ -86,24 +88,32 @@ def deliver_for_event(event_id: int) -> list[Message]:
         return []
     with translation.override(settings.LANGUAGE_CODE):
         notices = _new_notices(event, recipients.notices_for(event))
+    return write_messages(notices, event=event, sender_id=event.actor_id, county_id=event.county_id)
+
+
+def write_messages(notices: list[recipients.Notice], *, event: AuditEvent | None = None, sender_id: int | None = None,
+                   county_id: int | None = None, requires_receipt: bool = False) -> list[Message]:
+    """One inbox message per notice, in the caller's transaction, and the deliveries their recipients asked
+    for (sent by the background pass after the commit). The one writer of messages: audit rows, reminders,
+    notices."""
     if not notices:
         return []
     messages = []
     for n in notices:
         validate_site_path(n.url)
         messages.append(Message(recipient_id=n.user_id, kind=n.kind, title=n.title[:200], body=n.body[:2000], url=n.url,
-                                topic=n.topic[:80], event=event, sender_id=event.actor_id))
+                                topic=n.topic[:80], event=event, sender_id=sender_id, requires_receipt=requires_receipt))
     messages = Message.objects.bulk_create(messages)
-    if not messages[0].pk:  # a backend that does not return ids (none of ours): read them back
-        messages = list(Message.objects.filter(event=event).order_by("pk"))
-    deliveries = _deliveries_for(event, messages)
+    if not messages[0].pk:  # a backend that does not return ids (none of ours)
+        raise RuntimeError("the database did not return the ids of the messages written")
+    deliveries = _deliveries_for(messages, county_id)
     if deliveries:
         Delivery.objects.bulk_create(deliveries)
         transaction.on_commit(_queue_pass, robust=True)
     return messages
 
 
-def _deliveries_for(event: AuditEvent, messages: list[Message]) -> list[Delivery]:
+def _deliveries_for(messages: list[Message], fallback_county_id: int | None) -> list[Delivery]:
     wanted = {(p.user_id, p.kind): p for p in DeliveryPreference.objects.filter(
         user_id__in={m.recipient_id for m in messages}, kind__in={m.kind for m in messages})}
     chosen = [(m, wanted[(m.recipient_id, m.kind)]) for m in messages if (m.recipient_id, m.kind) in wanted]
@@ -114,7 +124,7 @@ def _deliveries_for(event: AuditEvent, messages: list[Message]) -> list[Delivery
     posted: set[tuple[int, str, str, str]] = set()
     channels_of: dict[tuple[str, int], list[Channel]] = {}
     for message, pref in chosen:
-        school_id, county_id = schools.get(message.recipient_id, (None, event.county_id))
+        school_id, county_id = schools.get(message.recipient_id, (None, fallback_county_id))
         if pref.email:
             out.append(Delivery(message=message, via=Delivery.Via.EMAIL, school_id=school_id, county_id=county_id))
         if not pref.webhook:
@@ -155,6 +165,21 @@ def message_mark_read(*, actor, message: Message) -> Message:
         now = timezone.now()
         Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
         message.read_at = now
+    return message
+
+
+@transaction.atomic
+def message_confirm_receipt(*, actor, message: Message) -> Message:
+    """"已阅": the recipient confirms a message that requires a receipt (once; the time is kept)."""
+    _own(actor, message)
+    if not message.requires_receipt:
+        raise ValidationError(_("这条消息不需要回执。"))
+    if message.receipt_at is None:
+        now = timezone.now()
+        Message.objects.filter(pk=message.pk, receipt_at__isnull=True).update(receipt_at=now)
+        Message.objects.filter(pk=message.pk, read_at__isnull=True).update(read_at=now)
+        message.receipt_at = now
+        message.read_at = message.read_at or now
     return message
 
 
@@ -273,3 +298,141 @@ def delivery_retry(*, actor, delivery: Delivery) -> Delivery:
                  county=delivery.county_id, via=delivery.via, attempts=delivery.attempts)
     transaction.on_commit(_queue_pass, robust=True)
     return delivery
+
+
+# --- Notices (通知) and their receipts -------------------------------------------------
+
+
+@transaction.atomic
+def notice_send(*, actor, school=None, county=None, title: str, body: str, audience: str, groups=(),
+                requires_receipt: bool = False) -> Broadcast:
+    """A notice from a school (to its teachers or some of its groups) or a county (to its schools' admins or
+    all its teachers): one message per recipient, one audit row."""
+    if (school is None) == (county is None):
+        raise ValidationError(_("通知须由一所学校或一个区县发出。"))
+    if school is not None:
+        scopes.require(access.can_manage_school(actor, school.pk), _("只能以本校的名义发通知。"))
+        allowed = broadcasts.SCHOOL_AUDIENCES
+    else:
+        scopes.require(access.can_manage_county(actor, county.pk), _("只能以本辖区的名义发通知。"))
+        allowed = broadcasts.COUNTY_AUDIENCES
+    if audience not in allowed:
+        raise ValidationError({"audience": _("请选择%(owner)s可以发送的对象。") % {"owner": school or county}})
+    groups = list(groups)
+    if audience == Broadcast.Audience.SCHOOL_GROUPS:
+        if not groups:
+            raise ValidationError({"groups": _("请至少选择一个教研组。")})
+        if any(g.school_id != school.pk for g in groups):
+            raise ValidationError({"groups": _("只能选择本校的教研组。")})
+    else:
+        groups = []
+    broadcast = Broadcast(school=school, county=county, sender=actor, title=(title or "").strip(), body=(body or "").strip(),
+                          audience=audience, requires_receipt=bool(requires_receipt))
+    broadcast.full_clean()
+    users = [u for u in broadcasts.audience_users(school=school, county=county, audience=audience, groups=groups) if u != actor.pk]
+    active = set(User.objects.filter(pk__in=users, is_active=True).values_list("pk", flat=True))
+    users = [u for u in users if u in active]
+    if not users:
+        raise ValidationError({"audience": _("所选对象中没有可以接收通知的人。")})
+    broadcast.recipient_count = len(users)
+    broadcast.save()
+    broadcast.groups.set(groups)
+    county_id = county.pk if county is not None else school.county_id
+    event = audit.record(actor=actor, event=Event.NOTIFY_NOTICE_SEND, target=broadcast, school=school, county=county_id,
+                         title=broadcast.title, audience=audience, count=len(users), requires_receipt=broadcast.requires_receipt)
+    notices = [recipients.Notice(user_id=u, kind=MessageKind.NOTICE, title=broadcast.title, body=broadcast.body, url="",
+                                 topic=broadcast.topic) for u in users]
+    write_messages(notices, event=event, sender_id=actor.pk, county_id=county_id, requires_receipt=broadcast.requires_receipt)
+    return broadcast
+
+
+@transaction.atomic
+def notice_remind(*, actor, broadcast: Broadcast) -> int:
+    """"Remind the rest": a reminder to exactly those who have not read the notice yet; one audit row."""
+    broadcast = Broadcast.objects.select_for_update(of=("self",)).select_related("school").get(pk=broadcast.pk)
+    scopes.require(broadcasts.can_manage(actor, broadcast), _("只能提醒本校或本辖区发出的通知。"))
+    unread = list(broadcasts.unread_messages(broadcast).order_by("pk").values_list("pk", "recipient_id"))
+    if not unread:
+        raise ValidationError(_("收件人都已阅读，无需提醒。"))
+    county_id = broadcast.county_id_of_owner
+    event = audit.record(actor=actor, event=Event.NOTIFY_NOTICE_REMIND, target=broadcast, school=broadcast.school_id,
+                         county=county_id, count=len(unread))
+    what = _("请确认已阅") if broadcast.requires_receipt else _("请阅读")
+    notices = [recipients.Notice(user_id=user_id, kind=MessageKind.REMINDER,
+                                 title=_("%(what)s：%(title)s") % {"what": what, "title": broadcast.title},
+                                 body=_("%(owner)s于 %(date)s 发出的通知，您还没有阅读。") % {
+                                     "owner": broadcast.owner_name, "date": recipients.when(broadcast.created_at)},
+                                 url=reverse("notify:message", args=[message_id]), topic=broadcast.topic)
+               for message_id, user_id in unread]
+    write_messages(notices, event=event, sender_id=actor.pk, county_id=county_id)
+    return len(unread)
+
+
+# --- Reminder rules ---------------------------------------------------------------------
+
+
+def _check_offset(what: str, days, hours) -> tuple[int, int]:
+    try:
+        days, hours = int(days or 0), int(hours or 0)
+    except (TypeError, ValueError):
+        raise ValidationError(_("天数和小时数须是整数。")) from None
+    if not (0 <= days <= 60):
+        raise ValidationError({"days": _("天数须在 0 到 60 之间。")})
+    if not (0 <= hours <= 23):
+        raise ValidationError({"hours": _("小时数须在 0 到 23 之间。")})
+    if days == 0 and hours == 0:
+        raise ValidationError({"days": _("天数和小时数不能都为 0。")})
+    return days, hours
+
+
+@transaction.atomic
+def reminder_rule_create(*, actor, what: str, days: int, hours: int, enabled: bool = True) -> ReminderRule:
+    """Another installation-wide rule (a superuser's): e.g. a session reminder three days before."""
+    scopes.require(scopes.scope_of(actor).superuser, _("只有系统管理员可以新增提醒规则。"))
+    if what not in ReminderWhat.values:
+        raise ValidationError({"what": _("请选择提醒事项。")})
+    days, hours = _check_offset(what, days, hours)
+    if ReminderRule.objects.filter(what=what, county__isnull=True, days=days, hours=hours).exists():
+        raise ValidationError(_("已有相同的提醒规则。"))
+    rule = ReminderRule(what=what, days=days, hours=hours, enabled=bool(enabled))
+    rule.full_clean()
+    rule.save()
+    audit.record(actor=actor, event=Event.NOTIFY_REMINDER_RULE_SAVE, target=rule, county=None, what=what, days=days,
+                 hours=hours, enabled=rule.enabled, created=True)
+    return rule
+
+
+@transaction.atomic
+def reminder_rule_save(*, actor, rule: ReminderRule, county=None, days: int, hours: int, enabled: bool) -> ReminderRule:
+    """Change an installation rule (``county`` None: superusers only), or set a county's override of it
+    (the county's region staff): another offset, or off in that county."""
+    rule = ReminderRule.objects.select_for_update().get(pk=rule.pk, county__isnull=True)
+    days, hours = _check_offset(rule.what, days, hours)
+    if county is None:
+        scopes.require(scopes.scope_of(actor).superuser, _("只有系统管理员可以修改全系统的提醒规则。"))
+        target = rule
+    else:
+        scopes.require(access.can_manage_county(actor, county.pk), _("只能修改本辖区的提醒规则。"))
+        target = ReminderRule.objects.filter(base=rule, county=county).first() or ReminderRule(what=rule.what, base=rule, county=county)
+    target.days, target.hours, target.enabled = days, hours, bool(enabled)
+    target.full_clean()
+    target.save()
+    audit.record(actor=actor, event=Event.NOTIFY_REMINDER_RULE_SAVE, target=target, county=county, what=rule.what,
+                 days=days, hours=hours, enabled=target.enabled, rule=rule.pk)
+    return target
+
+
+@transaction.atomic
+def reminder_rule_reset(*, actor, rule: ReminderRule, county) -> None:
+    """The county follows the installation's rule again (its override removed)."""
+    scopes.require(county is not None and access.can_manage_county(actor, county.pk), _("只能修改本辖区的提醒规则。"))
+    override = ReminderRule.objects.select_for_update().filter(base_id=rule.pk, county=county).first()
+    if override is None:
+        raise ValidationError(_("本区县没有修改过这条规则。"))
+    audit.record(actor=actor, event=Event.NOTIFY_REMINDER_RULE_RESET, target=override, county=county, what=override.what,
+                 rule=rule.pk)
+    override.delete()
+
+
+def rule_direction(what: str) -> str:
+    return _("之后") if what in AFTER else _("之前")

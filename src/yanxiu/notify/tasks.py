@@ -7,6 +7,11 @@ own next run ``YANXIU_NOTIFY_PASS_SECONDS`` later, like the daily tasks
 queues a delivery also asks for a pass at once (:func:`queue_pass`), which does
 nothing while a run is already waiting: a new message leaves within one pass
 interval. Without a worker, ``yanxiu send_messages`` from cron does the same.
+
+:func:`send_reminders` runs the reminder pass (``reminders.reminders_pass``) and
+queues itself ``YANXIU_REMINDER_PASS_SECONDS`` (300) later; scripts/serve.sh
+starts it (``yanxiu send_reminders --schedule``), or run ``yanxiu send_reminders``
+from cron every few minutes.
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from django_tasks import task
 
 from yanxiu.core import daily
 
-from . import channels
+from . import channels, reminders
 
 
 @task()
@@ -32,3 +37,22 @@ def send_messages() -> dict:
 def queue_pass() -> bool:
     """A pass as soon as the worker is free, unless one is already waiting; True when queued."""
     return daily.queue_next(send_messages, after=dt.timedelta(0))
+
+
+def reminder_interval() -> dt.timedelta:
+    return dt.timedelta(seconds=max(30, int(getattr(settings, "YANXIU_REMINDER_PASS_SECONDS", 300))))
+
+
+@task()
+def send_reminders() -> dict:
+    """Send the reminders due now (never one already sent); queue the next pass."""
+    try:
+        result = reminders.reminders_pass()
+    finally:
+        daily.queue_next(send_reminders, after=reminder_interval())
+    return result
+
+
+def schedule_reminders() -> bool:
+    """Queue a reminder pass now unless one is waiting (serve.sh at start); True when queued."""
+    return daily.queue_next(send_reminders, after=dt.timedelta(0))

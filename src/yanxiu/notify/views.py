@@ -22,9 +22,9 @@ from yanxiu.core.crud import ServiceActionView, ServiceFormView
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.core.params import parse_id
 
-from . import access, selectors, services
-from .forms import DEFAULT_BODY, ChannelForm, PreferencesForm, StatusFilter
-from .models import Delivery
+from . import access, broadcasts, reminders, selectors, services
+from .forms import DEFAULT_BODY, ChannelForm, NoticeForm, PreferencesForm, ReminderRuleForm, StatusFilter
+from .models import Broadcast, Delivery, ReminderRule
 
 PAGE_DENIED = gettext_lazy("只有学校管理员和教育局、研训中心人员可以设置推送渠道。")
 
@@ -52,7 +52,8 @@ class InboxView(ScopedListView):
         return selectors.inbox_of(self.request.user)
 
     def get_context_data(self, **kwargs):
-        return {**kwargs, "runs_channels": access.runs_channels(self.request.user)}
+        user = self.request.user
+        return {**kwargs, "runs_channels": access.runs_channels(user), "edits_reminders": _edits_reminders(user)}
 
 
 @login_required
@@ -61,6 +62,21 @@ def message_detail(request, pk):
     message = get_object_or_404(selectors.inbox_of(request.user), pk=pk)
     services.message_mark_read(actor=request.user, message=message)
     return render(request, "notify/message.html", {"message": message, "page_title": message.title})
+
+
+class MessageConfirmView(ServiceActionView):
+    """"已阅" on a message that requires a receipt."""
+
+    success_message = gettext_lazy("已确认阅读。")
+
+    def get_object(self):
+        return get_object_or_404(selectors.inbox_of(self.request.user), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.message_confirm_receipt(actor=self.request.user, message=self.object)
+
+    def get_back_url(self):
+        return reverse("notify:message", args=[self.kwargs["pk"]])
 
 
 class MarkAllReadView(ServiceActionView):
@@ -258,3 +274,256 @@ class DeliveryRetryView(ServiceActionView):
 
     def get_back_url(self):
         return reverse("notify:deliveries")
+
+
+# --- Notices (通知) and their receipts -----------------------------------------------
+
+SEND_DENIED = gettext_lazy("只有学校管理员和教育局、研训中心人员可以发通知。")
+
+
+def _require_sender(user) -> None:
+    if not broadcasts.can_send(user):
+        raise PermissionDenied(SEND_DENIED)
+
+
+def _read_count(b: Broadcast) -> str:
+    unread = broadcasts.unread_messages(b).count()
+    return f"{b.recipient_count - unread} / {b.recipient_count}"
+
+
+class NoticeListView(ScopedListView):
+    template_name = "notify/notices.html"
+    page_title = gettext_lazy("通知")
+    empty_message = gettext_lazy("还没有发过通知。")
+    search_fields = ["title"]
+    columns = [
+        Column("title", gettext_lazy("标题"), link=lambda b: reverse("notify:notice_detail", args=[b.pk])),
+        Column("owner", gettext_lazy("发送单位"), value="owner_name", classes="hide-sm"),
+        Column("audience", gettext_lazy("发送对象"), value="get_audience_display", classes="hide-sm"),
+        Column("receipt", gettext_lazy("回执"), value=lambda b: _("需要") if b.requires_receipt else _("不需要"), classes="hide-sm"),
+        Column("read", gettext_lazy("已阅 / 人数"), value=_read_count, classes="text-nowrap"),
+        Column("created_at", gettext_lazy("发送时间"), value=lambda b: _local(b.created_at), classes="text-nowrap"),
+    ]
+
+    def check_permission(self):
+        _require_sender(self.request.user)
+
+    def get_queryset(self):
+        return broadcasts.broadcasts_visible_to(self.request.user).order_by("-created_at", "-pk")
+
+
+class NoticeCreateView(ServiceFormView):
+    form_class = NoticeForm
+    template_name = "notify/notice_form.html"
+    page_title = gettext_lazy("发通知")
+    submit_label = gettext_lazy("发送")
+    success_message = gettext_lazy("通知已发送。")
+
+    def check(self):
+        _require_sender(self.request.user)
+        super().check()
+
+    def get_form_kwargs(self):
+        user = self.request.user
+        owners = broadcasts.owner_choices(user)
+        kinds = {o.split(":")[0] for o, _label in owners}
+        audiences = [(a.value, a.label) for a in Broadcast.Audience
+                     if ("school" in kinds and a in broadcasts.SCHOOL_AUDIENCES) or ("county" in kinds and a in broadcasts.COUNTY_AUDIENCES)]
+        return {"owners": owners, "groups": broadcasts.group_choices(user), "audiences": audiences}
+
+    def perform(self, form):
+        from yanxiu.org.models import Group, Region, School
+
+        data = form.cleaned_data
+        kind, _sep, raw = data["owner"].partition(":")
+        pk = parse_id(raw)
+        school = School.objects.filter(pk=pk).first() if kind == "school" else None
+        county = Region.objects.filter(pk=pk, level="county").first() if kind == "county" else None
+        ids = [parse_id(g) for g in data.get("groups") or []]
+        groups = list(Group.objects.filter(pk__in=[g for g in ids if g]))
+        return services.notice_send(actor=self.request.user, school=school, county=county, title=data["title"], body=data["body"],
+                                    audience=data["audience"], groups=groups, requires_receipt=data["requires_receipt"])
+
+    def get_success_url(self, result):
+        return reverse("notify:notice_detail", args=[result.pk])
+
+    def get_back_url(self):
+        return reverse("notify:notices")
+
+
+@login_required
+def notice_detail(request, pk):
+    """The sender's page: who has read the notice, who has not, and "remind the rest"."""
+    _require_sender(request.user)
+    broadcast = get_object_or_404(broadcasts.broadcasts_visible_to(request.user), pk=pk)
+    read, unread = broadcasts.receipts(broadcast)
+    return render(request, "notify/notice_detail.html", {
+        "broadcast": broadcast, "read": read, "unread": unread, "page_title": broadcast.title,
+        "can_remind": broadcasts.can_manage(request.user, broadcast) and bool(unread),
+    })
+
+
+class NoticeRemindView(ServiceActionView):
+    def check_role(self):
+        _require_sender(self.request.user)
+
+    def get_object(self):
+        return get_object_or_404(broadcasts.broadcasts_visible_to(self.request.user), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.notice_remind(actor=self.request.user, broadcast=self.object)
+
+    def get_success_message(self, result):
+        return _("已提醒 %(n)s 位尚未阅读的人。") % {"n": result}
+
+    def get_back_url(self):
+        return reverse("notify:notice_detail", args=[self.kwargs["pk"]])
+
+
+# --- Reminder rules -------------------------------------------------------------------
+
+RULES_DENIED = gettext_lazy("只有系统管理员和教育局、研训中心人员可以设置提醒规则。")
+
+
+def _edits_reminders(user) -> bool:
+    from yanxiu.org import scopes
+
+    s = scopes.scope_of(user)
+    return s.superuser or bool(s.region_counties)
+
+
+def _rule_counties(user):
+    """The counties whose overrides the user sets (a superuser: every county)."""
+    from yanxiu.org import scopes
+    from yanxiu.org.models import Region
+
+    s = scopes.scope_of(user)
+    rows = Region.objects.filter(level="county").order_by("code")
+    return rows if s.superuser else rows.filter(pk__in=s.region_counties)
+
+
+def _rule_county(request, source):
+    """The county a reminder-rules page is about: ``county`` when the user may set it, else their first one;
+    None for a superuser without one (the installation's rules). Another county is a 404."""
+    from django.http import Http404
+
+    from yanxiu.core.params import id_param
+    from yanxiu.org import scopes
+
+    counties = _rule_counties(request.user)
+    wanted = id_param(source, "county")
+    if wanted is not None:
+        county = counties.filter(pk=wanted).first()
+        if county is None:
+            raise Http404(_("没有这个区县，或您无权设置它的提醒规则。"))
+        return county
+    return None if scopes.scope_of(request.user).superuser else counties.first()
+
+
+def _require_rules_editor(user) -> None:
+    if not _edits_reminders(user):
+        raise PermissionDenied(RULES_DENIED)
+
+
+def _rules_url(county) -> str:
+    url = reverse("notify:reminder_rules")
+    return f"{url}?county={county.pk}" if county is not None else url
+
+
+@login_required
+def reminder_rules(request):
+    from yanxiu.org import scopes
+
+    _require_rules_editor(request.user)
+    county = _rule_county(request, request.GET)
+    rules = reminders.rules_for(county.pk if county else None)
+    return render(request, "notify/reminder_rules.html", {
+        "page_title": _("提醒规则"), "county": county, "rules": rules, "counties": list(_rule_counties(request.user)[:500]),
+        "superuser": scopes.scope_of(request.user).superuser,
+    })
+
+
+class _RuleFormView(ServiceFormView):
+    form_class = ReminderRuleForm
+    template_name = "notify/reminder_rule_form.html"
+    submit_label = gettext_lazy("保存")
+    success_message = gettext_lazy("提醒规则已保存。")
+
+    def check(self):
+        _require_rules_editor(self.request.user)
+        self.county = _rule_county(self.request, self.request.GET)
+        super().check()
+
+    def get_context_data(self, **kwargs):
+        return {**kwargs, "county": self.county, "rule": self.object}
+
+    def get_success_url(self, result):
+        return _rules_url(self.county)
+
+    def get_back_url(self):
+        return _rules_url(self.county)
+
+
+class ReminderRuleEditView(_RuleFormView):
+    page_title = gettext_lazy("修改提醒规则")
+
+    def check(self):
+        super().check()
+        if self.county is None:
+            from yanxiu.org import scopes
+
+            if not scopes.scope_of(self.request.user).superuser:
+                raise PermissionDenied(RULES_DENIED)
+
+    def get_object(self):
+        return get_object_or_404(ReminderRule.objects.filter(county__isnull=True), pk=self.kwargs["pk"])
+
+    def get_initial(self):
+        rule = self.object
+        if self.county is not None:
+            rule = ReminderRule.objects.filter(base=rule, county=self.county).first() or rule
+        return {"days": rule.days, "hours": rule.hours, "enabled": rule.enabled}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.reminder_rule_save(actor=self.request.user, rule=self.object, county=self.county, days=data["days"],
+                                           hours=data["hours"], enabled=data["enabled"])
+
+
+class ReminderRuleCreateView(_RuleFormView):
+    page_title = gettext_lazy("新增提醒规则")
+
+    def check(self):
+        from yanxiu.org import scopes
+
+        if not scopes.scope_of(self.request.user).superuser:
+            raise PermissionDenied(_("只有系统管理员可以新增提醒规则。"))
+        super().check()
+
+    def get_form_kwargs(self):
+        return {"creating": True}
+
+    def get_initial(self):
+        return {"days": 1, "hours": 0, "enabled": True}
+
+    def perform(self, form):
+        data = form.cleaned_data
+        return services.reminder_rule_create(actor=self.request.user, what=data["what"], days=data["days"], hours=data["hours"],
+                                             enabled=data["enabled"])
+
+
+class ReminderRuleResetView(ServiceActionView):
+    success_message = gettext_lazy("已恢复为全系统的默认规则。")
+
+    def check_role(self):
+        _require_rules_editor(self.request.user)
+
+    def get_object(self):
+        self.county = _rule_county(self.request, self.request.POST)
+        return get_object_or_404(ReminderRule.objects.filter(county__isnull=True), pk=self.kwargs["pk"])
+
+    def perform(self):
+        return services.reminder_rule_reset(actor=self.request.user, rule=self.object, county=self.county)
+
+    def get_back_url(self):
+        return _rules_url(getattr(self, "county", None))
