@@ -61,11 +61,12 @@ def test_the_needs_survey_forms_are_usable(new_page, roles, school, categories, 
     from yanxiu.training.models import school_year_of
 
     admin = _open(new_page, size)
+    # A school starts a needs survey as a questionnaire from the default template (the old fixed questions).
     login(admin, "schooladmin", next_url="/needs/new/")
-    expect(admin.locator("#id_categories")).to_be_visible()
-    _assert_checkbox_group_usable(admin, "categories")
-    # The rest of the form is not covered by the checkbox group: the next field can be typed into.
-    admin.fill("textarea[name=intro]", "请如实填写")
+    expect(admin.locator("input[name=purpose]").first).to_be_visible()
+    admin.fill("input[name=title]", "本学期培训需求调研")
+    admin.click("form button[type=submit]")
+    expect(admin.locator("text=本学期培训需求调研").first).to_be_visible()
 
     survey = services.survey_create(
         actor=roles.school_admin, school=school, school_year=school_year_of(timezone.localdate()), title="培训需求调研",

@@ -24,6 +24,7 @@ def navigation(request):
             (_("我的培训"), reverse("training:my")),
             (_("我的考勤"), reverse("attendance:my")),
             (_("我的学时"), reverse("credits:mine")),
+            (_("我的问卷"), reverse("needs:mine")),
             (_("我的档案"), reverse("org:my_profile")),
         ]
 
@@ -43,7 +44,7 @@ def navigation(request):
     if admin or s.led_groups:
         training.append((_("培训项目"), reverse("training:project_list")))
     if admin:
-        training.append((_("需求调研"), reverse("needs:list")))
+        training.append((_("问卷调查"), reverse("needs:list")))
     if s.superuser or s.admin_schools:
         training.append((_("研修计划"), reverse("training:plan_list")))
     if s.superuser or s.centre_counties:

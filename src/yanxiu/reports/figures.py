@@ -36,8 +36,7 @@ from django.utils.translation import gettext as _
 from yanxiu.credits.compliance import Status, compliance_rows
 from yanxiu.growth.choices import AwardRank, Level, RecordKind, ReviewStatus
 from yanxiu.growth.models import GrowthRecord
-from yanxiu.needs.models import NeedsSurvey
-from yanxiu.needs.selectors import results as survey_results
+from yanxiu.needs.selectors import school_needs
 from yanxiu.org.models import Employment
 from yanxiu.policy.models import CreditKind
 from yanxiu.policy.selectors import spec_in_force
@@ -244,18 +243,17 @@ def _growth_figures(ctx: _Context) -> None:
 
 
 def _needs_figures(ctx: _Context) -> None:
-    """The needs survey of the school year (the latest when there are several)."""
+    """The needs survey of the school year: the newest questionnaire or fixed survey (``needs.selectors.school_needs``)."""
     add, school_year = ctx.add, f"{ctx.year}-{ctx.year + 1}"
-    survey = NeedsSurvey.objects.filter(school=ctx.school, school_year=school_year).first()
-    if survey is None:
+    needs = school_needs(ctx.school.pk, school_year, top=TOP_NEEDS)
+    if needs is None:
         respondents, staff, top = 0, 0, []
         responses_text = _("需求调研中本校本学年（%(sy)s）的调研：本学年没有发起调研，答卷数为 0。") % {"sy": school_year}
     else:
-        res = survey_results(survey, with_missing=False)
-        respondents, staff = res.respondents, res.staff
-        top = [{"label": t.label, "count": t.count} for t in res.categories if t.count][:TOP_NEEDS]
+        respondents, staff = needs.respondents, needs.staff
+        top = [{"label": t.label, "count": t.count} for t in needs.top if t.count]
         responses_text = _("本校本学年（%(sy)s）最近一次培训需求调研“%(title)s”收到的答卷数。") % {
-            "title": survey.title, "sy": school_year}
+            "title": needs.title, "sy": school_year}
     add("needs_responses", _("需求调研答卷"), respondents, responses_text)
     rate = (Decimal(respondents) / Decimal(staff)).quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP) if staff else None
     add("needs_response_rate", _("需求调研参与率"), _number(rate),

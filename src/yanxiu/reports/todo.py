@@ -144,12 +144,14 @@ def _teacher_items(scope: Scope, now: dt.datetime) -> list[Todo]:
     from yanxiu.credits.models import Posting
     from yanxiu.growth.choices import ReviewStatus
     from yanxiu.growth.models import GrowthRecord, MentorActivity
+    from yanxiu.needs.questionnaires import open_questionnaires_for
     from yanxiu.needs.selectors import open_surveys_for
 
     person_id, items = scope.person_id, []
-    for survey in [s for s in open_surveys_for(person_id) if not s.answered][:MAX_LISTED]:
-        items.append(Todo(_("%(date)s 前填写调研：%(title)s") % {"date": survey.closes_on.strftime("%m-%d"), "title": survey.title},
-                          reverse("needs:detail", args=[survey.pk])))
+    to_answer = [(q, reverse("needs:answer", args=[q.pk])) for q in open_questionnaires_for(person_id) if not q.answered]
+    to_answer += [(s, reverse("needs:respond", args=[s.pk])) for s in open_surveys_for(person_id) if not s.answered]
+    for survey, url in sorted(to_answer, key=lambda pair: pair[0].closes_on)[:MAX_LISTED]:
+        items.append(Todo(_("%(date)s 前填写问卷：%(title)s") % {"date": survey.closes_on.strftime("%m-%d"), "title": survey.title}, url))
     returned = list(Reflection.objects.filter(person_id=person_id, status=Reflection.Status.RETURNED)
                     .order_by("session_id").values_list("session_id", flat=True)[:100])
     if returned:
