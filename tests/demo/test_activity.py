@@ -91,11 +91,12 @@ def test_seed_demo_writes_a_living_county():
     last = Session.objects.filter(enrollments__person=teacher, ends_at__lt=now).order_by("-starts_at").first()
     assert not Reflection.objects.filter(person=teacher, session=last).exists()  # still to write
     assert Session.objects.filter(enrollments__person=teacher, starts_at__gt=now).exists()
-    from yanxiu.needs.models import NeedsResponse
-    from yanxiu.needs.selectors import open_surveys_for
+    from yanxiu.needs.models import Respondent
+    from yanxiu.needs.questionnaires import open_questionnaires_for
 
-    assert [s.answered for s in open_surveys_for(teacher.pk)] == [False]  # the demo teacher still has it to fill in
-    assert NeedsResponse.objects.count() > 10
+    # The demo teacher still has the needs questionnaire to fill in; two thirds of the colleagues have answered.
+    assert [(q.purpose, q.answered) for q in open_questionnaires_for(teacher.pk)] == [("needs", False)]
+    assert Respondent.objects.count() > 10
     from yanxiu.reports.followup import followups
 
     back = followups(School.objects.filter(county=county), year)

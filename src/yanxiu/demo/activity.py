@@ -807,19 +807,17 @@ class _Seeder:
             project_submit(actor=admin, project=project)
 
     def _needs_surveys(self, schools: int = 5) -> None:
-        """The first schools survey next term's training needs; about two thirds have answered so far.
+        """The first schools survey next term's training needs with the default needs questionnaire (the old fixed
+        questions); about two thirds have answered so far.
 
-        The demo teacher has not answered yet, so 我的培训 shows the survey to fill in.
+        The demo teacher has not answered yet, so the to-do list and 我的问卷 show the questionnaire to fill in.
         """
         from yanxiu.accounts.models import User
-        from yanxiu.needs.services import survey_create, survey_respond
-        from yanxiu.training.models import TrainingKind
+        from yanxiu.needs.models import QuestionKind
+        from yanxiu.needs.services.questionnaires import (
+            questionnaire_create, questionnaire_publish, questionnaire_respond, questionnaire_update,
+        )
 
-        year_label = f"{self.year}-{self.year + 1}"
-        offered = list(self.categories.values())
-        kinds = [TrainingKind.LESSON_STUDY, TrainingKind.COLLECTIVE_PREP, TrainingKind.LECTURE, TrainingKind.OBSERVATION,
-                 TrainingKind.ONLINE, TrainingKind.MENTORING]
-        times = ["research_time", "after_school", "weekend", "holiday", "online_anytime"]
         suggestions = [
             "希望多安排同学科的课堂观察，听完课当场研讨。", "作业设计方面的培训很需要，最好有具体案例。",
             "希望请教研员来校指导新课标下的单元教学设计。", "信息技术培训希望分层进行，年纪大的老师跟不上。",
@@ -829,21 +827,31 @@ class _Seeder:
             staff = [r[1] for r in self.staff[school.pk] if r[3]]
             if not staff:
                 continue
-            survey = survey_create(
-                actor=self.admin_of[school.pk], school=school, school_year=year_label,
-                title=f"{self.year + 1}年春季学期教师培训需求调研", closes_on=self.today + dt.timedelta(days=10),
-                categories=offered, intro="请根据自己的教学实际勾选最需要的培训内容、形式和时间，学校据此安排下学期校本研修。",
-            )
+            admin = self.admin_of[school.pk]
+            q = questionnaire_create(actor=admin, purpose="needs", school=school, title=f"{self.year + 1}年春季学期教师培训需求调研",
+                                     opens_on=self.today, closes_on=self.today + dt.timedelta(days=10))
+            q = questionnaire_update(actor=admin, questionnaire=q, title=q.title, audience=q.audience, opens_on=q.opens_on,
+                                     closes_on=q.closes_on, intro="请根据自己的教学实际勾选最需要的培训内容、形式和时间，学校据此安排下学期校本研修。")
+            q = questionnaire_publish(actor=admin, questionnaire=q)
+            questions = list(q.questions.prefetch_related("options").order_by("position"))
             users = User.objects.in_bulk([self.person_user[pid] for pid in staff])
             for pid in staff:
                 if pid == self.teacher_pid or self.rng.random() > 0.68:
                     continue
-                picked = [c for c in offered if self.rng.random() < (0.75 if c.code == "JX01" else 0.4)] or [offered[0]]
-                survey_respond(
-                    actor=users[self.person_user[pid]], survey=survey, categories=picked,
-                    kinds=self.rng.sample(kinds, self.rng.randint(1, 3)), times=self.rng.sample(times, self.rng.randint(1, 2)),
-                    suggestion=self.rng.choice(suggestions) if self.rng.random() < 0.3 else "",
-                )
+                answers = {}
+                for question in questions:
+                    options = [o.pk for o in question.options.all()]
+                    if question.kind == QuestionKind.SINGLE and options:
+                        answers[question.pk] = [self.rng.choice(options)]
+                    elif question.kind == QuestionKind.MULTIPLE and options:
+                        low = max(1, question.min_picks or 1)
+                        high = min(len(options), question.max_picks or 3)
+                        answers[question.pk] = self.rng.sample(options, self.rng.randint(low, max(low, high)))
+                    elif question.kind == QuestionKind.SCALE:
+                        answers[question.pk] = self.rng.randint(max(1, (question.scale_points or 5) - 2), question.scale_points or 5)
+                    elif question.kind == QuestionKind.TEXT and (question.required or self.rng.random() < 0.3):
+                        answers[question.pk] = self.rng.choice(suggestions)
+                questionnaire_respond(actor=users[self.person_user[pid]], questionnaire=q, answers=answers)
                 self.summary.needs_responses += 1
         self.log(f"需求调研：{min(schools, len(self.schools))} 所学校，{self.summary.needs_responses} 人已填写。")
 
