@@ -258,7 +258,7 @@ class PersonRegisterView(EntryRegisterMixin, RegisterListView):
         person_id = scopes.scope_of(self.request.user).person_id
         if person_id is None:
             raise Http404(_("当前账号没有关联教师档案。"))
-        return get_object_or_404(Person, pk=person_id)
+        return get_object_or_404(reg.register_people(self.request.user), pk=person_id)
 
     def check_permission(self):
         self.person = self.get_person()
