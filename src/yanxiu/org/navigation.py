@@ -28,17 +28,7 @@ def navigation(request):
             (_("我的档案"), reverse("org:my_profile")),
         ]
 
-    people = []
-    if admin or s.led_groups:
-        people.append((_("教师名册"), reverse("org:staff_list")))
-    if admin:
-        people.append((_("学校"), reverse("org:school_list")))
-    if region:
-        people.append((_("片区"), reverse("org:cluster_list")))
-    if s.superuser or s.bureau_counties or s.admin_schools:
-        people.append((_("访问记录"), reverse("org:access_log")))
-    if s.superuser or s.region_counties or s.admin_schools:
-        people.append((_("操作记录"), reverse("org:audit_log")))
+    people = _people_entries(s, region=region, admin=admin)
 
     training = []
     if admin or s.led_groups:
@@ -70,8 +60,6 @@ def navigation(request):
     growth = _growth_entries(s)
     routine = _routine_entries(s, region=region)
     reports = _reports_entries(s, region=region)
-    if admin:
-        people += [(_("推送渠道"), reverse("notify:channels")), (_("消息发送记录"), reverse("notify:deliveries"))]
 
     groups = [
         (_("首页"), [(_("首页"), reverse("reports:home"))]),
@@ -142,12 +130,15 @@ def _reports_entries(s, *, region: bool) -> list[tuple[str, str]]:
         reports.append((_("全县统计看板"), reverse("reports:dashboard_bureau")))
     if s.admin_schools or s.led_groups:
         reports.append((_("学校统计看板"), reverse("reports:dashboard_school")))
+    if region or s.admin_schools or s.led_groups:
+        reports += [
+            (_("学时台账"), reverse("reports:register_entries")),
+            (_("教师学时汇总"), reverse("reports:register_school")),
+            (_("培训台账"), reverse("reports:register_trainings")),
+        ]
     if region or s.admin_schools:
         reports += [
             (_("未达标风险教师"), reverse("reports:at_risk")),
-            (_("学时台账"), reverse("reports:register_entries")),
-            (_("学校台账"), reverse("reports:register_school")),
-            (_("培训台账"), reverse("reports:register_trainings")),
             (_("通报") if region else _("收到的通报"), reverse("reports:notice_list")),
             (_("年度工作总结") if s.admin_schools and not region else _("学校总结报送情况"),
              reverse("reports:summary") if s.admin_schools and not region else reverse("reports:summary_list")),
@@ -158,3 +149,21 @@ def _reports_entries(s, *, region: bool) -> list[tuple[str, str]]:
     if region:
         reports += [(_("印发通报"), reverse("reports:notice_new")), (_("公文格式"), reverse("reports:notice_settings"))]
     return reports
+
+
+def _people_entries(s, *, region: bool, admin: bool) -> list[tuple[str, str]]:
+    """The 教师与学校 group: staff, schools, clusters, the logs, and where messages go out."""
+    people = []
+    if admin or s.led_groups:
+        people.append((_("教师名册"), reverse("org:staff_list")))
+    if admin:
+        people.append((_("学校"), reverse("org:school_list")))
+    if region:
+        people.append((_("片区"), reverse("org:cluster_list")))
+    if s.superuser or s.bureau_counties or s.admin_schools:
+        people.append((_("访问记录"), reverse("org:access_log")))
+    if s.superuser or s.region_counties or s.admin_schools:
+        people.append((_("操作记录"), reverse("org:audit_log")))
+    if admin:
+        people += [(_("推送渠道"), reverse("notify:channels")), (_("消息发送记录"), reverse("notify:deliveries"))]
+    return people
