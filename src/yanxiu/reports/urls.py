@@ -6,7 +6,7 @@ from .views import dashboards, evaluation, exports, notices, registers, summary
 app_name = "reports"
 urlpatterns = [
     path("", views.home, name="home"),
-    path("registers/followups/", views.FollowupListView.as_view(), name="followups"),
+    path("reports/registers/followups/", views.FollowupListView.as_view(), name="followups"),
     *registers.urlpatterns,
     *dashboards.urlpatterns,
     *notices.urlpatterns,

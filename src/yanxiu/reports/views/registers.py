@@ -572,11 +572,11 @@ class ProjectRegisterView(ParticipantRegisterView):
 
 
 urlpatterns = [
-    path("registers/", EntryRegisterView.as_view(), name="register_entries"),
-    path("registers/mine/", PersonRegisterView.as_view(), name="register_mine"),
-    path("registers/person/<int:person_id>/", PersonRegisterView.as_view(), name="register_person"),
-    path("registers/schools/", SchoolRegisterView.as_view(), name="register_school"),
-    path("registers/trainings/", TrainingListView.as_view(), name="register_trainings"),
-    path("registers/session/<int:session_id>/", SessionRegisterView.as_view(), name="register_session"),
-    path("registers/project/<int:project_id>/", ProjectRegisterView.as_view(), name="register_project"),
+    path("reports/registers/", EntryRegisterView.as_view(), name="register_entries"),
+    path("reports/registers/mine/", PersonRegisterView.as_view(), name="register_mine"),
+    path("reports/registers/person/<int:person_id>/", PersonRegisterView.as_view(), name="register_person"),
+    path("reports/registers/schools/", SchoolRegisterView.as_view(), name="register_school"),
+    path("reports/registers/trainings/", TrainingListView.as_view(), name="register_trainings"),
+    path("reports/registers/session/<int:session_id>/", SessionRegisterView.as_view(), name="register_session"),
+    path("reports/registers/project/<int:project_id>/", ProjectRegisterView.as_view(), name="register_project"),
 ]
