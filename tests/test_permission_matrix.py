@@ -51,6 +51,41 @@ MATRIX = {
     "reports:evaluation_school": ("get", "school", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404, "far_bureau": 404, "*": 403}),
     "reports:evaluation_review": ("get", "school", {"anon": LOGIN, "bureau": 200, "centre": 200, "far_bureau": 404, "*": 403}),
     "reports:evaluation_weights": ("get", "county_id", {"anon": LOGIN, "bureau": 200, "far_bureau": 404, "*": 403}),
+    # Dashboards: the bureau's for region staff, the school's for its admin and group leaders, the teacher's own.
+    "reports:dashboard_bureau": ("get", None, {"anon": LOGIN, "bureau": 200, "far_bureau": 200, "centre": 200, "*": 403}),
+    "reports:dashboard_school": ("get", None, {"anon": LOGIN, "leader": 200, "school_admin": 200, "other_admin": 200, "bureau": 302,
+                                               "far_bureau": 302, "centre": 302, "*": 403}),
+    "reports:dashboard_mine": ("get", None, {"anon": LOGIN, "bureau": 403, "far_bureau": 403, "centre": 403, "presenter": 403, "*": 200}),
+    "reports:at_risk": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
+                                      "centre": 200, "*": 403}),
+    # Upper-level participant lists and the annual inspection pack.
+    "reports:upper_lists": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
+                                          "centre": 200, "*": 403}),
+    "reports:quota_participants": ("get", "quota", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "other_admin": 404,
+                                                    "far_bureau": 404, "*": 403}),
+    "reports:quota_participants_export": ("post", "quota", {"anon": LOGIN, "school_admin": 302, "bureau": 302, "centre": 302,
+                                                            "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:project_participants": ("get", "upper_project", {"anon": LOGIN, "bureau": 200, "centre": 200, "far_bureau": 404, "*": 403}),
+    "reports:project_participants_export": ("post", "upper_project", {"anon": LOGIN, "bureau": 302, "centre": 302, "far_bureau": 404,
+                                                                      "*": 403}),
+    "reports:inspection": ("get", None, {"anon": LOGIN, "school_admin": 200, "other_admin": 200, "bureau": 200, "far_bureau": 200,
+                                         "centre": 200, "*": 403}),
+    "reports:inspection_start": ("post", None, {"anon": LOGIN, "school_admin": 302, "other_admin": 302, "bureau": 302, "far_bureau": 302,
+                                                "centre": 302, "*": 403}),
+    # Registers: a teacher is sent to their own; leaders read their groups', admins their school's, region staff their county's.
+    "reports:register_entries": ("get", None, {"anon": LOGIN, "teacher": 302, "other_teacher": 302, "member": 302, "presenter": 302,
+                                               "*": 200}),
+    "reports:register_mine": ("get", None, {"anon": LOGIN, "bureau": 404, "far_bureau": 404, "centre": 404, "presenter": 404, "*": 200}),
+    "reports:register_person": ("get", "person_id", {"anon": LOGIN, "teacher": 200, "school_admin": 200, "bureau": 200, "centre": 200,
+                                                     "*": 404}),
+    "reports:register_school": ("get", None, {"anon": LOGIN, "leader": 200, "school_admin": 200, "other_admin": 200, "bureau": 200,
+                                              "far_bureau": 200, "centre": 200, "*": 403}),
+    "reports:register_trainings": ("get", None, {"anon": LOGIN, "leader": 200, "school_admin": 200, "other_admin": 200, "bureau": 200,
+                                                 "far_bureau": 200, "centre": 200, "*": 403}),
+    "reports:register_session": ("get", "session_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "leader": 404,
+                                                       "other_admin": 404, "far_bureau": 404, "*": 403}),
+    "reports:register_project": ("get", "project_id", {"anon": LOGIN, "school_admin": 200, "bureau": 200, "centre": 200, "leader": 404,
+                                                       "other_admin": 404, "far_bureau": 404, "*": 403}),
     "accounts:login": ("get", None, {"*": 200}),
     "accounts:password_change": ("get", None, {"anon": LOGIN, "*": 200}),
     "org:my_profile": ("get", None, {"anon": LOGIN, "presenter": 302, "bureau": 302, "centre": 302, "far_bureau": 302, "*": 200}),
@@ -118,6 +153,25 @@ def _finished_job(owner):
     return job
 
 
+def _report_targets(roles, school, county) -> dict:
+    """An upper-level project with the school's quota, and a held school session, for the reports pages."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from tests.reports.test_participants import project, quota
+    from yanxiu.training.models import Project, Session
+
+    upper = project(county)
+    school_project = Project.objects.create(owner_school=school, region=county, title="校本研修", school_year="2026-2027", status="approved")
+    start = timezone.now() - dt.timedelta(days=1)
+    session = Session.objects.create(project=school_project, title="单元教学", starts_at=start, ends_at=start + dt.timedelta(hours=1),
+                                     status="published")
+    return {"quota": {"pk": quota(upper, school, places=2).pk}, "upper_project": {"pk": upper.pk},
+            "person_id": {"person_id": roles.teacher.person.pk}, "session_id": {"session_id": session.pk},
+            "project_id": {"project_id": school_project.pk}}
+
+
 def _issued_notice(roles, school):
     """A commendation naming ``school``, issued by the county's bureau."""
     import datetime as dt
@@ -146,6 +200,7 @@ def targets(roles, school, group, county):
         "cluster": {"pk": cluster.pk},
         "job": {"pk": _finished_job(roles.school_admin).pk},
         "notice": {"pk": _issued_notice(roles, school).pk},
+        **_report_targets(roles, school, county),
         # Revoking is destructive: each role gets a fresh assignment to try on.
         "assignment": lambda: {"pk": RoleAssignment.objects.create(user=roles.member, role="school_admin", school=school).pk},
     }
@@ -178,7 +233,7 @@ def _reachable_pages(client, user, targets):
         kwargs = targets[target] if target else None
         url = reverse(name, kwargs=kwargs() if callable(kwargs) else kwargs)
         response = getattr(client, method)(url)
-        if response.status_code == 200 and not response.get("Content-Type", "").startswith("application/vnd"):
+        if response.status_code == 200 and response.get("Content-Type", "").startswith("text/"):
             yield name, response.content.decode()
 
 
