@@ -117,6 +117,11 @@ def at_risk_teachers(rows: list[ComplianceRow], *, now: dt.datetime | None = Non
             known = days[key] = (span, *_days(span, today))
         span, elapsed, remaining = known
         total, minimum = row.total, row.minimum
+        # Far enough above the minimum in floating point: not at risk, whatever the rounding.
+        factor = remaining / elapsed if today >= span[0] else 0.0
+        t = float(total)
+        if t + max(float(row.scheduled), t * factor) >= float(minimum) + 0.05:
+            continue
         if today >= span[0]:
             by_pace = (total / Decimal(elapsed) * remaining).quantize(CENT, rounding=ROUND_HALF_UP)
         else:

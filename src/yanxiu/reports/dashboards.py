@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 from yanxiu.credits.compliance import CENT, ZERO, ComplianceRow, Status, compliance_rows, registered_session_ids
 from yanxiu.org.models import Employment, School, mask_id_number
 from yanxiu.policy.models import CreditKind
-from yanxiu.training.models import TrainingLevel
+from yanxiu.training.models import Session, TrainingLevel
 
 from . import measures
 from .at_risk import Projection, at_risk_teachers, projection
@@ -146,57 +146,77 @@ def _fill_compliance(lines: dict, rows: list[ComplianceRow], key_of, projections
             line.at_risk += 1
 
 
-def ledger_hours(entries: QuerySet, unit: str) -> dict:
-    """Net hours (学时) of ``entries`` by ``unit`` (an expression naming the line), kind and level: one GROUP BY.
+def _level_sql(q, alias: str, s: str, p: str, c: str, o: str, op: str, evidence_level: str) -> str:
+    """The level of ledger row ``alias`` from its joined session project ``p``, claim ``c``, objection's session project ``op``."""
+    return (f"COALESCE({p}.{q('level')}, {c}.{q('level')}, CASE WHEN {alias}.{q('source_type')} = 'import' THEN {evidence_level} END, "
+            f"{op}.{q('level')}, 'school')")
+
+
+def _joins_sql(q, alias: str, suffix: str) -> str:
+    from yanxiu.credits.models import CertificateClaim, Objection
+    from yanxiu.training.models import Project, Session
+
+    session, project = q(Session._meta.db_table), q(Project._meta.db_table)
+    return (
+        f"LEFT JOIN {session} s{suffix} ON s{suffix}.{q('id')} = "
+        f"CASE WHEN {alias}.{q('source_type')} = 'session' THEN CAST({alias}.{q('source_id')} AS BIGINT) END "
+        f"LEFT JOIN {project} p{suffix} ON p{suffix}.{q('id')} = s{suffix}.{q('project_id')} "
+        f"LEFT JOIN {q(CertificateClaim._meta.db_table)} c{suffix} ON {alias}.{q('source_type')} = 'certificate' "
+        f"AND c{suffix}.{q('entry_id')} = {alias}.{q('id')} "
+        f"LEFT JOIN {q(Objection._meta.db_table)} o{suffix} ON {alias}.{q('source_type')} = 'objection' "
+        f"AND o{suffix}.{q('resolution_entry_id')} = {alias}.{q('id')} "
+        f"LEFT JOIN {session} os{suffix} ON os{suffix}.{q('id')} = o{suffix}.{q('session_id')} "
+        f"LEFT JOIN {project} op{suffix} ON op{suffix}.{q('id')} = os{suffix}.{q('project_id')} "
+    )
+
+
+def ledger_hours(employments: QuerySet, year: int, *, by: str = "school") -> dict:
+    """Net hours (学时) of school year ``year`` of the people holding ``employments`` (current ones), by school
+    (``by="school"``: the employment's school) or by person, by kind and by level: one GROUP BY.
 
     The level is the training's (国/省/市/县/校), as the registers give it
     (``reports.registers.with_register_columns``): a session's project level, an
     imported result's ``evidence["level"]``, a certificate claim's level, an
     objection's missed session's level; activities and the rest are 校培. A
-    reversal counts, negative, at the level of the entry it reverses, so the
-    sums are the net ledger, as compliance sums it. Sessions, claims and
-    objections are joined once (hash joins on PostgreSQL), not looked up
-    entry by entry.
+    reversal counts, negative, at the level of the entry it reverses (looked up
+    for the reversal rows only), so the sums are the net ledger, as compliance
+    sums it. The employments, sessions, claims and objections are joined once
+    (hash joins on PostgreSQL), not looked up entry by entry.
     """
-    from yanxiu.credits.models import CertificateClaim, CreditEntry, Objection, SourceType
-    from yanxiu.training.models import Project, Session
+    from yanxiu.credits.models import CreditEntry, SourceType
 
-    # A reversal (negative hours) counts at the level of the entry it reverses: its source is read
-    # from that entry, a lookup by primary key for the few reversal rows only.
-    original = CreditEntry.objects.filter(pk=OuterRef("reverses_id"))
-
-    def own_or_original(field: str, value=None):
-        return Case(When(source_type=SourceType.REVERSAL, then=Subquery(original.values(field)[:1])),
-                    default=value if value is not None else F(field))
-
-    source_type = own_or_original("source_type")
-    inner = (
-        entries.order_by()
-        .annotate(unit_key=unit, eff_pk=own_or_original("pk", F("pk")), eff_type=source_type,
-                  eff_source=own_or_original("source_id"), eff_evidence=own_or_original("evidence"))
-        .annotate(import_level=Case(When(eff_type=SourceType.IMPORT, then=KeyTextTransform("level", "eff_evidence")),
-                                    default=Value(None), output_field=CharField()))
-        .values("unit_key", "kind", "eff_pk", "eff_type", "eff_source", "import_level", "hours")
-    )
-    assert inner.model is CreditEntry
-    sql, params = inner.query.sql_with_params()
-    connection = connections[inner.db]
+    employments = employments.current().order_by().values("person_id", "school_id")
+    # The join with the employments below picks the people: a school's few by the (person, year) index.
+    entries = (CreditEntry.objects.filter(school_year=year).order_by()
+               .annotate(import_level=Case(When(source_type=SourceType.IMPORT, then=KeyTextTransform("level", "evidence")),
+                                           default=Value(None), output_field=CharField()))
+               .values("id", "person_id", "kind", "source_type", "source_id", "reverses_id", "hours", "import_level"))
+    connection = connections[entries.db]
     q = connection.ops.quote_name
-    level = f"COALESCE(p.{q('level')}, c.{q('level')}, b.{q('import_level')}, op.{q('level')}, %s)"
+    e_sql, e_params = employments.query.sql_with_params()
+    b_sql, b_params = entries.query.sql_with_params()
+
+    def evidence_level(alias: str) -> str:
+        column = f"{alias}.{q('evidence')}"
+        return f"({column} ->> 'level')" if connection.vendor == "postgresql" else f"json_extract({column}, '$.level')"
+
+    table = q(CreditEntry._meta.db_table)
+    reversed_level = (
+        f"(SELECT {_level_sql(q, 'r', 's2', 'p2', 'c2', 'o2', 'op2', evidence_level('r'))} FROM {table} r "
+        f"{_joins_sql(q, 'r', '2')}WHERE r.{q('id')} = b.{q('reverses_id')})"
+    )
+    level = (f"CASE WHEN b.{q('source_type')} = 'reversal' THEN {reversed_level} "
+             f"ELSE {_level_sql(q, 'b', 's', 'p', 'c', 'o', 'op', 'b.' + q('import_level'))} END")
+    unit = q("school_id") if by == "school" else q("person_id")
     query = (
-        f"SELECT b.{q('unit_key')}, b.{q('kind')}, {level}, SUM(b.{q('hours')}) FROM ({sql}) b "
-        f"LEFT JOIN {q(Session._meta.db_table)} s ON b.{q('eff_type')} = %s AND b.{q('eff_source')} = CAST(s.{q('id')} AS VARCHAR(64)) "
-        f"LEFT JOIN {q(Project._meta.db_table)} p ON p.{q('id')} = s.{q('project_id')} "
-        f"LEFT JOIN {q(CertificateClaim._meta.db_table)} c ON b.{q('eff_type')} = %s AND c.{q('entry_id')} = b.{q('eff_pk')} "
-        f"LEFT JOIN {q(Objection._meta.db_table)} o ON b.{q('eff_type')} = %s AND o.{q('resolution_entry_id')} = b.{q('eff_pk')} "
-        f"LEFT JOIN {q(Session._meta.db_table)} os ON os.{q('id')} = o.{q('session_id')} "
-        f"LEFT JOIN {q(Project._meta.db_table)} op ON op.{q('id')} = os.{q('project_id')} "
+        f"SELECT e.{unit}, b.{q('kind')}, {level}, SUM(b.{q('hours')}) FROM ({b_sql}) b "
+        f"INNER JOIN ({e_sql}) e ON e.{q('person_id')} = b.{q('person_id')} {_joins_sql(q, 'b', '')}"
         "GROUP BY 1, 2, 3"
     )
     school = TrainingLevel.SCHOOL.value
     result: dict = defaultdict(lambda: {"kind": dict.fromkeys(KINDS, ZERO), "level": dict.fromkeys(LEVELS, ZERO)})
     with connection.cursor() as cursor:
-        cursor.execute(query, [school, *params, SourceType.SESSION.value, SourceType.CERTIFICATE.value, SourceType.OBJECTION.value])
+        cursor.execute(query, [*b_params, *e_params])
         for key, kind, lvl, hours in cursor.fetchall():
             hours = Decimal(str(hours or 0)).quantize(CENT)
             item = result[key]
@@ -207,9 +227,8 @@ def ledger_hours(entries: QuerySet, unit: str) -> dict:
 
 
 def _count(qs: QuerySet) -> Subquery:
-    """``qs`` (rows of one session's, correlated on ``session_id``) counted, as a number per session."""
-    return Coalesce(Subquery(qs.filter(session_id=OuterRef("pk")).order_by().values("session_id")
-                             .annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()), 0)
+    """``qs`` (the rows of one session, the outer query's) counted, as a number per session."""
+    return Coalesce(Subquery(qs.order_by().values("session_id").annotate(c=Count("*")).values("c")[:1], output_field=IntegerField()), 0)
 
 
 def _spans(rows: list[ComplianceRow], year: int) -> dict[int, tuple[dt.date, dt.date]]:
@@ -239,11 +258,13 @@ def _school_sessions(lines: dict[int, Line], spans, year: int, now: dt.datetime)
     registered = registered_session_ids().filter(target_id=Cast(OuterRef("pk"), CharField()))
     for (start, end), ids in _by_span(lines, spans, year).items():
         held = measures.held_sessions(School.objects.filter(pk__in=ids), start, end, now=now)
+        # Each measure of the one held session of the row: an index lookup by session, not a join with all of them.
+        one = Session.objects.filter(pk=OuterRef(OuterRef("pk")))
         late = Case(When(Q(ends_at__lte=late_before) & ~Exists(registered), then=F("pk")), default=None, output_field=IntegerField())
         rows = (
             held.order_by().values("project__owner_school_id", late_pk=late)
-            .annotate(n=Count("pk"), pt=Sum(_count(measures.person_times(held))),
-                      ab=Sum(_count(measures.absences(held, now=now))), lv=Sum(_count(measures.approved_leave(held))),
+            .annotate(n=Count("pk"), pt=Sum(_count(measures.person_times(one))),
+                      ab=Sum(_count(measures.absences(one, now=now))), lv=Sum(_count(measures.approved_leave(one))),
                       title=Max("title"), ended=Max("ends_at"))
             .order_by("ended", "late_pk")
             .values_list("project__owner_school_id", "late_pk", "n", "pt", "ab", "lv", "title", "ended")
@@ -285,8 +306,7 @@ def bureau_dashboard(schools: QuerySet[School], year: int, *, user, now: dt.date
     projections = at_risk_teachers(rows, now=now)
     _fill_compliance(lines, rows, lambda r: r.school_id, projections)
     if ids:
-        entries = _entries_of(Employment.objects.filter(school__in=schools.values("pk")).current(), year)
-        for school_id, sums in ledger_hours(entries, F("person__employments__school_id")).items():
+        for school_id, sums in ledger_hours(Employment.objects.filter(school__in=schools.values("pk")), year).items():
             line = lines.get(school_id)
             if line is not None:
                 line.kind_hours, line.level_hours = sums["kind"], sums["level"]
@@ -318,13 +338,6 @@ def _current_year(now: dt.datetime) -> int:
     return today.year if today.month >= 9 else today.year - 1
 
 
-def _entries_of(employments: QuerySet, year: int) -> QuerySet:
-    """Ledger rows of ``year`` of the people holding ``employments``, joined to that employment (its school)."""
-    from yanxiu.credits.models import CreditEntry
-
-    return CreditEntry.objects.filter(school_year=year, person__employments__in=employments)
-
-
 # --- A school --------------------------------------------------------------------------
 
 
@@ -344,10 +357,7 @@ def school_dashboard(school: School, year: int, *, employments: QuerySet | None 
     _fill_compliance(lines, rows, lambda r: r.person_id, projections)
     person_ids = list(lines)
     if person_ids:
-        from yanxiu.credits.models import CreditEntry
-
-        entries = CreditEntry.objects.filter(school_year=year, person_id__in=person_ids)
-        for person_id, sums in ledger_hours(entries, F("person_id")).items():
+        for person_id, sums in ledger_hours(employments, year, by="person").items():
             line = lines.get(person_id)
             if line is not None:
                 line.kind_hours, line.level_hours = sums["kind"], sums["level"]
@@ -403,13 +413,11 @@ class Mine:
 
 def teacher_dashboard(person, year: int, *, now: dt.datetime | None = None) -> Mine:
     """The teacher's own standing: their compliance row, its projection and their hours by kind and level."""
-    from yanxiu.credits.models import CreditEntry
-
     now = now or timezone.now()
     rows = compliance_rows(Employment.objects.filter(person=person), year, now=now)
     row = rows[0] if rows else None
     proj = projection(row, today=timezone.localdate(now)) if row is not None and row.in_progress else None
-    sums = ledger_hours(CreditEntry.objects.filter(school_year=year, person=person), F("person_id")).get(person.pk)
+    sums = ledger_hours(Employment.objects.filter(person=person), year, by="person").get(person.pk)
     return Mine(row=row, projection=proj, kind_hours=sums["kind"] if sums else dict.fromkeys(KINDS, ZERO),
                 level_hours=sums["level"] if sums else dict.fromkeys(LEVELS, ZERO))
 
