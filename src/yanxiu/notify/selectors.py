@@ -62,3 +62,21 @@ def owner_choices(user) -> list[tuple[str, str]]:
     counties = Region.objects.filter(level="county") if s.superuser else Region.objects.filter(pk__in=s.region_counties, level="county")
     return ([(f"school:{pk}", name) for pk, name in schools.order_by("code").values_list("pk", "name")[:500]]
             + [(f"county:{pk}", name) for pk, name in counties.order_by("code").values_list("pk", "name")[:500]])
+
+
+def reminder_rules_editable_by(user) -> QuerySet:
+    """The installation's reminder rules, for a user who sets reminder rules (superusers, region staff:
+    the latter through their county's overrides); nothing for anyone else."""
+    from .models import ReminderRule
+
+    s = scopes.scope_of(user)
+    if not (s.superuser or s.region_counties):
+        return ReminderRule.objects.none()
+    return ReminderRule.objects.filter(county__isnull=True)
+
+
+def override_of(rule, county):
+    """A county's override of an installation rule, or None."""
+    from .models import ReminderRule
+
+    return ReminderRule.objects.filter(base=rule, county=county).first() if county is not None else None

@@ -41,7 +41,7 @@ from yanxiu.org import scopes
 from yanxiu.org.models import Employment
 
 from . import access, broadcasts, recipients
-from .models import (AFTER, Broadcast, Channel, Delivery, DeliveryPreference, Message, MessageKind, ReminderRule, ReminderWhat,
+from .models import (Broadcast, Channel, Delivery, DeliveryPreference, Message, MessageKind, ReminderRule, ReminderWhat,
                      validate_site_path)
 
 PLACEHOLDERS = ("title", "body", "url", "school")
@@ -432,7 +432,3 @@ def reminder_rule_reset(*, actor, rule: ReminderRule, county) -> None:
     audit.record(actor=actor, event=Event.NOTIFY_REMINDER_RULE_RESET, target=override, county=county, what=override.what,
                  rule=rule.pk)
     override.delete()
-
-
-def rule_direction(what: str) -> str:
-    return _("之后") if what in AFTER else _("之前")

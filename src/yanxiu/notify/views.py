@@ -24,7 +24,7 @@ from yanxiu.core.params import parse_id
 
 from . import access, broadcasts, reminders, selectors, services
 from .forms import DEFAULT_BODY, ChannelForm, NoticeForm, PreferencesForm, ReminderRuleForm, StatusFilter
-from .models import Broadcast, Delivery, ReminderRule
+from .models import Broadcast, Delivery
 
 PAGE_DENIED = gettext_lazy("只有学校管理员和教育局、研训中心人员可以设置推送渠道。")
 
@@ -476,12 +476,12 @@ class ReminderRuleEditView(_RuleFormView):
                 raise PermissionDenied(RULES_DENIED)
 
     def get_object(self):
-        return get_object_or_404(ReminderRule.objects.filter(county__isnull=True), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.reminder_rules_editable_by(self.request.user), pk=self.kwargs["pk"])
 
     def get_initial(self):
         rule = self.object
         if self.county is not None:
-            rule = ReminderRule.objects.filter(base=rule, county=self.county).first() or rule
+            rule = selectors.override_of(rule, self.county) or rule
         return {"days": rule.days, "hours": rule.hours, "enabled": rule.enabled}
 
     def perform(self, form):
@@ -520,7 +520,7 @@ class ReminderRuleResetView(ServiceActionView):
 
     def get_object(self):
         self.county = _rule_county(self.request, self.request.POST)
-        return get_object_or_404(ReminderRule.objects.filter(county__isnull=True), pk=self.kwargs["pk"])
+        return get_object_or_404(selectors.reminder_rules_editable_by(self.request.user), pk=self.kwargs["pk"])
 
     def perform(self):
         return services.reminder_rule_reset(actor=self.request.user, rule=self.object, county=self.county)
