@@ -298,3 +298,32 @@ def test_the_rules_page_is_for_region_staff_and_superusers_and_a_county_override
     assert ReminderRule.objects.filter(what="session_start", county__isnull=True).count() == 3
     for bad_county in ("abc", "99999999999999999999999"):
         assert client.get(f"{url}?county={bad_county}").status_code == 400
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_passes_at_the_same_time_send_each_reminder_once(roles, published_session):
+    import threading
+
+    from django.db import connection
+
+    now = published_session.starts_at - 20 * H
+    barrier, results, errors = threading.Barrier(2), [], []
+
+    def one_pass():
+        try:
+            barrier.wait(timeout=30)
+            results.append(run(now)["session_start"])
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=one_pass) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    assert not errors, errors
+    assert sum(results) == 4  # split between the passes in any way, never more
+    assert Message.objects.filter(kind=MessageKind.REMINDER).count() == 4
+    assert SentReminder.objects.count() == 4
