@@ -260,7 +260,7 @@ def on_leave_decision(event: AuditEvent) -> list[Notice]:
     comment = str(event.detail.get("comment") or "")[:500]
     body = _("活动：%(title)s，%(start)s。") % {"title": leave.session.title, "start": when(leave.session.starts_at)}
     if comment:
-        body += _("审批意见：%(comment)s") % {"comment": comment}
+        body += "\n" + _("审批意见：%(comment)s") % {"comment": comment}
     notices += _all(users_of_people([leave.person_id]), kind=MessageKind.LEAVE_DECIDED,
                     title=_("请假申请%(outcome)s：%(title)s") % {"outcome": outcome, "title": leave.session.title},
                     body=body, url=reverse("training:my"), topic=_topic(leave))

@@ -222,9 +222,11 @@ def absence_rows(region, scope: dict, *, now: dt.datetime | None = None) -> list
     rows = []
     for e in absent:
         leave = latest.get((e.session_id, e.person_id))
-        reason = _("请假未获批准") if leave is not None else _("无故缺训")
         if leave is not None:
-            reason += _("（%(type)s）") % {"type": LeaveType(leave.leave_type).label if leave.leave_type in LeaveType.values else leave.leave_type}
+            kind = LeaveType(leave.leave_type).label if leave.leave_type in LeaveType.values else leave.leave_type
+            reason = _("请假未获批准（%(type)s）") % {"type": kind}
+        else:
+            reason = _("无故缺训")
         school_id, school_name = school_of(e)
         rows.append({"name": e.person.name, "school": school_name, "school_id": school_id, "session": e.session.title,
                      "session_id": e.session_id, "date": _local_date(e.session.starts_at), "reason": reason,
