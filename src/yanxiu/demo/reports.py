@@ -175,7 +175,7 @@ class _Seeder:
         for u in chosen:
             reasons[f"school:{u.pk}"] = (
                 f"本学年已开展校本研修活动 {u.sessions_held} 次，{u.teachers} 名教师中已有 {u.met} 人学时达标"
-                f"（{u.rate_text}），" + (f"无故缺训仅 {u.absences} 人次。" if u.absences else "无无故缺训。"))
+                f"（{u.rate_text}），" + (f"无故缺训仅 {u.absences} 人次。" if u.absences else "没有无故缺训。"))
         groups = []
         if group is not None:
             groups.append(group.pk)
@@ -183,7 +183,7 @@ class _Seeder:
         return {"schools": [u.pk for u in chosen], "groups": groups, "reasons": reasons, "year": year}
 
     def _commended_group(self, region, year: int) -> tuple[Group | None, str]:
-        """The county's first school's advanced group of the year (routine), else its largest group."""
+        """The county's first school's advanced group of the year (routine), else its first group with members."""
         first = School.objects.filter(county=region, is_active=True).order_by("code").first()
         if first is None:
             return None, ""
@@ -192,7 +192,7 @@ class _Seeder:
         if row is not None:
             return row.group, GROUP_REASON
         members = Employment.objects.current().filter(groups__school=first)
-        group = (Group.objects.filter(school=first, members__in=members).order_by("pk").first())
+        group = Group.objects.filter(school=first, members__in=members).order_by("pk").first()
         return group, "集体备课按周落实，组内听课评课常态化。"
 
     # --- year-end summaries -----------------------------------------------------------------
