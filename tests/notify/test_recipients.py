@@ -208,6 +208,21 @@ def test_a_needs_survey_tells_the_schools_current_teachers(client, roles, school
     opens(client, roles.member, MessageKind.SURVEY_OPENED)
 
 
+def test_a_published_questionnaire_tells_exactly_those_it_asks(client, roles, school, committed):
+    from yanxiu.needs.services.questionnaires import questionnaire_create, questionnaire_publish, questionnaire_update
+    from yanxiu.training.models import ContentCategory
+
+    for code, name in (("A01", "师德师风"), ("B01", "课堂教学")):
+        ContentCategory.objects.create(region=school.county, code=code, name=name)
+    q = questionnaire_create(actor=roles.school_admin, purpose="needs", school=school)
+    q = questionnaire_update(actor=roles.school_admin, questionnaire=q, title="语文组调研", audience="groups",
+                             groups=[roles.leader.person.employments.get().groups.get()], opens_on=q.opens_on, closes_on=q.closes_on)
+    with committed():
+        questionnaire_publish(actor=roles.school_admin, questionnaire=q)
+    only(MessageKind.SURVEY_OPENED, roles.member, roles.leader)
+    opens(client, roles.member, MessageKind.SURVEY_OPENED)
+
+
 def test_a_growth_record_goes_to_its_reviewers_and_the_review_back_to_its_author(client, growth, committed):
     from yanxiu.growth import services as growth_services
 

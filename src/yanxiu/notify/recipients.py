@@ -342,6 +342,20 @@ def on_questionnaire_remind(event: AuditEvent) -> list[Notice]:
                 url=reverse("needs:answer", args=[questionnaire.pk]), topic=_topic(questionnaire))
 
 
+def on_questionnaire_publish(event: AuditEvent) -> list[Notice]:
+    """A questionnaire published: everyone it asks (its audience today), each a link to the answer page."""
+    from yanxiu.needs.models import Questionnaire
+    from yanxiu.needs.questionnaires import asked_ids
+
+    questionnaire = _target(event, Questionnaire)
+    if questionnaire is None:
+        return []
+    return _all(users_of_people(asked_ids(questionnaire)), kind=MessageKind.SURVEY_OPENED, once=True,
+                title=_("请填写问卷：%(title)s") % {"title": questionnaire.title},
+                body=_("截止日期：%(date)s。") % {"date": questionnaire.closes_on.isoformat()},
+                url=reverse("needs:answer", args=[questionnaire.pk]), topic=_topic(questionnaire))
+
+
 # --- Growth -------------------------------------------------------------------
 
 
@@ -411,6 +425,7 @@ HANDLERS: dict[str, Handler] = {
     Event.OBJECTION_RESOLVE.value: on_objection_resolve,
     Event.NEEDS_SURVEY_CREATE.value: on_survey_create,
     Event.QUESTIONNAIRE_REMIND.value: on_questionnaire_remind,
+    Event.QUESTIONNAIRE_PUBLISH.value: on_questionnaire_publish,
     Event.GROWTH_RECORD_SUBMIT.value: on_record_submit,
     Event.GROWTH_RECORD_ACCEPT.value: on_record_review,
     Event.GROWTH_RECORD_RETURN.value: on_record_review,
