@@ -93,11 +93,11 @@ def build() -> None:
             SELECT p.id, s.id, DATE '2015-09-01', NULL, '', 'primary', '语文', 'teacher', 'none', 'bachelor', 'established', DATE '2010-09-01', ''
             FROM org_person p JOIN org_school s ON s.code = lpad((((p.id - (SELECT min(id) FROM org_person)) / {SCHOOL_SIZE}) + 1)::text, 10, '0')""",
         f"""INSERT INTO credits_creditentry (seq, person_id, school_id, school_year, kind, category, title, hours, credits, long_cycle,
-                                            source_type, source_id, source_key, evidence, evidence_file, reason, created_at, payload, prev_hash, hash)
+                                            source_type, source_id, source_key, evidence, evidence_file, reason, created_at, payload, prev_hash, hash, mac)
             SELECT g, e.person_id, e.school_id, {YEAR} - (g % 3),
                    (ARRAY['school_based','school_based','centralised','online'])[1 + (g % 4)], '', '培训' || (g % 97),
                    (1 + (g % 13))::numeric, (1 + (g % 13))::numeric, (g % 997 = 0), 'activity', '', '', '{{}}'::jsonb, '', '', now(), '{{}}',
-                   lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0')
+                   lpad(to_hex(g - 1), 64, '0'), lpad(to_hex(g), 64, '0'), ''
             FROM generate_series(1, {m}) g
             JOIN org_employment e ON e.person_id = (SELECT min(id) FROM org_person) + (((g / 3)::bigint * 7919) % {n})::int""",
         "ANALYZE",

@@ -98,7 +98,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 from django.urls import Resolver404, resolve
 
 WALK_PER_PATTERN = 4
-WALK_MAX_REQUESTS = 680
+WALK_MAX_REQUESTS = 900
 WALK_SHORT_LIVED = ("/attendance/s/",)
 # Anything under these prefixes is not a page of the product.
 WALK_NOT_PAGES = ("/static/", "/media/", "/django-admin/", "/api/docs", "/i18n/")
