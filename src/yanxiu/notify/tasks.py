@@ -40,7 +40,7 @@ def queue_pass() -> bool:
 
 
 def reminder_interval() -> dt.timedelta:
-    return dt.timedelta(seconds=max(30, int(getattr(settings, "YANXIU_REMINDER_PASS_SECONDS", 300))))
+    return dt.timedelta(seconds=max(30, int(settings.YANXIU_REMINDER_PASS_SECONDS)))
 
 
 @task()

@@ -165,5 +165,8 @@ def _people_entries(s, *, region: bool, admin: bool) -> list[tuple[str, str]]:
     if s.superuser or s.region_counties or s.admin_schools:
         people.append((_("操作记录"), reverse("org:audit_log")))
     if admin:
-        people += [(_("推送渠道"), reverse("notify:channels")), (_("消息发送记录"), reverse("notify:deliveries"))]
+        people += [(_("发通知"), reverse("notify:notices")), (_("推送渠道"), reverse("notify:channels")),
+                   (_("消息发送记录"), reverse("notify:deliveries"))]
+    if region:
+        people.append((_("提醒规则"), reverse("notify:reminder_rules")))
     return people
