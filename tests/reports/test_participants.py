@@ -63,7 +63,7 @@ def test_each_row_is_checked_and_the_reason_given_per_field(national, roles):
     _p, q, _other = national
     found = problems_of(participants.participant_rows([q]))
     assert found["张老师"] == set()
-    assert found["王错号"] == {("id_number", "身份证号校验位不正确，请核对是否抄错。")}
+    assert found["王错号"] == {("id_number", "身份证号校验位不正确。")}
     assert found["赵空白"] == {("phone", "缺少手机号。"), ("subject", "缺少任教学科。"), ("education", "缺少最高学历。"),
                               ("title", "缺少职称（未评定的请选“未评”）。")}
     assert found["钱短号"] == {("phone", "手机号应为 1 开头的 11 位数字。")}
@@ -77,6 +77,29 @@ def test_a_birth_date_or_gender_that_contradicts_the_id_number_is_refused(nation
     found = problems_of(participants.participant_rows([q]))["张老师"]
     assert {field for field, _m in found} == {"gender", "id_number"}
     assert any("出生日期与身份证号不符" in m for _f, m in found)
+
+
+def test_a_refused_id_number_is_never_quoted_on_the_page(client, national, roles):
+    """The reasons name the kind of error only: neither the number nor its birth digits reach the page."""
+    from stdnum.cn import ric
+
+    _p, q, _other = national
+    bad_birth = "43012119851332123"  # 13th month, valid check digit: parse quotes "19851332"
+    bad_birth += ric.calc_check_digit(bad_birth + "0")
+    wrong_id = Person.objects.get(name="王错号")
+    Person.objects.filter(pk=wrong_id.pk).update(id_number=bad_birth)
+    teacher = roles.teacher.person
+    Person.objects.filter(pk=teacher.pk).update(birth_date=dt.date(1990, 1, 1))  # contradicts the ID's birth date
+    found = problems_of(participants.participant_rows([q]))
+    assert found["王错号"] == {("id_number", "身份证号中的出生日期不正确。")}
+    assert found["张老师"] == {("id_number", "登记的出生日期与身份证号不符。")}
+    client.force_login(roles.school_admin)
+    page = client.get(reverse("reports:quota_participants", args=[q.pk])).content.decode()
+    assert "身份证号中的出生日期不正确" in page and "登记的出生日期与身份证号不符" in page
+    for number in (bad_birth, teacher.id_number):
+        birth = number[6:14]
+        assert number not in page and birth not in page
+        assert f"{birth[:4]}-{birth[4:6]}-{birth[6:]}" not in page
 
 
 def test_a_person_no_longer_employed_anywhere_is_refused(national, roles):

@@ -35,11 +35,12 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from yanxiu.org import scopes
+from yanxiu.org import idnumber, scopes
 from yanxiu.org.choices import Education, Position, Stage, Title
 from yanxiu.org.models import Employment, Person, mask_id_number, mask_phone
 from yanxiu.org.services import validate_person_fields
@@ -164,6 +165,33 @@ def _check_choice(problems: list[Problem], key: str, choices, value: str, *, mis
         problems.append(Problem(key, unknown % {"value": value}))
 
 
+def _id_number_reason(id_number: str) -> str:
+    """Why ``id_number`` is refused, by the kind of error only.
+
+    The messages of :func:`yanxiu.org.idnumber.parse` quote the number or its
+    birth digits; a list page must never show them, so the reason is rebuilt
+    from the error's code.
+    """
+    try:
+        idnumber.parse(id_number)
+    except ValidationError as exc:
+        code = exc.code
+    else:  # pragma: no cover - only called for a refused number
+        code = None
+    reasons = {
+        "required": _("缺少身份证号。"),
+        "numeric": _("身份证号被 Excel 存成了数字，末几位已丢失，请重新填写原始号码。"),
+        "scientific": _("身份证号是科学计数法，末几位已丢失，请重新填写原始号码。"),
+        "legacy": _("身份证号是 15 位旧号码，请改填 18 位号码。"),
+        "length": _("身份证号应为 18 位。"),
+        "format": _("身份证号只能由数字和末位的 X 组成。"),
+        "checksum": _("身份证号校验位不正确。"),
+        "birth_date": _("身份证号中的出生日期不正确。"),
+        "place": _("身份证号前 6 位不是已知的行政区划代码。"),
+    }
+    return reasons.get(code, _("身份证号不正确。"))
+
+
 def check_row(row: ParticipantRow) -> list[Problem]:
     """What is missing or wrong in ``row``, each with its field and a Chinese reason."""
     problems: list[Problem] = []
@@ -173,11 +201,11 @@ def check_row(row: ParticipantRow) -> list[Problem]:
     _info, errors = validate_person_fields(id_number=p.id_number, gender=p.gender or None, birth_date=p.birth_date,
                                            phone=p.phone)
     if "id_number" in errors:
-        problems.append(Problem("id_number", errors["id_number"]))
+        problems.append(Problem("id_number", _id_number_reason(p.id_number)))
     if "gender" in errors:
-        problems.append(Problem("gender", errors["gender"]))
+        problems.append(Problem("gender", _("性别与身份证号不符。")))
     if "birth_date" in errors:
-        problems.append(Problem("id_number", errors["birth_date"]))
+        problems.append(Problem("id_number", _("登记的出生日期与身份证号不符。")))
     if not p.gender:
         problems.append(Problem("gender", _("缺少性别。")))
     if not p.phone:
