@@ -67,3 +67,16 @@ def test_another_schools_admin_and_forged_ids_change_nothing(client, roles, requ
     client.force_login(roles.teacher)
     assert client.post(reverse("training:leave_bulk_decide"), {"ids": [requests[0].pk], "decision": "approve"}).status_code in (302, 403)
     assert LeaveRequest.objects.get(pk=requests[0].pk).status == Decision.PENDING
+
+
+def test_an_unknown_decision_changes_nothing(client, roles, requests):
+    from yanxiu.training.models import Decision, LeaveRequest
+
+    client.force_login(roles.school_admin)
+    for decision in ("", "approve ", "yes"):
+        response = client.post(reverse("training:leave_bulk_decide"), {"ids": [r.pk for r in requests], "decision": decision,
+                                                                        "comment": "同意"}, follow=True)
+        assert "请点击“批准所选”或“驳回所选”" in response.content.decode()
+    assert set(LeaveRequest.objects.values_list("status", flat=True)) == {Decision.PENDING}
+    page = client.get(reverse("training:leave_list")).content.decode()
+    assert '<button type="submit" disabled hidden' in page  # Enter in the comment box submits nothing

@@ -424,8 +424,10 @@ class LeaveBulkDecideView(BulkActionView):
         return selectors.leave_awaiting(user=self.request.user).select_related("person", "session")
 
     def perform(self):
-        return services.leave_decide_many(actor=self.request.user, leaves=self.objects,
-                                          approve=self.request.POST.get("decision") == "approve",
+        decision = self.request.POST.get("decision")
+        if decision not in ("approve", "reject"):
+            raise ValidationError(_("请点击“批准所选”或“驳回所选”。"))
+        return services.leave_decide_many(actor=self.request.user, leaves=self.objects, approve=decision == "approve",
                                           comment=self.request.POST.get("comment", ""))
 
     def get_success_message(self, result):
