@@ -139,3 +139,13 @@ def test_hostile_parameters_never_answer_a_server_error(client, world, url):
             for value in HOSTILE:
                 response = client.get(url, {name: value})
                 assert response.status_code < 500, (user, name, value[:20], response.status_code)
+
+
+def test_the_school_dashboards_figures_read_as_the_summary_words_them(client, world):
+    html = get(client, world.admin, SCHOOL, year=2025).content.decode()
+    figures = html[html.index('id="panel-figures"'):]
+    row = next(tr for tr in figures.split("<tr>") if "<td>教师学时分布</td>" in tr)
+    # The four teachers in the bands of the 48-hour minimum (甲 the fewest, 10), not the figure's raw dict.
+    assert ('<td class="text-end">不足24学时 2 人；24至不足48学时 1 人；48学时及以上 1 人；最少 10，中位数 25，最多 50</td>'
+            in row)
+    assert "unit：" not in figures and "minimum：" not in figures and "bands" not in figures

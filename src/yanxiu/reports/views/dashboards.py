@@ -24,6 +24,7 @@ from yanxiu.org.models import Cluster, Employment, Group, School
 from .. import dashboard as home_cards
 from .. import dashboards
 from ..at_risk import at_risk_teachers
+from ..figures import school_figures, value_text
 
 DENIED = gettext_lazy("您没有权限查看此看板。")
 #: A chart draws at most this many bars; its table lists every line.
@@ -163,30 +164,9 @@ def school(request):
 
 
 def _figures(school, year):
-    """The counts the year-end summary quotes (``reports.figures``), when that module is there."""
-    try:
-        from yanxiu.reports.figures import school_figures
-    except ImportError:
-        return []
-    return [{"key": f.key, "label": f.label, "value": _figure_text(f.key, f.value), "source": f.source}
+    """The counts the year-end summary quotes (``reports.figures``), worded as the summary's appendix words them."""
+    return [{"key": f.key, "label": f.label, "value": value_text(f.key, f.value), "source": f.source}
             for f in school_figures(school, year)]
-
-
-def _figure_text(key: str, value) -> str:
-    """A figure's value as the page shows it: a rate as a percentage, a distribution as its parts."""
-    from decimal import Decimal
-
-    from .. import measures
-
-    if value is None:
-        return "—"
-    if key.endswith("_rate") and isinstance(value, (int, float, Decimal)):
-        return measures.percent(Decimal(str(value)))
-    if isinstance(value, dict):
-        return "；".join(f"{k}：{_figure_text('', v)}" for k, v in value.items()) or "—"
-    if isinstance(value, (list, tuple)):
-        return "、".join(_figure_text("", v) for v in value) or "—"
-    return str(value)
 
 
 # --- A teacher ----------------------------------------------------------------------------
