@@ -25,16 +25,27 @@ so a quote in a title cannot break the body), at most :data:`MAX_BODY_BYTES`;
 the POST has a short timeout (``YANXIU_WEBHOOK_TIMEOUT``), reads at most 4 KB of
 the answer, and counts a 2xx answer as sent unless it is a JSON object with a
 non-zero ``errcode`` (企业微信 and 钉钉 robots answer 200 with an error code).
+
+A webhook reaches public addresses only: the host is resolved at sending and the
+post is refused (``skipped``, the reason in the log) when any of its addresses is
+loopback, private, link-local, multicast, unspecified or otherwise not global; the
+connection goes to the checked address itself (no second lookup), redirects are
+not followed and no proxy from the environment is used.
+``YANXIU_WEBHOOK_ALLOW_PRIVATE`` lifts the address check (an intranet robot, the tests).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import http.client
+import ipaddress
 import json
 import logging
+import socket
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
@@ -59,6 +70,112 @@ class SendError(Exception):
 
 class Skip(Exception):
     """The delivery cannot be sent as configured (no mail server, no address)."""
+
+
+class AddressRefused(Exception):
+    """The webhook's host is (or resolves to) an address a webhook may not reach."""
+
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+
+def refused_address(ip: IPAddress) -> bool:
+    """Loopback, private, link-local, multicast, unspecified, reserved or any other non-global address."""
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return (ip.is_loopback or ip.is_private or ip.is_link_local or ip.is_multicast or ip.is_unspecified or ip.is_reserved
+            or not ip.is_global)
+
+
+def literal_address(host: str) -> IPAddress | None:
+    """``host`` as an IP address when it is written as one (also the short forms like ``127.1`` or
+    ``2130706433`` that the resolver reads as IPv4), else None."""
+    host = (host or "").strip().strip("[]")
+    try:
+        return ipaddress.ip_address(host.split("%", 1)[0])
+    except ValueError:
+        pass
+    try:
+        return ipaddress.IPv4Address(socket.inet_aton(host))
+    except (OSError, ValueError):
+        return None
+
+
+def refused_host_reason(host: str) -> str | None:
+    """Why a channel may not be saved with this host (a literal non-public address, localhost), or None."""
+    if settings.YANXIU_WEBHOOK_ALLOW_PRIVATE:
+        return None
+    name = (host or "").strip().rstrip(".").lower()
+    ip = literal_address(name)
+    if (ip is not None and refused_address(ip)) or name == "localhost" or name.endswith(".localhost"):
+        return _("推送地址 %(host)s 是本机、内网或保留地址，不能使用；请填写群机器人的公网地址。") % {"host": host}
+    return None
+
+
+def _resolve(host: str, port: int) -> list[tuple]:
+    """The addresses to connect to; AddressRefused when any of them may not be reached."""
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except socket.gaierror as exc:
+        raise OSError(_("无法解析主机名 %(host)s（%(reason)s）") % {"host": host, "reason": exc.strerror or exc}) from None
+    if not settings.YANXIU_WEBHOOK_ALLOW_PRIVATE:
+        for *_rest, sockaddr in infos:
+            ip = ipaddress.ip_address(sockaddr[0].split("%", 1)[0])
+            if refused_address(ip):
+                raise AddressRefused(_("推送地址 %(host)s 解析为本机、内网或保留地址 %(ip)s，已拒绝发送。") % {"host": host, "ip": ip})
+    return infos
+
+
+def _connect(address, timeout=socket._GLOBAL_DEFAULT_TIMEOUT, source_address=None):
+    """socket.create_connection, to the checked addresses of the host only."""
+    host, port = address
+    last: OSError | None = None
+    for family, kind, proto, _name, sockaddr in _resolve(host, port):
+        sock = socket.socket(family, kind, proto)
+        try:
+            if timeout is not socket._GLOBAL_DEFAULT_TIMEOUT:
+                sock.settimeout(timeout)
+            if source_address:
+                sock.bind(source_address)
+            sock.connect(sockaddr)
+            return sock
+        except OSError as exc:
+            last = exc
+            sock.close()
+    raise last or OSError(_("无法连接 %(host)s。") % {"host": host})
+
+
+class _CheckedHTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect
+
+
+class _CheckedHTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._create_connection = _connect
+
+
+class _CheckedHTTPHandler(urllib.request.HTTPHandler):
+    def http_open(self, req):
+        return self.do_open(_CheckedHTTPConnection, req)
+
+
+class _CheckedHTTPSHandler(urllib.request.HTTPSHandler):
+    def https_open(self, req):
+        extra = {"check_hostname": self._check_hostname} if hasattr(self, "_check_hostname") else {}
+        return self.do_open(_CheckedHTTPSConnection, req, context=self._context, **extra)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None  # the 3xx answer becomes an HTTPError
+
+
+def _opener() -> urllib.request.OpenerDirector:
+    return urllib.request.build_opener(urllib.request.ProxyHandler({}), _CheckedHTTPHandler(), _CheckedHTTPSHandler(),
+                                       _NoRedirect())
 
 
 def render_body(template: str, values: dict[str, str]) -> bytes:
@@ -94,13 +211,23 @@ def post_webhook(delivery: Delivery) -> None:
         raise Skip(_("推送渠道已删除。"))
     if not channel.enabled:
         raise Skip(_("推送渠道已停用。"))
+    parts = urlsplit(channel.url)
+    if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+        raise Skip(_("推送地址须以 http:// 或 https:// 开头。"))
+    reason = refused_host_reason(parts.hostname)
+    if reason:
+        raise Skip(reason)
     body = render_body(channel.body_template, _values(delivery))
     headers = {**{str(k): str(v) for k, v in (channel.headers or {}).items()}, "Content-Type": "application/json; charset=utf-8"}
     request = urllib.request.Request(channel.url, data=body, headers=headers, method="POST")
     try:
-        with urllib.request.urlopen(request, timeout=settings.YANXIU_WEBHOOK_TIMEOUT) as response:  # noqa: S310 - http(s) only
+        with _opener().open(request, timeout=settings.YANXIU_WEBHOOK_TIMEOUT) as response:
             answer = response.read(4096)
+    except AddressRefused as exc:
+        raise Skip(str(exc)) from None
     except urllib.error.HTTPError as exc:
+        if 300 <= exc.code < 400:
+            raise SendError(_("对方返回跳转（HTTP %(code)s），推送不跟随跳转。") % {"code": exc.code}) from None
         raise SendError(_("对方返回 HTTP %(code)s。") % {"code": exc.code}) from None
     except (urllib.error.URLError, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", exc)
@@ -196,5 +323,5 @@ def has_due(*, now: dt.datetime | None = None) -> bool:
     return Delivery.objects.filter(status=Delivery.Status.QUEUED).exclude(next_attempt_at__gt=now).exists()
 
 
-__all__ = ["Channel", "PassResult", "SendError", "Skip", "has_due", "post_webhook", "render_body", "retry_delay", "send_due",
+__all__ = ["AddressRefused", "Channel", "PassResult", "SendError", "Skip", "has_due", "post_webhook", "render_body", "retry_delay", "send_due",
            "send_email"]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import json
 import re
 from functools import partial
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -40,7 +41,7 @@ from yanxiu.core.models import AuditEvent
 from yanxiu.org import scopes
 from yanxiu.org.models import Employment
 
-from . import access, broadcasts, recipients
+from . import access, broadcasts, channels, recipients
 from .models import (Broadcast, Channel, Delivery, DeliveryPreference, Message, MessageKind, ReminderRule, ReminderWhat,
                      validate_site_path)
 
@@ -264,6 +265,15 @@ def channel_save(*, actor, channel: Channel | None = None, school=None, county=N
     check_body_template(body_template)
     if not re.match(r"^https?://", (url or "").strip(), re.IGNORECASE):
         raise ValidationError({"url": _("推送地址须以 http:// 或 https:// 开头。")})
+    try:
+        host = urlsplit(url.strip()).hostname
+    except ValueError:
+        host = None
+    if not host:
+        raise ValidationError({"url": _("推送地址中没有主机名。")})
+    refused = channels.refused_host_reason(host)
+    if refused:
+        raise ValidationError({"url": refused})
     channel.name, channel.url, channel.body_template, channel.enabled = (name or "").strip(), url.strip(), body_template.strip(), enabled
     if headers is not None:
         channel.headers = headers

@@ -364,6 +364,9 @@ YANXIU_EMAIL_TIMEOUT = env_int("YANXIU_EMAIL_TIMEOUT", 10)
 # Seconds a webhook POST may take; tries before a delivery is "failed"; the first retry's delay (doubling
 # after each failure, at most 6 hours); how often the background pass runs.
 YANXIU_WEBHOOK_TIMEOUT = env_int("YANXIU_WEBHOOK_TIMEOUT", 5)
+# Webhooks to loopback, private, link-local, multicast or unspecified addresses are refused (at saving
+# for a literal address, at sending for what the host resolves to) unless this is on.
+YANXIU_WEBHOOK_ALLOW_PRIVATE = env_bool("YANXIU_WEBHOOK_ALLOW_PRIVATE")
 YANXIU_NOTIFY_MAX_ATTEMPTS = env_int("YANXIU_NOTIFY_MAX_ATTEMPTS", 6)
 YANXIU_NOTIFY_RETRY_SECONDS = env_int("YANXIU_NOTIFY_RETRY_SECONDS", 60)
 YANXIU_NOTIFY_PASS_SECONDS = env_int("YANXIU_NOTIFY_PASS_SECONDS", 60)

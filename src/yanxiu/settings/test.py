@@ -15,3 +15,5 @@ WHITENOISE_USE_FINDERS = True
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 if DATABASE_IS_SQLITE:
     DATABASES["default"]["TEST"] = {"NAME": env_str("YANXIU_TEST_SQLITE_NAME") or None}
+# The webhook tests post to a receiver on 127.0.0.1.
+YANXIU_WEBHOOK_ALLOW_PRIVATE = True
