@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 
 import pytest
 from django.db import IntegrityError, transaction
@@ -212,21 +213,71 @@ def test_the_settings_page_saves_and_the_notice_page_asks_for_it_first(client, r
         assert client.get(reverse("reports:notice_new")).status_code == 403
 
 
+TOKEN = re.compile(r'name="issue_token" value="([^"]+)"')
+
+
+def issue_token(page: str) -> str:
+    """The one-time issue token of a preview page."""
+    return TOKEN.search(page).group(1)
+
+
 def test_preview_then_issue_from_the_page(client, absence_data, doc_settings, roles, county):
     client.force_login(roles.bureau)
     url = reverse("reports:notice_new") + f"?preview=1&kind=absence&scope=training&year=2026&project={absence_data.project_id}&session={absence_data.pk}"
     page = client.get(url).content.decode()
     assert "长教通〔2026〕X号" in page and "各中小学、各学校：" in page and "张老师" in page and "外县教师" not in page
     assert "缺训 2 人次（其中无故缺训 1 人次、请假未获批准 1 人次）" in page
-    response = client.post(url, {"title": "关于十月培训的通报", "date": "2026-11-20", "body": "改写的正文。", "action": "preview"})
+    token = issue_token(page)
+    response = client.post(url, {"title": "关于十月培训的通报", "date": "2026-11-20", "body": "改写的正文。", "action": "preview",
+                                 "issue_token": token})
     assert response.status_code == 200 and "改写的正文。" in response.content.decode()
+    assert issue_token(response.content.decode()) == token  # a redrawn preview keeps its token
     assert not OfficialNotice.objects.exists()
-    response = client.post(url, {"title": "关于十月培训的通报", "date": "2026-11-20", "body": "改写的正文。", "action": "issue"})
+    response = client.post(url, {"title": "关于十月培训的通报", "date": "2026-11-20", "body": "改写的正文。", "action": "issue",
+                                 "issue_token": token})
     notice = OfficialNotice.objects.get()
     assert response.status_code == 302 and response["Location"] == reverse("reports:notice_detail", args=[notice.pk])
-    assert notice.body == "改写的正文。" and notice.scope == {"session": absence_data.pk} and len(notice.rows) == 3
+    assert notice.body == "改写的正文。" and notice.scope["session"] == absence_data.pk and len(notice.rows) == 3
+    assert set(notice.scope) == {"session", "issue_token"}
     detail = client.get(response["Location"]).content.decode()
     assert "长教通〔2026〕1号" in detail and "关于十月培训的通报" in detail
+
+
+def test_the_same_preview_issued_twice_issues_one_notice(client, absence_data, doc_settings, roles, county):
+    client.force_login(roles.bureau)
+    url = reverse("reports:notice_new") + f"?preview=1&kind=absence&scope=training&year=2026&project={absence_data.project_id}&session={absence_data.pk}"
+    post = {"title": "关于十月培训的通报", "date": "2026-11-20", "body": "正文。", "action": "issue",
+            "issue_token": issue_token(client.get(url).content.decode())}
+    first = client.post(url, post)
+    second = client.post(url, {**post, "title": "改过的标题"})
+    notice = OfficialNotice.objects.get()
+    assert first.status_code == second.status_code == 302
+    assert first["Location"] == second["Location"] == reverse("reports:notice_detail", args=[notice.pk])
+    assert notice.title == "关于十月培训的通报" and notice.doc_number == "长教通〔2026〕1号"
+    assert AuditEvent.objects.filter(action="report.notice_issue").count() == 1
+    page = client.get(second["Location"]).content.decode()
+    assert "该通报已经印发（长教通〔2026〕1号），没有重复印发。" in page
+    # The service itself refuses a second issue of the same token (two submits passing the page check at once).
+    again = notice_issue(actor=roles.bureau, region=county, kind="absence", scope={"session": absence_data.pk},
+                         title="又一次", body="正文。", date=dt.date(2026, 11, 20),
+                         issue_token=notice.scope["issue_token"])
+    assert again.pk == notice.pk and OfficialNotice.objects.count() == 1
+    # A fresh preview issues the next notice.
+    response = client.post(url, {**post, "issue_token": issue_token(client.get(url).content.decode())})
+    assert OfficialNotice.objects.count() == 2 and response.status_code == 302
+
+
+def test_an_issue_without_a_valid_token_issues_nothing(client, absence_data, doc_settings, roles, county):
+    client.force_login(roles.bureau)
+    url = reverse("reports:notice_new") + f"?preview=1&kind=absence&scope=training&year=2026&project={absence_data.project_id}&session={absence_data.pk}"
+    post = {"title": "关于十月培训的通报", "date": "2026-11-20", "body": "正文。", "action": "issue"}
+    centre_token = notices.new_issue_token(roles.centre, county)  # signed for another officer
+    for token in ("", "junk", centre_token, issue_token(client.get(url).content.decode())[:-2] + "xx"):
+        response = client.post(url, {**post, "issue_token": token})
+        page = response.content.decode()
+        assert response.status_code == 400 and "页面已失效，请重新预览后再印发。" in page
+        assert notices.issue_nonce(issue_token(page), roles.bureau, county)  # the page shown can be issued
+    assert not OfficialNotice.objects.exists()
 
 
 def test_commendation_from_the_page_with_a_reason_per_row(client, roles, doc_settings, county, school, group):
@@ -235,7 +286,7 @@ def test_commendation_from_the_page_with_a_reason_per_row(client, roles, doc_set
     page = client.get(url).content.decode()
     assert "达标率（截至目前）" in page and "长沙县星沙第一小学" in page and "语文组" in page
     post = {"title": "关于表彰的通报", "date": "2026-11-20", "body": "予以表彰。", "action": "issue",
-            f"reason_school_{school.pk}": "组织有力", f"reason_group_{group.pk}": ""}
+            f"reason_school_{school.pk}": "组织有力", f"reason_group_{group.pk}": "", "issue_token": issue_token(page)}
     response = client.post(url, post)
     assert response.status_code == 400 and "第 2 行（语文组）：请填写事由" in response.content.decode()
     response = client.post(url, {**post, "reason": "集体备课扎实"})
@@ -337,8 +388,12 @@ def test_hostile_values_in_every_parameter_never_500(client, absence_data, doc_s
                 allowed = (200, 400, 404) if name == "region" else (200, 400)  # another county's id is a 404
                 assert response.status_code in allowed, (url, name, value[:30], response.status_code)
     url = reverse("reports:notice_new") + f"?preview=1&kind=absence&scope=training&project={absence_data.project_id}"
+    token = issue_token(client.get(url).content.decode())
     for value in HOSTILE:
         response = client.post(url, {"title": value, "date": value, "body": value, "action": "issue",
-                                     "reason": value})
+                                     "reason": value, "issue_token": token})
+        assert response.status_code in (200, 302, 400), (value[:30], response.status_code)
+        response = client.post(url, {"title": "标题", "date": "2026-11-20", "body": "正文", "action": "issue",
+                                     "issue_token": value})
         assert response.status_code in (200, 302, 400), (value[:30], response.status_code)
     assert not OfficialNotice.objects.exists()  # no hostile date is a date a notice may carry

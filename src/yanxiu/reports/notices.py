@@ -18,7 +18,9 @@ frozen into :class:`~yanxiu.reports.models.OfficialNotice` when it is issued:
 
 The scope is what the officer picked: ``{"session": id}``, ``{"project": id}``,
 ``{"month": "2026-10"}`` or ``{"schools": [ids], "groups": [ids], "reasons":
-{"school:ID" | "group:ID": text}, "reason": text for all}``.
+{"school:ID" | "group:ID": text}, "reason": text for all}``; an issued notice's
+scope also keeps the nonce of the preview it was issued from (``issue_token``),
+so the same preview is never issued twice.
 """
 
 from __future__ import annotations
@@ -26,9 +28,11 @@ from __future__ import annotations
 import calendar as _calendar
 import datetime as dt
 import re
+import secrets
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
@@ -93,6 +97,35 @@ def notices_visible_to(user) -> QuerySet[OfficialNotice]:
 
 def names_school(rows, school_ids) -> bool:
     return any(isinstance(r, dict) and r.get("school_id") in school_ids for r in rows or ())
+
+
+# --- One issue per preview ----------------------------------------------------------
+
+#: The key of ``OfficialNotice.scope`` holding the one-time token of the preview it was issued from.
+ISSUE_TOKEN_KEY = "issue_token"
+_ISSUE_SALT = "yanxiu.reports.notice_issue"
+
+
+def new_issue_token(user, region) -> str:
+    """A signed one-time token for a preview form: it names the officer and the county, and a random nonce."""
+    return signing.dumps({"u": user.pk, "r": region.pk, "n": secrets.token_urlsafe(12)}, salt=_ISSUE_SALT)
+
+
+def issue_nonce(token, user, region) -> str | None:
+    """The nonce of ``token`` when it was signed here for this officer and county; ``None`` otherwise."""
+    try:
+        data = signing.loads(str(token or "")[:500], salt=_ISSUE_SALT)
+    except signing.BadSignature:
+        return None
+    if not isinstance(data, dict) or data.get("u") != user.pk or data.get("r") != region.pk:
+        return None
+    nonce = data.get("n")
+    return nonce if isinstance(nonce, str) and nonce else None
+
+
+def notice_issued_with(region, nonce: str) -> OfficialNotice | None:
+    """The notice of ``region`` already issued from the preview whose token had ``nonce``."""
+    return OfficialNotice.objects.filter(region=region, **{f"scope__{ISSUE_TOKEN_KEY}": nonce}).first()
 
 
 def settings_of(region) -> DocumentSettings | None:

@@ -89,14 +89,25 @@ def _scope_json(kind: str, scope: dict) -> dict:
 
 
 @transaction.atomic
-def notice_issue(*, actor, region, kind, scope, title, body, date) -> OfficialNotice:
-    """Issue a notice of ``kind`` over ``scope`` in ``region``: its number is taken, its rows and text frozen."""
+def notice_issue(*, actor, region, kind, scope, title, body, date, issue_token: str = "") -> OfficialNotice:
+    """Issue a notice of ``kind`` over ``scope`` in ``region``: its number is taken, its rows and text frozen.
+
+    ``issue_token`` is the one-time token of the preview the officer issued from: it is kept in the
+    notice's scope, and a second issue with the same token (a double click, a resubmitted form)
+    issues nothing and returns the notice the first one issued. The check runs with the county's
+    settings row locked, so two concurrent submits cannot both pass it.
+    """
     scopes.require(notices.can_issue(actor, region), _("只有本县教育局或研训中心人员可以印发通报。"))
     if kind not in OfficialNotice.Kind.values:
         raise ValidationError({"kind": _("请选择通报类型。")})
     settings = DocumentSettings.objects.select_for_update().filter(region=region).first()
     if settings is None:
         raise ValidationError(_("请先设置本县的发文机关和发文字号前缀（公文格式），再印发通报。"))
+    issue_token = str(issue_token or "")[:64]
+    if issue_token:
+        earlier = notices.notice_issued_with(region, issue_token)
+        if earlier is not None:
+            return earlier
     date = _date(date)
     title = _text(title, field="title", label=_("标题"), max_length=notices.TITLE_MAX)
     body = _text(body, field="body", label=_("正文"), max_length=notices.BODY_MAX)
@@ -105,6 +116,8 @@ def notice_issue(*, actor, region, kind, scope, title, body, date) -> OfficialNo
     if not rows:
         raise ValidationError(_("所选范围内没有缺训或请假的教师，无需通报。"))
     stored_scope = _scope_json(kind, scope)
+    if issue_token:
+        stored_scope[notices.ISSUE_TOKEN_KEY] = issue_token
     year = date.year
     seq = next_number(region, year)
     for _attempt in range(NUMBER_ATTEMPTS):

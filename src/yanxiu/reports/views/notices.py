@@ -208,9 +208,14 @@ class IssueForm(BootstrapMixin, forms.Form):
     reason = forms.CharField(label=gettext_lazy("统一事由"), max_length=notices.REASON_MAX, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}),
                              help_text=gettext_lazy("各单位未单独填写事由时使用此处的文字"))
+    #: The preview's one-time issue token (:func:`yanxiu.reports.notices.new_issue_token`).
+    issue_token = forms.CharField(required=False, max_length=500, widget=forms.HiddenInput)
 
-    def __init__(self, *args, units=(), **kwargs):
+    def __init__(self, *args, units=(), user=None, region=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user, self.region = user, region
+        if not self.is_bound and user is not None and region is not None:
+            self.initial["issue_token"] = notices.new_issue_token(user, region)
         self.units = list(units)
         if not self.units:
             del self.fields["reason"]
@@ -229,6 +234,18 @@ class IssueForm(BootstrapMixin, forms.Form):
     def reasons(self) -> dict[str, str]:
         return {f"{row['unit_kind']}:{row['group_id'] or row['school_id']}": self.cleaned_data.get(self.reason_name(row), "")
                 for row in self.units}
+
+    def issue_nonce(self) -> str | None:
+        """The nonce of the posted token, or ``None`` when it is missing or was not signed for this officer and county."""
+        if not self.is_bound or self.user is None or self.region is None:
+            return None
+        return notices.issue_nonce(self.data.get("issue_token"), self.user, self.region)
+
+    def renew_issue_token(self) -> None:
+        """Give the re-shown form a fresh token (the posted one was missing or not valid)."""
+        if self.is_bound and self.user is not None and self.region is not None:
+            self.data = self.data.copy()
+            self.data["issue_token"] = notices.new_issue_token(self.user, self.region)
 
     def clean_date(self):
         day = self.cleaned_data["date"]
@@ -284,16 +301,28 @@ def notice_new(request):
         return render(request, "reports/notices/new.html", context, status=400)
     status = 200
     form = IssueForm(request.POST if request.method == "POST" else None, units=rows if units else (),
+                     user=request.user, region=region,
                      initial={"title": title, "date": timezone.localdate(),
                               "body": notices.draft_body(region, kind, scope, rows, settings.issuing_body)})
     if request.method == "POST":
+        nonce = form.issue_nonce()
+        earlier = notices.notice_issued_with(region, nonce) if nonce else None
+        if earlier is not None and request.POST.get("action") == "issue":
+            # The same preview submitted again (a double click, the back button): nothing new is issued.
+            messages.info(request, _("该通报已经印发（%(number)s），没有重复印发。") % {"number": earlier.doc_number})
+            return redirect("reports:notice_detail", earlier.pk)
+        if nonce is None:
+            form.renew_issue_token()  # the page shown next can be issued
         if form.is_valid():
             scope = _unit_scope(scope, form) if units else scope
-            if request.POST.get("action") == "issue":
+            if request.POST.get("action") == "issue" and nonce is None:
+                form.add_error(None, _("页面已失效，请重新预览后再印发。"))
+                status = 400
+            elif request.POST.get("action") == "issue":
                 try:
                     notice = services.notice_issue(actor=request.user, region=region, kind=kind, scope=scope,
                                                    title=form.cleaned_data["title"], body=form.cleaned_data["body"],
-                                                   date=form.cleaned_data["date"])
+                                                   date=form.cleaned_data["date"], issue_token=nonce)
                 except ValidationError as exc:
                     apply_validation_error(form, exc)
                     status = 400
