@@ -75,10 +75,12 @@ def test_mark_all_read_touches_only_own_messages(client, roles):
 def test_preferences_are_saved_per_kind(client, roles):
     client.force_login(roles.teacher)
     assert client.get(reverse("notify:preferences")).status_code == 200
-    response = client.post(reverse("notify:preferences"), {"session_changed__email": "on", "leave_decided__webhook": "on"})
+    response = client.post(reverse("notify:preferences"), {"session_changed__email": "on", "notice__webhook": "on",
+                                                           "leave_decided__webhook": "on"})
     assert response.status_code == 302
+    # A personal kind has no work-group box: a forged one is ignored.
     assert set(DeliveryPreference.objects.filter(user=roles.teacher).values_list("kind", "email", "webhook")) == {
-        ("session_changed", True, False), ("leave_decided", False, True)}
+        ("session_changed", True, False), ("notice", False, True)}
     page = client.get(reverse("notify:preferences")).content.decode()
     assert 'name="session_changed__email" id="id_session_changed__email" checked' in page
     client.post(reverse("notify:preferences"), {})

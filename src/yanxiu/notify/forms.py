@@ -5,33 +5,37 @@ import json
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .models import MessageKind
+from .models import GROUP_KINDS, MessageKind
 
 #: The body a 企业微信 group robot takes (钉钉's is the same with "msgtype": "text").
 DEFAULT_BODY = json.dumps({"msgtype": "text", "text": {"content": "{title}\n{body}\n{url}"}}, ensure_ascii=False)
 
 
 class PreferencesForm(forms.Form):
-    """Two boxes per kind of message: by e-mail, to the work group."""
+    """Per kind of message a box for e-mail, and for the kinds meant for the whole school (``GROUP_KINDS``)
+    one for the work group: nothing personal is offered to a group chat."""
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for kind in MessageKind:
             self.fields[f"{kind.value}__email"] = forms.BooleanField(label=_("邮件"), required=False)
-            self.fields[f"{kind.value}__webhook"] = forms.BooleanField(label=_("工作群"), required=False)
+            if kind in GROUP_KINDS:
+                self.fields[f"{kind.value}__webhook"] = forms.BooleanField(label=_("工作群"), required=False)
 
     def rows(self):
-        return [(kind.label, self[f"{kind.value}__email"], self[f"{kind.value}__webhook"]) for kind in MessageKind]
+        """(label, e-mail box, work-group box or None)."""
+        return [(kind.label, self[f"{kind.value}__email"], self[f"{kind.value}__webhook"] if kind in GROUP_KINDS else None)
+                for kind in MessageKind]
 
     def choices(self) -> dict[str, tuple[bool, bool]]:
         data = self.cleaned_data
-        return {kind.value: (data[f"{kind.value}__email"], data[f"{kind.value}__webhook"]) for kind in MessageKind}
+        return {kind.value: (data[f"{kind.value}__email"], bool(data.get(f"{kind.value}__webhook"))) for kind in MessageKind}
 
     @staticmethod
     def initial_from(prefs: dict[str, tuple[bool, bool]]) -> dict:
         initial = {}
         for kind, (email, webhook) in prefs.items():
-            initial[f"{kind}__email"], initial[f"{kind}__webhook"] = email, webhook
+            initial[f"{kind}__email"], initial[f"{kind}__webhook"] = email, webhook and kind in GROUP_KINDS
         return initial
 
 

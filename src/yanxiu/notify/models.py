@@ -6,7 +6,8 @@
   notice about the same thing is not sent twice and read receipts can be counted
   per topic; ``requires_receipt`` marks a notice whose sender wants to see who read it.
 - :class:`DeliveryPreference`: per user and kind, whether it also goes out by
-  e-mail and to the school's or county's webhook. No row: inbox only.
+  e-mail and to the school's or county's webhook (the latter for :data:`GROUP_KINDS`
+  only). No row: inbox only.
 - :class:`Channel`: an outgoing webhook of one school or one county (a 企业微信 or
   钉钉 group robot), with the JSON body to post.
 - :class:`Delivery`: one message to send outside the inbox (an e-mail to its
@@ -50,6 +51,12 @@ class MessageKind(models.TextChoices):
     MENTOR_ACTIVITY = "mentor_activity", _("师徒结对活动")
     REMINDER = "reminder", _("提醒")
     NOTICE = "notice", _("通知")
+
+
+#: The kinds meant for everyone of a school (or county) alike: the only ones that may be posted to a work
+#: group's webhook. Every other kind is about one person (a leave, a review, a quota) and stays personal.
+GROUP_KINDS = frozenset({MessageKind.SESSION_PUBLISHED, MessageKind.SESSION_CHANGED, MessageKind.SESSION_CANCELLED,
+                         MessageKind.NOTICE, MessageKind.SURVEY_OPENED})
 
 
 def validate_site_path(value: str) -> None:

@@ -11,7 +11,9 @@ leaves no message.
 :class:`~yanxiu.notify.models.DeliveryPreference`, the queued deliveries: an
 e-mail to the recipient, and one post per webhook channel of the recipient's
 school (the county's for region staff) for each distinct message text, so a
-group robot hears a notice once however many of its teachers asked for it.
+group robot hears a notice once however many of its teachers asked for it. Only
+the kinds meant for the whole school (``models.GROUP_KINDS``) ever go to a webhook,
+whatever an old preference row says: nothing personal reaches a group chat.
 Nothing is sent here: the background pass (``channels.send_due``, the task
 ``tasks.send_messages``) sends what is queued.
 
@@ -42,8 +44,8 @@ from yanxiu.org import scopes
 from yanxiu.org.models import Employment
 
 from . import access, broadcasts, channels, recipients
-from .models import (Broadcast, Channel, Delivery, DeliveryPreference, Message, MessageKind, ReminderRule, ReminderWhat,
-                     validate_site_path)
+from .models import (GROUP_KINDS, Broadcast, Channel, Delivery, DeliveryPreference, Message, MessageKind, ReminderRule,
+                     ReminderWhat, validate_site_path)
 
 PLACEHOLDERS = ("title", "body", "url", "school")
 MAX_HEADERS = 10
@@ -128,7 +130,7 @@ def _deliveries_for(messages: list[Message], fallback_county_id: int | None) -> 
         school_id, county_id = schools.get(message.recipient_id, (None, fallback_county_id))
         if pref.email:
             out.append(Delivery(message=message, via=Delivery.Via.EMAIL, school_id=school_id, county_id=county_id))
-        if not pref.webhook:
+        if not pref.webhook or message.kind not in GROUP_KINDS:  # nothing personal goes to a group chat
             continue
         owner = ("school", school_id) if school_id else ("county", county_id)
         if owner[1] is None:
@@ -198,8 +200,10 @@ def preferences_save(*, actor, choices: dict[str, tuple[bool, bool]]) -> int:
     if unknown:
         raise ValidationError(_("未知的消息类型：%(kinds)s") % {"kinds": "、".join(sorted(unknown))})
     DeliveryPreference.objects.filter(user=actor).delete()
-    rows = [DeliveryPreference(user=actor, kind=kind, email=bool(email), webhook=bool(webhook))
-            for kind, (email, webhook) in sorted(choices.items()) if email or webhook]
+    # A work group hears only what is meant for the whole school: a webhook choice for any other kind is dropped.
+    wanted = {kind: (bool(email), bool(webhook) and kind in GROUP_KINDS) for kind, (email, webhook) in choices.items()}
+    rows = [DeliveryPreference(user=actor, kind=kind, email=email, webhook=webhook)
+            for kind, (email, webhook) in sorted(wanted.items()) if email or webhook]
     DeliveryPreference.objects.bulk_create(rows)
     return len(rows)
 
