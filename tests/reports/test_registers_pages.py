@@ -171,3 +171,34 @@ def test_a_large_export_runs_as_a_job_with_the_same_rows(client, data, roles, se
     download = b"".join(client.get(reverse("core:job_download", args=[job.pk])).streaming_content)
     assert list(load_workbook(io.BytesIO(download)).active.iter_rows(values_only=True)) == inline
     assert len(inline) == 8  # the header and the 7 rows of the county
+
+
+def _many_teachers(people, school, n):
+    from tests.credits.factories import credit
+
+    teachers = [people.teacher(school, name=f"教师{i:02d}").person for i in range(n)]
+    for person in teachers:
+        credit(person, 2, title="校本研修活动", year=YEAR)
+    return teachers
+
+
+@pytest.mark.parametrize("n", [5, 45])
+def test_a_page_of_many_teachers_costs_the_same_queries_as_a_page_of_few(client, data, roles, people, school, n,
+                                                                         django_assert_max_num_queries):
+    """Whose credits page the reader may open is asked once for the page, not twice per teacher (37 and 117 before)."""
+    teachers = _many_teachers(people, school, n)
+    client.force_login(roles.school_admin)
+    with django_assert_max_num_queries(30):
+        response = client.get(ENTRIES, {"year": YEAR, "q": "校本研修活动"})
+    assert len(_table(response)) == n
+    content = response.content.decode()
+    assert all(reverse("credits:person", args=[p.pk]) + f"?year={YEAR}" in content for p in teachers)
+
+
+def test_the_evidence_links_only_where_the_credits_page_opens(client, data, roles):
+    client.force_login(roles.leader)  # a group leader reads the register, not the members' credits pages
+    content = client.get(ENTRIES, {"year": YEAR}).content.decode()
+    assert "组员" in content and reverse("credits:person", args=[data.member.pk]) not in content
+    client.force_login(roles.teacher)
+    content = client.get(reverse("reports:register_mine"), {"year": YEAR}).content.decode()
+    assert reverse("credits:mine") + f"?year={YEAR}" in content

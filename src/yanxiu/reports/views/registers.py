@@ -21,11 +21,11 @@ from django.utils.translation import gettext_lazy
 from yanxiu.core import downloads, jobs, params, xlsx
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.credits.models import CreditEntry
-from yanxiu.credits.selectors import can_view_person_credits, current_school_year
+from yanxiu.credits.selectors import can_view_school_credits, current_school_year
 from yanxiu.org import scopes
 from yanxiu.org.forms import BootstrapMixin
 from yanxiu.org.models import Cluster, Group, Person, School
-from yanxiu.org.selectors import current_employment
+from yanxiu.org.selectors import current_employment, current_employments
 from yanxiu.policy.models import CreditKind
 from yanxiu.training.models import Project, Session, TrainingLevel
 
@@ -143,14 +143,17 @@ class RegisterListView(ScopedListView):
 # --- Entry rows: the register of many teachers, and of one -------------------------------------
 
 
-def _evidence_link(user, person_id: int, year: int) -> str:
+def _credits_readable(user, person_ids) -> set[int]:
+    """Which of ``person_ids`` have a credits page ``user`` may open (``can_view_person_credits``), in one query."""
     s = scopes.scope_of(user)
-    if s.person_id == person_id:
-        return reverse("credits:mine") + f"?year={year}"
-    person = Person.objects.filter(pk=person_id).first()
-    if person is not None and can_view_person_credits(user, person):
-        return reverse("credits:person", args=[person_id]) + f"?year={year}"
-    return ""
+    ids = {pid for pid in person_ids if pid is not None}
+    if s.superuser:
+        return ids
+    readable = {s.person_id} & ids
+    for pid, employment in current_employments(ids - readable, related=("school",)).items():
+        if can_view_school_credits(user, employment.school):
+            readable.add(pid)
+    return readable
 
 
 class EntryRegisterMixin:
@@ -166,11 +169,22 @@ class EntryRegisterMixin:
         school = self.entry_filters.school if getattr(self, "entry_filters", None) else None
         return school.county if school is not None else self.default_county()
 
+    def paginate(self, qs):
+        """The page, its rows loaded once, and whose credits page the reader may open, for its teachers at once."""
+        page = super().paginate(qs)
+        page.object_list = list(page.object_list)
+        self._credit_pages = _credits_readable(self.request.user, {e.person_id for e in page.object_list})
+        return page
+
     def evidence_url(self, entry) -> str:
-        cache = self.__dict__.setdefault("_evidence_links", {})
-        if entry.person_id not in cache:
-            cache[entry.person_id] = _evidence_link(self.request.user, entry.person_id, entry.school_year)
-        return cache[entry.person_id]
+        if entry.person_id == scopes.scope_of(self.request.user).person_id:
+            return reverse("credits:mine") + f"?year={entry.school_year}"
+        readable = getattr(self, "_credit_pages", None)
+        if readable is None:  # a row outside a page
+            readable = _credits_readable(self.request.user, {entry.person_id})
+        if entry.person_id in readable:
+            return reverse("credits:person", args=[entry.person_id]) + f"?year={entry.school_year}"
+        return ""
 
     def get_columns(self):
         columns = []
