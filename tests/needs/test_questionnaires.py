@@ -222,8 +222,8 @@ def test_answers_are_validated_per_question_and_may_be_changed_until_closing(rol
     assert sorted(Answer.objects.filter(question=scale).values_list("number", flat=True)) == [4]
     assert not Answer.objects.filter(question=text).exists()
     assert logic.own_answers(q, roles.teacher.person.pk)[scale.pk] == "4"
-    assert AuditEvent.objects.filter(action="questionnaire.respond").count() == 1
-    assert AuditEvent.objects.filter(action="questionnaire.respond.update").count() == 1
+    assert AuditEvent.objects.get(action="questionnaire.respond").detail == {"answers": 5}  # named: the rows are counted
+    assert AuditEvent.objects.get(action="questionnaire.respond.update").detail == {"answers": 4}
     with pytest.raises(PermissionDenied, match="填写对象"):
         answer(actor=roles.other_teacher)  # another school's teacher
     with pytest.raises(PermissionDenied):
@@ -270,6 +270,11 @@ def test_an_anonymous_answer_cannot_be_linked_back_to_its_person(client, roles, 
     for row in AuditEvent.objects.all():
         assert str(response.pk) not in f"{row.target_id} {row.detail}" and secret not in str(row.detail)
     assert set(AuditEvent.objects.filter(action="questionnaire.respond").values_list("target_type", flat=True)) == {"needs.questionnaire"}
+    # Nor anything per sheet: the teacher answered two questions, the member one, and the rows cannot tell.
+    services.questionnaire_respond(actor=roles.member, questionnaire=q, answers={f"q{questions['您的教龄'].pk}": options["5-15 年"]})
+    responds = AuditEvent.objects.filter(action__in=["questionnaire.respond", "questionnaire.respond.update"]).order_by("pk")
+    assert list(responds.values_list("action", "detail")) == [
+        ("questionnaire.respond", {}), ("questionnaire.respond", {}), ("questionnaire.respond.update", {})]
 
     # The teacher finds their own sheet again (and may change it); nobody else's page shows it.
     assert logic.own_answers(q, teacher.pk)[questions["建议"].pk] == secret

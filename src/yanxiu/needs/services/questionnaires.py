@@ -484,7 +484,9 @@ def questionnaire_respond(*, actor, questionnaire: Questionnaire, answers: Mappi
     employment = current_employment(person_id)
     respondent, _new = Respondent.objects.update_or_create(
         questionnaire=q, person_id=person_id, defaults={"school_id": employment.school_id if employment else None})
-    # The audit row names the questionnaire only: an anonymous sheet is never tied to its person.
+    # The audit row names the questionnaire only; for an anonymous one it carries nothing about the sheet
+    # (not even how many questions were answered), so no sheet can be tied to its person.
+    detail = {} if q.anonymous else {"answers": len(rows)}
     audit.record(actor=actor, event=Event.QUESTIONNAIRE_RESPOND if created else Event.QUESTIONNAIRE_RESPOND_UPDATE, target=q,
-                 **_audit_place(q), answers=len(rows))
+                 **_audit_place(q), **detail)
     return response
