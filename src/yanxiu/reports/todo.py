@@ -66,18 +66,46 @@ def _approver_items(user, scope: Scope) -> list[Todo]:
         if n:
             items.append(Todo(ngettext("处理 %(n)d 条公示异议", "处理 %(n)d 条公示异议", n) % {"n": n}, reverse("credits:postings")))
     if scope.superuser or scope.admin_schools or scope.bureau_counties:
-        claims = list(credits.claims_to_review(user).order_by("created_at", "pk").values_list("pk", flat=True)[:100])
-        if claims:
-            items.append(Todo(ngettext("审核 %(n)d 份证书认定申请", "审核 %(n)d 份证书认定申请", len(claims)) % {"n": len(claims)},
-                              reverse("credits:claim_review", args=[claims[0]])))
-        sessions = list(credits.sessions_to_credit(user))
-        if sessions:
-            # The school's credit page lists them with their buttons; region staff start from the overview.
-            school_id = sessions[-1].project.owner_school_id
-            url = (reverse("credits:school", args=[school_id]) if school_id in scope.admin_schools
-                   else reverse("credits:overview"))
-            items.append(Todo(ngettext("为 %(n)d 次已结束的活动登记学时", "为 %(n)d 次已结束的活动登记学时", len(sessions)) % {"n": len(sessions)}, url))
+        claims = credits.claims_to_review(user).order_by("created_at", "pk")
+        n = claims.count()
+        if n:
+            items.append(Todo(ngettext("审核 %(n)d 份证书认定申请", "审核 %(n)d 份证书认定申请", n) % {"n": n},
+                              reverse("credits:claim_review", args=[claims.values_list("pk", flat=True).first()])))
+        items += _credit_items(user, scope)
     return items
+
+
+def _credit_items(user, scope: Scope) -> list[Todo]:
+    """Ended sessions to credit, one item per school, each linking to that school's credit page.
+
+    The count is of the query of ``credits.selectors.sessions_to_credit`` without its display cap
+    (the page lists at most 50; the item says how many really wait). A school admin gets their own
+    schools; the bureau the schools of its county with the most waiting first.
+    """
+    from yanxiu.credits import selectors as credits
+    from yanxiu.org.models import School
+
+    sessions = _unsliced(credits.sessions_to_credit(user)).order_by()
+    counts = dict(sessions.values("project__owner_school_id").annotate(n=Count("pk")).values_list("project__owner_school_id", "n"))
+    counts.pop(None, None)
+    own = [pk for pk in counts if pk in scope.admin_schools]
+    listed = own if own else sorted(counts, key=lambda pk: (-counts[pk], pk))[:MAX_LISTED]
+    names = dict(School.objects.filter(pk__in=listed).values_list("pk", "name"))
+    items = []
+    for pk in sorted(listed, key=lambda pk: (-counts[pk], names.get(pk, ""), pk)):
+        n = counts[pk]
+        text = ngettext("为 %(n)d 次已结束的活动登记学时", "为 %(n)d 次已结束的活动登记学时", n) % {"n": n}
+        if len(scope.admin_schools) != 1 or pk not in scope.admin_schools:
+            text += _("：%(school)s") % {"school": names.get(pk, "")}
+        items.append(Todo(text, reverse("credits:school", args=[pk])))
+    return items
+
+
+def _unsliced(queryset):
+    """``queryset`` without its slice: the same query, every row."""
+    queryset = queryset._chain()
+    queryset.query.clear_limits()
+    return queryset
 
 
 def _quota_items(scope: Scope, now: dt.datetime) -> list[Todo]:
@@ -109,8 +137,17 @@ def _reviewer_items(user, scope: Scope) -> list[Todo]:
     from yanxiu.growth.selectors import records_to_review
 
     items: list[Todo] = []
-    # The reflections of the sessions the user manages or presents (attendance.access.can_review_reflections).
-    reviewed = Q(session__in=sessions_managed_by(user)) if (scope.superuser or scope.admin_schools or scope.region_counties) else Q(pk__in=[])
+    # The reflections of the sessions the user manages or presents (attendance.access.can_review_reflections):
+    # a school admin's school sessions, region staff only the sessions of their own (bureau-level) projects —
+    # a county's school sessions are reviewed by the schools.
+    reviewed = Q(pk__in=[])
+    if scope.superuser:
+        reviewed = Q(session__in=sessions_managed_by(user))
+    else:
+        if scope.admin_schools:
+            reviewed |= Q(session__project__owner_school_id__in=scope.admin_schools)
+        if scope.region_counties:
+            reviewed |= Q(session__project__owner_school__isnull=True, session__project__region_id__in=scope.region_counties)
     if scope.person_id:
         reviewed |= Q(session__presenter_id=scope.person_id)
     if scope.presenter:
@@ -152,22 +189,22 @@ def _teacher_items(scope: Scope, now: dt.datetime) -> list[Todo]:
     to_answer += [(s, reverse("needs:respond", args=[s.pk])) for s in open_surveys_for(person_id) if not s.answered]
     for survey, url in sorted(to_answer, key=lambda pair: pair[0].closes_on)[:MAX_LISTED]:
         items.append(Todo(_("%(date)s 前填写问卷：%(title)s") % {"date": survey.closes_on.strftime("%m-%d"), "title": survey.title}, url))
-    returned = list(Reflection.objects.filter(person_id=person_id, status=Reflection.Status.RETURNED)
-                    .order_by("session_id").values_list("session_id", flat=True)[:100])
-    if returned:
-        items.append(Todo(ngettext("修改 %(n)d 篇被退回的反思", "修改 %(n)d 篇被退回的反思", len(returned)) % {"n": len(returned)},
-                          reverse("attendance:reflection_submit", args=[returned[0]])))
+    returned = Reflection.objects.filter(person_id=person_id, status=Reflection.Status.RETURNED).order_by("session_id")
+    n = returned.count()
+    if n:
+        items.append(Todo(ngettext("修改 %(n)d 篇被退回的反思", "修改 %(n)d 篇被退回的反思", n) % {"n": n},
+                          reverse("attendance:reflection_submit", args=[returned.values_list("session_id", flat=True).first()])))
     n = GrowthRecord.objects.filter(person_id=person_id, status=ReviewStatus.RETURNED).count()
     if n:
         items.append(Todo(ngettext("修改 %(n)d 条被退回的成长记录", "修改 %(n)d 条被退回的成长记录", n) % {"n": n}, reverse("growth:my")))
-    pairs = list(
-        MentorActivity.objects.filter(confirmed_at__isnull=True)
-        .filter((Q(pair__mentor_id=person_id) & ~Q(logged_by_id=person_id)) | (Q(pair__apprentice_id=person_id) & ~Q(logged_by_id=person_id)))
-        .values_list("pair_id", flat=True)[:100]
-    )
-    if pairs:
-        items.append(Todo(ngettext("确认 %(n)d 条师徒结对活动", "确认 %(n)d 条师徒结对活动", len(pairs)) % {"n": len(pairs)},
-                          reverse("growth:mentor_detail", args=[pairs[0]])))
+    to_confirm = (MentorActivity.objects.filter(confirmed_at__isnull=True)
+                  .filter(Q(pair__mentor_id=person_id) | Q(pair__apprentice_id=person_id)).exclude(logged_by_id=person_id))
+    n = to_confirm.count()
+    if n:
+        pairs = list(to_confirm.order_by("pair_id").values_list("pair_id", flat=True).distinct()[:2])
+        # One pair: its page lists the activities; several: the list of pairs.
+        url = reverse("growth:mentor_detail", args=[pairs[0]]) if len(pairs) == 1 else reverse("growth:mentor_list")
+        items.append(Todo(ngettext("确认 %(n)d 条师徒结对活动", "确认 %(n)d 条师徒结对活动", n) % {"n": n}, url))
     for posting in (Posting.objects.filter(status=Posting.Status.OPEN, entries__person_id=person_id, ends_at__gte=now)
                     .distinct().order_by("ends_at")[:MAX_LISTED]):
         items.append(Todo(_("%(due)s核对公示的学时，如有异议可提出：%(title)s") % {"due": _due_text(posting.ends_at, now), "title": posting.title},
