@@ -202,3 +202,23 @@ def test_the_evidence_links_only_where_the_credits_page_opens(client, data, role
     client.force_login(roles.teacher)
     content = client.get(reverse("reports:register_mine"), {"year": YEAR}).content.decode()
     assert reverse("credits:mine") + f"?year={YEAR}" in content
+
+
+def test_the_training_register_counts_enrolled_and_present_each_once(client, data, roles, people, school):
+    from yanxiu.attendance.models import Attendance
+    from yanxiu.training.models import Enrollment
+
+    session = data.school_session  # 4 enrolled, 2 present (data)
+    quitter = people.teacher(school, name="退出者").person
+    Enrollment.objects.create(session=session, person=quitter, school=school, status="withdrawn")
+    Attendance.objects.create(session=session, person=roles.leader.person, status="absent")
+    client.force_login(roles.bureau)
+    url = reverse("reports:register_trainings")
+    rows = {r[1]: r for r in _table(client.get(url, {"year": YEAR}))}
+    assert rows["校本讲座：大单元教学"][6:8] == ["4", "2"]
+    assert rows["县级学科培训"][6:8] == ["0", "0"]
+    by_enrolled = [r[1] for r in _table(client.get(url, {"year": YEAR, "sort": "-enrolled"}))]
+    assert by_enrolled == ["校本讲座：大单元教学", "县级学科培训"]
+    sheet = list(load_workbook(io.BytesIO(client.get(url, {"year": YEAR, "sort": "present", "export": "xlsx"}).content))
+                 .active.iter_rows(values_only=True))
+    assert [(r[1], r[6], r[7]) for r in sheet[1:]] == [("县级学科培训", 0, 0), ("校本讲座：大单元教学", 4, 2)]

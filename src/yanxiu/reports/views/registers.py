@@ -11,13 +11,15 @@ from __future__ import annotations
 import io
 
 from django import forms
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from yanxiu.attendance.models import Attendance
 from yanxiu.core import downloads, jobs, params, xlsx
 from yanxiu.core.lists import Column, ScopedListView
 from yanxiu.credits.models import CreditEntry
@@ -27,7 +29,7 @@ from yanxiu.org.forms import BootstrapMixin
 from yanxiu.org.models import Cluster, Group, Person, School
 from yanxiu.org.selectors import current_employment, current_employments
 from yanxiu.policy.models import CreditKind
-from yanxiu.training.models import Project, Session, TrainingLevel
+from yanxiu.training.models import Enrollment, Project, Session, TrainingLevel
 
 from .. import measures
 from .. import registers as reg
@@ -449,9 +451,10 @@ class TrainingListView(RegisterListView):
             sessions = sessions.filter(project__level=f.level)
         if search:
             sessions = sessions.filter(Q(title__icontains=search) | Q(project__title__icontains=search))
+        # One subquery per count: two joins in one GROUP BY would multiply each other's rows.
         return sessions.annotate(
-            enrolled=Count("enrollments", filter=Q(enrollments__status="enrolled"), distinct=True),
-            present=Count("attendances", filter=Q(attendances__status="present"), distinct=True),
+            enrolled=_count_of(Enrollment.objects.filter(status=Enrollment.Status.ENROLLED)),
+            present=_count_of(Attendance.objects.filter(status=Attendance.Status.PRESENT)),
         ).order_by("starts_at", "pk")
 
     def get_columns(self):
@@ -469,6 +472,12 @@ class TrainingListView(RegisterListView):
             Column("enrolled", gettext_lazy("报名"), sortable=True, classes="text-end"),
             Column("present", gettext_lazy("出席"), sortable=True, classes="text-end"),
         ]
+
+
+def _count_of(rows) -> Coalesce:
+    """How many of ``rows`` belong to the outer session, as a subquery (0 when none)."""
+    counted = rows.filter(session=OuterRef("pk")).order_by().values("session").annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
 
 
 def measures_local_day(value) -> str:
