@@ -111,11 +111,14 @@ def term_span(county, year: int, term: int) -> tuple[dt.date, dt.date]:
 
 def sessions_ready_to_credit(school, start: dt.date, end: dt.date, *, now=None) -> tuple[list, list[tuple]]:
     """The school's ended sessions between ``start`` and ``end`` whose credit is not registered yet: those ready
-    (no reflection awaiting review, no leave awaiting a decision) and the others, each with what it waits for."""
+    (no reflection awaiting review, no leave awaiting a decision, nothing :func:`~yanxiu.credits.services.credit_school_session`
+    would refuse the session for: no hours, no policy in force) and the others, each with what it waits for —
+    so one session that cannot be registered never blocks the term."""
     from yanxiu.attendance.models import Reflection
     from yanxiu.training.models import Decision, Session
 
     from .compliance import registered_session_ids
+    from .services import session_credit_refusal
 
     now = now or timezone.now()
     tz = timezone.get_current_timezone()
@@ -126,11 +129,14 @@ def sessions_ready_to_credit(school, start: dt.date, end: dt.date, *, now=None) 
         .exclude(pk__in=[int(pk) for pk in set(registered_session_ids()) if pk.isdigit()])
         .annotate(reviews=Count("reflections", filter=Q(reflections__status=Reflection.Status.SUBMITTED), distinct=True),
                   leaves=Count("leave_requests", filter=Q(leave_requests__status=Decision.PENDING), distinct=True))
-        .select_related("project").order_by("starts_at", "pk")
+        .select_related("project__owner_school__county", "project__region").order_by("starts_at", "pk")
     )
-    ready, waiting = [], []
+    ready, waiting, specs = [], [], {}
     for session in sessions:
-        if session.reviews or session.leaves:
+        refusal = session_credit_refusal(session, now=now, specs=specs)
+        if refusal:
+            waiting.append((session, refusal.rstrip("。")))
+        elif session.reviews or session.leaves:
             parts = ([_("%(n)d 篇反思待审阅") % {"n": session.reviews}] if session.reviews else []) + (
                 [_("%(n)d 条请假待审批") % {"n": session.leaves}] if session.leaves else [])
             waiting.append((session, "、".join(parts)))

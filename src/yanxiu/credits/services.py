@@ -101,6 +101,57 @@ def session_credit_problem(*, session, evidence) -> str:
     return ""
 
 
+@dataclass(frozen=True)
+class SessionCreditTerms:
+    """What a session's credit is registered under: the county, the school year, its policy and the hours."""
+
+    county: object
+    school_year: int
+    spec: object
+    hours: Decimal
+
+
+def session_credit_terms(session, *, now=None, specs: dict | None = None) -> SessionCreditTerms:
+    """The session-level checks of :func:`credit_school_session` (not the participants'): ended, not
+    cancelled, a policy in force for its school year, hours above zero. Raises ``ValidationError``
+    with the reason. ``specs`` caches the policy per (county, school year) over a list of sessions."""
+    project = session.project
+    school = project.owner_school
+    if session.ends_at is None or session.ends_at > (now or timezone.now()):
+        raise ValidationError(_("培训活动尚未结束，不能登记学时。"))
+    if session.status == "cancelled":
+        raise ValidationError(_("培训活动已取消，不能登记学时。"))
+    county = school.county if school is not None else project.region
+    local_day = timezone.localtime(session.starts_at).date()
+    school_year = school_year_for(county, local_day)
+    key = (county.pk, school_year)
+    if specs is not None and key in specs:
+        spec = specs[key]
+    else:
+        spec = spec_in_force(county, school_year)
+        if specs is not None:
+            specs[key] = spec
+    if spec is None:
+        raise ValidationError(_("%(county)s 尚未制定学时政策，不能登记学时。") % {"county": county.name})
+    hours = min(Decimal(session.hours or 0), spec.max_hours_per_day)
+    if hours <= 0:
+        raise ValidationError(_("该培训活动没有设置学时。"))
+    return SessionCreditTerms(county=county, school_year=school_year, spec=spec, hours=hours)
+
+
+def session_credit_refusal(session, *, now=None, specs: dict | None = None) -> str:
+    """Why :func:`credit_school_session` would refuse ``session`` as a whole (empty when it would not)."""
+    try:
+        session_credit_terms(session, now=now, specs=specs)
+    except ValidationError as exc:
+        return exc.messages[0]
+    return ""
+
+
+#: Sessions registered by one click of a term's button; the rest wait for the next click.
+TERM_BATCH_MAX = 200
+
+
 @transaction.atomic
 def credit_school_session(*, actor, session) -> SessionCreditResult:
     """Credit every participant of a finished session whose evidence is complete:
@@ -117,19 +168,8 @@ def credit_school_session(*, actor, session) -> SessionCreditResult:
     else:
         s = scopes.scope_of(actor)
         scopes.require(s.superuser or project.region_id in s.region_counties)
-    if session.ends_at is None or session.ends_at > timezone.now():
-        raise ValidationError(_("培训活动尚未结束，不能登记学时。"))
-    if session.status == "cancelled":
-        raise ValidationError(_("培训活动已取消，不能登记学时。"))
-    county = school.county if school is not None else project.region
-    local_day = timezone.localtime(session.starts_at).date()
-    school_year = school_year_for(county, local_day)
-    spec = spec_in_force(county, school_year)
-    if spec is None:
-        raise ValidationError(_("%(county)s 尚未制定学时政策，不能登记学时。") % {"county": county.name})
-    hours = min(Decimal(session.hours), spec.max_hours_per_day)
-    if hours <= 0:
-        raise ValidationError(_("该培训活动没有设置学时。"))
+    terms = session_credit_terms(session)
+    school_year, spec, hours = terms.school_year, terms.spec, terms.hours
     kind = credit_kind_for_training(level=project.level, kind=project.kind)
     category = project.category.name if project.category_id else ""
     result = SessionCreditResult()
@@ -179,6 +219,8 @@ def credit_school_sessions(*, actor, sessions) -> list[SessionCreditResult]:
     sessions = list(sessions)
     if not sessions:
         raise ValidationError(_("没有可以登记学时的活动。"))
+    if len(sessions) > TERM_BATCH_MAX:
+        raise ValidationError(_("一次最多登记 %(n)d 次活动的学时，请分批登记。") % {"n": TERM_BATCH_MAX})
     return [credit_school_session(actor=actor, session=session) for session in sessions]
 
 

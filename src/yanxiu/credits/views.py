@@ -615,10 +615,15 @@ class TermSessionsCreditView(ServiceActionView):
         term = 2 if self.request.POST.get("term") == "2" else 1
         start, end = selectors.term_span(self.object.county, year, term)
         ready, _waiting = selectors.sessions_ready_to_credit(self.object, start, end)
-        return services.credit_school_sessions(actor=self.request.user, sessions=ready)
+        self.left = max(0, len(ready) - services.TERM_BATCH_MAX)  # a long term is registered a batch per click
+        return services.credit_school_sessions(actor=self.request.user, sessions=ready[:services.TERM_BATCH_MAX])
 
     def get_success_message(self, result):
-        return _("已登记 %(s)d 次活动的学时，共 %(n)d 人次。") % {"s": len(result), "n": sum(len(r.credited) for r in result)}
+        message = _("已登记 %(s)d 次活动的学时，共 %(n)d 人次。") % {"s": len(result), "n": sum(len(r.credited) for r in result)}
+        if self.left:
+            message += _("每次最多登记 %(max)d 次，还有 %(left)d 次就绪的活动，请再点一次。") % {
+                "max": services.TERM_BATCH_MAX, "left": self.left}
+        return message
 
     def get_back_url(self):
         return reverse("credits:school", args=[self.object.pk])
