@@ -222,3 +222,21 @@ def test_the_training_register_counts_enrolled_and_present_each_once(client, dat
     sheet = list(load_workbook(io.BytesIO(client.get(url, {"year": YEAR, "sort": "present", "export": "xlsx"}).content))
                  .active.iter_rows(values_only=True))
     assert [(r[1], r[6], r[7]) for r in sheet[1:]] == [("县级学科培训", 0, 0), ("校本讲座：大单元教学", 4, 2)]
+
+
+def test_a_participant_links_to_their_register_only_when_the_reader_may_open_it(client, data, roles, people, school):
+    from yanxiu.training.models import Enrollment
+
+    Enrollment.objects.create(session=data.school_session, person=data.other, school=data.other.employments.get().school)
+    for i in range(3):  # teachers of the school who did not take part
+        people.teacher(school, name=f"未参训{i}")
+    client.force_login(roles.school_admin)
+    response = client.get(reverse("reports:register_session", args=[data.school_session.pk]))
+    names = [r[0] for r in _table(response)]
+    assert "李老师" in names and "张老师" in names
+    content = response.content.decode()
+    assert reverse("reports:register_person", args=[data.teacher.pk]) in content
+    assert reverse("reports:register_person", args=[data.other.pk]) not in content  # another school's teacher
+    # Asked for the rows shown only, not for every teacher the admin oversees.
+    assert response.context["view"].readable == {data.teacher.pk, data.member.pk, roles.leader.person.pk,
+                                                 roles.school_admin.person.pk}

@@ -546,11 +546,23 @@ class ParticipantRegisterView(RegisterListView):
             return sorted(qs, key=lambda r: r.hours, reverse=descending)
         return super().sort_queryset(qs)
 
+    def paginate(self, qs):
+        """The page, and which of its teachers' registers the reader may open (asked for those rows only)."""
+        page = super().paginate(qs)
+        page.object_list = list(page.object_list)
+        self._readable = self._registers_readable({r.person_id for r in page.object_list})
+        return page
+
+    def _registers_readable(self, person_ids) -> set[int]:
+        ids = {pk for pk in person_ids if pk is not None}
+        if not ids:
+            return set()
+        return set(reg.register_people(self.request.user).filter(pk__in=ids).values_list("pk", flat=True))
+
     @property
     def readable(self) -> set[int]:
-        if not hasattr(self, "_readable"):
-            self._readable = set(reg.register_people(self.request.user).values_list("pk", flat=True))
-        return self._readable
+        """Person ids of the rows shown whose register the reader may open."""
+        return getattr(self, "_readable", set())
 
     def get_context_data(self, **kwargs):
         kwargs = super().get_context_data(**kwargs)
