@@ -471,6 +471,12 @@ def questionnaire_respond(*, actor, questionnaire: Questionnaire, answers: Mappi
         raise ValidationError(errors)
     if not rows:
         raise ValidationError(_("请至少回答一题。"))
+    employment = current_employment(person_id)
+    school_id = employment.school_id if employment else None
+    # One submit of a person at a time (two taps at once, two tabs): the Respondent row is made (get_or_create
+    # survives a concurrent insert) and locked; the second submit waits here and then finds the first's sheet.
+    respondent, _new = Respondent.objects.get_or_create(questionnaire=q, person_id=person_id, defaults={"school_id": school_id})
+    respondent = Respondent.objects.select_for_update().get(pk=respondent.pk)
     key = logic.owner_key(q.pk, person_id)
     response = Response.objects.filter(questionnaire=q, owner_key=key).first()
     created = response is None
@@ -481,9 +487,8 @@ def questionnaire_respond(*, actor, questionnaire: Questionnaire, answers: Mappi
     for row in rows:
         row.response = response
     Answer.objects.bulk_create(rows)
-    employment = current_employment(person_id)
-    respondent, _new = Respondent.objects.update_or_create(
-        questionnaire=q, person_id=person_id, defaults={"school_id": employment.school_id if employment else None})
+    respondent.school_id = school_id
+    respondent.save(update_fields=["school_id", "updated_at"])
     # The audit row names the questionnaire only; for an anonymous one it carries nothing about the sheet
     # (not even how many questions were answered), so no sheet can be tied to its person.
     detail = {} if q.anonymous else {"answers": len(rows)}
