@@ -16,6 +16,7 @@ from tests.credits.factories import adopt, credit
 from yanxiu.attendance.models import Attendance, Reflection
 from yanxiu.core.models import AuditEvent
 from yanxiu.credits.models import Posting
+from yanxiu.credits.selectors import current_school_year
 from yanxiu.org.models import Cluster, School
 from yanxiu.reports import evaluation
 from yanxiu.reports.models import EvaluationWeights, SchoolScore, YearSummary
@@ -172,7 +173,8 @@ def test_the_review_keeps_the_snapshot_writes_the_audit_row_and_is_bounded(data,
     with pytest.raises(ValidationError):
         score_review(actor=roles.bureau, school=school, year=YEAR, adjustment=0, comment="长" * 301)
     with pytest.raises(ValidationError):
-        score_review(actor=roles.bureau, school=school, year=2031, adjustment=0, comment="")  # not started yet
+        score_review(actor=roles.bureau, school=school, year=current_school_year(school.county) + 1, adjustment=0,
+                     comment="")  # not started yet
     for user in (roles.school_admin, roles.far_bureau, roles.teacher):
         with pytest.raises(PermissionDenied):
             score_review(actor=user, school=school, year=YEAR, adjustment=0, comment="")
@@ -340,4 +342,5 @@ def test_junk_parameters_never_fail(client, roles, school, query):
         assert client.get(reverse("reports:evaluation_school", args=[school.pk]) + "?" + query).status_code in (200, 400)
     client.force_login(roles.bureau)
     assert client.get(reverse("reports:evaluation_review", args=[school.pk]) + "?" + query).status_code in (200, 400)
-    assert client.get(reverse("reports:evaluation_review", args=[school.pk]) + "?year=2031").status_code == 400
+    not_started = current_school_year(school.county) + 1
+    assert client.get(reverse("reports:evaluation_review", args=[school.pk]) + f"?year={not_started}").status_code == 400
