@@ -267,17 +267,6 @@ def weight_counties(user) -> QuerySet[Region]:
     return Region.objects.all() if s.superuser else Region.objects.filter(pk__in=s.bureau_counties)
 
 
-def schools_with_lines(user) -> QuerySet[School]:
-    """Schools whose line the user may read: region staff their counties', a school admin their own."""
-    s = scopes.scope_of(user)
-    qs = School.objects.select_related("cluster", "county")
-    if s.superuser:
-        return qs
-    if not (s.region_counties or s.admin_schools):
-        return qs.none()
-    return qs.filter(Q(county_id__in=s.region_counties) | Q(pk__in=s.admin_schools))
-
-
 # --- Measuring -------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from yanxiu.org.models import Cluster
 
 from .. import evaluation
 from ..models import EvaluationWeights
+from ..selectors import overseen_schools
 from ..services import evaluation as services
 
 #: School years the pickers offer before the current one.
@@ -197,7 +198,7 @@ def render_line(request, school, status: int = 200):
 def evaluation_school(request, pk):
     s = scopes.scope_of(request.user)
     scopes.require(bool(s.superuser or s.region_counties or s.admin_schools), PAGE_DENIED)
-    school = get_object_or_404(evaluation.schools_with_lines(request.user), pk=pk)
+    school = get_object_or_404(overseen_schools(request.user).select_related("cluster", "county"), pk=pk)
     return render_line(request, school)
 
 
@@ -223,7 +224,7 @@ class ReviewView(ServiceFormView):
     def get_object(self):
         s = scopes.scope_of(self.request.user)
         scopes.require(s.superuser or bool(s.region_counties), _("只有教育局或研训中心人员可以评估学校。"))
-        school = get_object_or_404(evaluation.schools_with_lines(self.request.user), pk=self.kwargs["pk"])
+        school = get_object_or_404(overseen_schools(self.request.user).select_related("cluster", "county"), pk=self.kwargs["pk"])
         scopes.require(evaluation.can_review(self.request.user, school), _("只有主管该校的教育局或研训中心人员可以评估学校。"))
         current = current_school_year(school.county)
         self.year = params.year_param(self.request.GET, default=current)
