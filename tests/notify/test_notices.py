@@ -195,3 +195,33 @@ def test_the_questionnaire_reminder_from_its_results_page_reaches_exactly_those_
     assert message.event.action == "questionnaire.remind"
     client.force_login(roles.member)
     assert client.get(message.url).status_code == 200
+
+
+def test_the_notices_list_counts_the_read_in_one_query_whatever_the_number_of_notices(client, roles, school):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with_receipt = _send(roles.school_admin, school=school, title="需回执的通知")
+    without = _send(roles.school_admin, school=school, title="不需回执的通知", requires_receipt=False)
+    for notice, user in ((with_receipt, roles.teacher), (without, roles.member), (without, roles.leader)):
+        message = Message.objects.get(topic=notice.topic, recipient=user)
+        services.message_mark_read(actor=user, message=message)  # opened: read without a receipt only
+    services.message_confirm_receipt(actor=roles.leader, message=Message.objects.get(topic=with_receipt.topic, recipient=roles.leader))
+    counts = {b.pk: b.unread_count for b in broadcasts.with_unread_count(Broadcast.objects.all())}
+    assert counts == {with_receipt.pk: 2, without.pk: 1}
+    assert counts == {b.pk: broadcasts.unread_messages(b).count() for b in Broadcast.objects.all()}
+
+    client.force_login(roles.school_admin)
+
+    def listing_queries():
+        with CaptureQueriesContext(connection) as ctx:
+            page = client.get(reverse("notify:notices"))
+        assert page.status_code == 200
+        return len(ctx.captured_queries), page.content.decode()
+
+    few, page = listing_queries()
+    assert "1 / 3" in page and "2 / 3" in page
+    for n in range(5):
+        _send(roles.school_admin, school=school, title=f"又一条通知{n}")
+    many, page = listing_queries()
+    assert many == few and page.count("0 / 3") == 5

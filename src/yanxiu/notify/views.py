@@ -287,8 +287,8 @@ def _require_sender(user) -> None:
 
 
 def _read_count(b: Broadcast) -> str:
-    unread = broadcasts.unread_messages(b).count()
-    return f"{b.recipient_count - unread} / {b.recipient_count}"
+    """Read / recipients, from the list's ``unread_count`` annotation (no query per row)."""
+    return f"{b.recipient_count - b.unread_count} / {b.recipient_count}"
 
 
 class NoticeListView(ScopedListView):
@@ -309,7 +309,7 @@ class NoticeListView(ScopedListView):
         _require_sender(self.request.user)
 
     def get_queryset(self):
-        return broadcasts.broadcasts_visible_to(self.request.user).order_by("-created_at", "-pk")
+        return broadcasts.with_unread_count(broadcasts.broadcasts_visible_to(self.request.user)).order_by("-created_at", "-pk")
 
 
 class NoticeCreateView(ServiceFormView):
