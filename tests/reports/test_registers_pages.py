@@ -240,3 +240,20 @@ def test_a_participant_links_to_their_register_only_when_the_reader_may_open_it(
     # Asked for the rows shown only, not for every teacher the admin oversees.
     assert response.context["view"].readable == {data.teacher.pk, data.member.pk, roles.leader.person.pk,
                                                  roles.school_admin.person.pk}
+
+
+def test_above_the_teacher_limit_the_export_is_refused_not_an_empty_file(client, data, roles, monkeypatch):
+    from yanxiu.reports.views import registers as views
+
+    monkeypatch.setattr(views, "MAX_TEACHER_ROWS", 3)  # the bureau's county: 6 teachers with a current post
+    client.force_login(roles.bureau)
+    response = client.get(SCHOOL, {"year": YEAR, "sort": "name", "export": "xlsx"})
+    assert response.status_code == 302 and response["Location"] == f"{SCHOOL}?year={YEAR}&sort=name"
+    page = client.get(response["Location"]).content.decode()
+    assert "超过一次导出的上限 3 名，请先选择学校或片区后再导出" in page and "教师人数较多，请先选择学校或片区" in page
+    client.force_login(roles.school_admin)  # the school's 4 teachers: refused at 3, written at 4
+    assert client.get(SCHOOL, {"year": YEAR, "export": "xlsx"}).status_code == 302
+    monkeypatch.setattr(views, "MAX_TEACHER_ROWS", 4)
+    sheet = list(load_workbook(io.BytesIO(client.get(SCHOOL, {"year": YEAR, "export": "xlsx"}).content)).active.iter_rows(
+        values_only=True))
+    assert len(sheet) == 5 and sheet[0][0] == "姓名"

@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 
 from django import forms
+from django.contrib import messages
 from django.db.models import Count, IntegerField, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
 from django.http import Http404
@@ -344,7 +345,8 @@ class SchoolRegisterView(RegisterListView):
             employments = employments.filter(school__cluster_id=f.cluster_id)
         if f.group_id is not None:
             employments = employments.filter(groups__pk=f.group_id)
-        self.too_many = employments.count() > MAX_TEACHER_ROWS
+        self.teacher_count = employments.count()
+        self.too_many = self.teacher_count > MAX_TEACHER_ROWS
         if self.too_many:
             return []
         entries = reg.filter_entries(reg.with_register_columns(CreditEntry.objects.active()),
@@ -389,7 +391,21 @@ class SchoolRegisterView(RegisterListView):
         reg.write_matrix_sheet(wb.create_sheet(_("教师×培训")), rows, trainings, cells)
         wb.save(target)
 
+    def too_many_message(self) -> str:
+        return _("共 %(count)d 名教师，超过一次导出的上限 %(max)d 名，请先选择学校或片区后再导出。") % {
+            "count": self.teacher_count, "max": MAX_TEACHER_ROWS}
+
+    def export_refused(self, count: int):
+        """Back to the page with why: too many teachers to list in one file (the page lists none either)."""
+        messages.error(self.request, self.too_many_message())
+        query = self.request.GET.copy()
+        query.pop(self.export_param, None)
+        target = self.get_list_url()
+        return redirect(f"{target}?{query.urlencode()}" if query else target)
+
     def export_response(self, rows):
+        if getattr(self, "too_many", False):
+            return self.export_refused(self.teacher_count)
         if len(rows) > jobs.inline_rows():
             return self.export_job(len(rows))
         buffer = io.BytesIO()
@@ -398,6 +414,8 @@ class SchoolRegisterView(RegisterListView):
                                   fallback=self.get_export_fallback())
 
     def write_export(self, path, rows, *, job_id: int) -> None:
+        if getattr(self, "too_many", False):  # grown past the limit since the job was queued: no header-only file
+            raise jobs.JobError(self.too_many_message())
         jobs.progress(job_id, 0, len(rows))
         self._write(path, rows)
 
