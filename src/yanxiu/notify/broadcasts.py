@@ -54,17 +54,6 @@ def broadcasts_visible_to(user) -> QuerySet[Broadcast]:
     return rows.filter(Q(school_id__in=s.admin_schools) | Q(county_id__in=s.region_counties))
 
 
-def owner_choices(user) -> list[tuple[str, str]]:
-    """("school:<id>", name) for the user's schools, ("county:<id>", name) for their counties."""
-    s = scopes.scope_of(user)
-    schools = School.objects.all() if s.superuser else School.objects.filter(pk__in=s.admin_schools)
-    counties = Region.objects.filter(level="county")
-    if not s.superuser:
-        counties = counties.filter(pk__in=s.region_counties)
-    return ([(f"school:{pk}", name) for pk, name in schools.order_by("code").values_list("pk", "name")[:500]]
-            + [(f"county:{pk}", name) for pk, name in counties.order_by("code").values_list("pk", "name")[:500]])
-
-
 def group_choices(user) -> list[tuple[int, str]]:
     """The groups of the schools the user administers (a school notice may go to some of them)."""
     s = scopes.scope_of(user)

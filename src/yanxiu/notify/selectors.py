@@ -54,7 +54,8 @@ def deliveries_visible_to(user) -> QuerySet[Delivery]:
 
 
 def owner_choices(user) -> list[tuple[str, str]]:
-    """Where the user may add a channel: ("school:<id>", name) for their schools, ("county:<id>", name) for their counties."""
+    """For whom the user may add a channel or send a notice: ("school:<id>", name) for the schools they administer,
+    ("county:<id>", name) for their counties (every one for a superuser)."""
     from yanxiu.org.models import Region, School
 
     s = scopes.scope_of(user)

@@ -325,7 +325,7 @@ class NoticeCreateView(ServiceFormView):
 
     def get_form_kwargs(self):
         user = self.request.user
-        owners = broadcasts.owner_choices(user)
+        owners = selectors.owner_choices(user)
         kinds = {o.split(":")[0] for o, _label in owners}
         audiences = [(a.value, a.label) for a in Broadcast.Audience
                      if ("school" in kinds and a in broadcasts.SCHOOL_AUDIENCES) or ("county" in kinds and a in broadcasts.COUNTY_AUDIENCES)]
