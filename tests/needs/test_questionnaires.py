@@ -321,6 +321,44 @@ def test_results_count_each_option_score_and_text(roles, school):
     assert by_text["希望观察的环节"].chart()["series"][0]["data"] == [1, 3, 1, 2]
 
 
+def test_the_results_page_shows_a_bounded_number_of_texts_the_latest_first(client, roles, school, monkeypatch):
+    q = _other(roles.school_admin, school=school, questions=[{**TEXT, "max_length": 100}])
+    text = logic.questions_of(q)[0]
+    base = timezone.now()
+    for n, (actor, note) in enumerate([(roles.teacher, "甲的建议"), (roles.member, "乙的建议"), (roles.leader, "丙的建议")]):
+        services.questionnaire_respond(actor=actor, questionnaire=q, answers={text.pk: note})
+        Respondent.objects.filter(questionnaire=q, person=actor.person).update(updated_at=base + dt.timedelta(minutes=n))
+    result = logic.results(q, texts_limit=2)[0]
+    assert result.texts == ["丙的建议", "乙的建议"] and result.text_count == 3 and result.texts_cut
+    services.questionnaire_respond(actor=roles.teacher, questionnaire=q, answers={text.pk: "甲改过的建议"})
+    Respondent.objects.filter(questionnaire=q, person=roles.teacher.person).update(updated_at=base + dt.timedelta(hours=1))
+    assert logic.results(q, texts_limit=2)[0].texts == ["甲改过的建议", "丙的建议"]
+    full = logic.results(q)[0]
+    assert full.text_count == 3 and len(full.texts) == 3 and not full.texts_cut
+
+    monkeypatch.setattr(logic, "TEXTS_SHOWN", 2)
+    client.force_login(roles.school_admin)
+    page = client.get(reverse("needs:questionnaire", args=[q.pk])).content.decode()
+    assert "甲改过的建议" in page and "丙的建议" in page and "乙的建议" not in page
+    assert "共 3 条，这里显示 2 条，全部见导出。" in page
+
+
+def test_the_count_of_those_who_have_not_answered_is_not_capped_by_the_names_shown(client, roles, school, monkeypatch):
+    from yanxiu.needs import questionnaire_views
+
+    q = _other(roles.school_admin, school=school, questions=[SINGLE])
+    questions, options = _ids(q)
+    services.questionnaire_respond(actor=roles.teacher, questionnaire=q, answers={questions["您的教龄"].pk: options["5-15 年"]})
+    rates = logic.response_rates(q)
+    expected = rates.total.asked - rates.total.answered
+    assert expected == logic.not_answered(q).count() and expected >= 3
+    monkeypatch.setattr(questionnaire_views, "MISSING_SHOWN", 1)
+    client.force_login(roles.school_admin)
+    page = client.get(reverse("needs:questionnaire", args=[q.pk])).content.decode()
+    assert f"尚未填写（{expected}）" in page and "等（只列出前 1 位）" in page
+    assert logic.not_answered(q).values_list("name", flat=True)[1] not in page.split('id="not-answered"')[1]
+
+
 def test_response_rate_per_school_and_group_and_the_reminder_lists_who_has_not_answered(client, roles, school, school_b, county, group):
     q = _other(roles.centre, county=county, questions=[SINGLE])
     questions, options = _ids(q)

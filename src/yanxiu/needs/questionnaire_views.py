@@ -325,13 +325,19 @@ class RemindView(_QuestionnaireAction):
 # --- Results ----------------------------------------------------------------------------
 
 
+#: Names of those who have not answered shown on the results page (the count is always the full one).
+MISSING_SHOWN = 1000
+
+
 def results(request, q):
     can_manage = logic.can_manage(request.user, q)
     rows = logic.results(q)
     rates = logic.response_rates(q)
-    missing = list(logic.not_answered(q).values_list("name", flat=True)[:1000]) if can_manage else []
+    missing = list(logic.not_answered(q).values_list("name", flat=True)[:MISSING_SHOWN]) if can_manage else []
     view = request.GET.get("view")
+    # The count comes from the rates (everyone asked who has not answered), not from the names shown.
     context = {"q": q, "results": rows, "rates": rates, "missing": missing, "can_manage": can_manage,
+               "missing_count": rates.total.asked - rates.total.answered, "texts_shown": logic.TEXTS_SHOWN,
                "responses": q.responses.count(), "table_view": view == "table", "page_title": q.title}
     return render(request, "needs/q/results.html", context)
 

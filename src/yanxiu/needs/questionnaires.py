@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -203,6 +203,12 @@ class QuestionResult:
     tallies: list[Tally] = field(default_factory=list)
     average: float | None = None
     texts: list[str] = field(default_factory=list)
+    #: How many texts the question has (``texts`` holds at most :data:`TEXTS_SHOWN` of them).
+    text_count: int = 0
+
+    @property
+    def texts_cut(self) -> bool:
+        return self.text_count > len(self.texts)
 
     def chart(self) -> dict:
         """The stacked-bar spec of static/yanxiu/charts.js: one bar per option or score."""
@@ -218,8 +224,27 @@ def _share(count: int, total: int) -> int:
     return round(100 * count / total) if total else 0
 
 
-def results(questionnaire: Questionnaire) -> list[QuestionResult]:
-    """Per question: the options' counts (in the question's order), a scale's counts and mean, the texts."""
+#: Texts per question on the results page; all of them are in the export.
+TEXTS_SHOWN = 200
+
+
+def _texts(questionnaire: Questionnaire, answers: QuerySet[Answer], question_id: int, limit: int) -> list[str]:
+    """At most ``limit`` texts of one question. Named: the latest first (by when their person last
+    answered). Anonymous: a sheet has no time, and the texts come in the fixed order of the answers' random
+    ids, which follows neither the person nor the time."""
+    rows = answers.filter(question_id=question_id).exclude(text="")
+    if questionnaire.anonymous:
+        rows = rows.order_by("pk")
+    else:
+        latest = Respondent.objects.filter(questionnaire=questionnaire, person_id=OuterRef("response__person_id")).values("updated_at")[:1]
+        rows = rows.annotate(answered_at=Subquery(latest)).order_by(F("answered_at").desc(nulls_last=True), "pk")
+    return list(rows.values_list("text", flat=True)[:limit])
+
+
+def results(questionnaire: Questionnaire, *, texts_limit: int | None = None) -> list[QuestionResult]:
+    """Per question: the options' counts (in the question's order), a scale's counts and mean, and up to
+    ``texts_limit`` (:data:`TEXTS_SHOWN`) texts with their total count."""
+    texts_limit = TEXTS_SHOWN if texts_limit is None else texts_limit
     responses = Response.objects.filter(questionnaire=questionnaire)
     total = responses.count()
     rows = []
@@ -229,10 +254,8 @@ def results(questionnaire: Questionnaire) -> list[QuestionResult]:
     scores = defaultdict(Counter)
     for qid, number in answers.filter(number__isnull=False).values_list("question_id", "number"):
         scores[qid][number] += 1
-    texts = defaultdict(list)
-    # Texts in a fixed order that follows neither the person nor the time (the answers' random ids).
-    for qid, text in answers.exclude(text="").order_by("pk").values_list("question_id", "text"):
-        texts[qid].append(text)
+    text_counts = dict(answers.exclude(text="").order_by().values("question_id").annotate(n=Count("pk"))
+                       .values_list("question_id", "n"))
     for q in questions_of(questionnaire):
         result = QuestionResult(q, per_question.get(q.pk, 0))
         if q.has_options:
@@ -243,7 +266,8 @@ def results(questionnaire: Questionnaire) -> list[QuestionResult]:
             n = sum(counts.values())
             result.average = round(sum(k * v for k, v in counts.items()) / n, 2) if n else None
         else:
-            result.texts = texts[q.pk]
+            result.text_count = text_counts.get(q.pk, 0)
+            result.texts = _texts(questionnaire, answers, q.pk, texts_limit) if result.text_count else []
         rows.append(result)
     return rows
 
