@@ -257,3 +257,23 @@ def test_above_the_teacher_limit_the_export_is_refused_not_an_empty_file(client,
     sheet = list(load_workbook(io.BytesIO(client.get(SCHOOL, {"year": YEAR, "export": "xlsx"}).content)).active.iter_rows(
         values_only=True))
     assert len(sheet) == 5 and sheet[0][0] == "姓名"
+
+
+def _headers(response) -> list[str]:
+    head = response.content.decode().split("<thead>", 1)[1].split("</thead>", 1)[0]
+    return [re.sub(r"<[^>]+>", "", th).strip() for th in re.findall(r"<th[^>]*>(.*?)</th>", head, flags=re.S)]
+
+
+def test_a_county_that_counts_credits_shows_them_to_its_region_staff(client, data, roles, county, tmp_path):
+    from tests.credits.factories import adopt
+
+    client.force_login(roles.bureau)
+    assert "学分" not in _headers(client.get(ENTRIES, {"year": YEAR}))  # the county measures hours (preset 000)
+    adopt("001-3", county, year=YEAR)  # from this year on the county counts 学分
+    for user in (roles.bureau, roles.centre, roles.school_admin, roles.leader):
+        client.force_login(user)
+        assert "学分" in _headers(client.get(ENTRIES, {"year": YEAR})), user
+    client.force_login(roles.bureau)
+    sheet = xlsx_rows(_save(tmp_path, client.get(ENTRIES, {"year": YEAR, "export": "xlsx"})))
+    assert "学分" in sheet[0] and len(sheet) == 8
+    assert "学分" not in _headers(client.get(ENTRIES, {"year": YEAR - 1}))  # the year before still counts hours

@@ -27,7 +27,7 @@ from yanxiu.credits.models import CreditEntry
 from yanxiu.credits.selectors import can_view_school_credits, current_school_year
 from yanxiu.org import scopes
 from yanxiu.org.forms import BootstrapMixin
-from yanxiu.org.models import Cluster, Group, Person, School
+from yanxiu.org.models import Cluster, Group, Person, Region, School
 from yanxiu.org.selectors import current_employment, current_employments
 from yanxiu.policy.models import CreditKind
 from yanxiu.training.models import Enrollment, Project, Session, TrainingLevel
@@ -97,10 +97,13 @@ class RegisterListView(ScopedListView):
         return self._year
 
     def default_county(self):
+        """The county whose policy gives the year: the first administered school's, else the first region's."""
         s = scopes.scope_of(self.request.user)
         if s.admin_schools:
             school = School.objects.filter(pk=min(s.admin_schools)).select_related("county").first()
             return school.county if school else None
+        if s.region_counties:
+            return Region.objects.filter(pk=min(s.region_counties)).first()
         return None
 
     def filter_schools(self):
@@ -169,8 +172,25 @@ class EntryRegisterMixin:
         return reg.counts_credits(self.credit_county(), self.get_year())
 
     def credit_county(self):
-        school = self.entry_filters.school if getattr(self, "entry_filters", None) else None
-        return school.county if school is not None else self.default_county()
+        """The county whose policy says whether 学分 count: the chosen school's, else the one county of the
+        schools the rows can come from, else the user's first county."""
+        if not hasattr(self, "_credit_county"):
+            self._credit_county = self._rows_county()
+        return self._credit_county
+
+    def _rows_county(self):
+        f = getattr(self, "entry_filters", None)
+        if f is not None and f.school is not None:
+            return f.school.county
+        schools = reg.register_schools(self.request.user)
+        if f is not None and f.cluster_id is not None:
+            schools = schools.filter(cluster_id=f.cluster_id)
+        if f is not None and f.group_id is not None:
+            schools = schools.filter(groups__pk=f.group_id)
+        county_ids = list(schools.order_by("county_id").values_list("county_id", flat=True).distinct()[:2])
+        if len(county_ids) == 1:
+            return Region.objects.filter(pk=county_ids[0]).first()
+        return self.default_county()
 
     def paginate(self, qs):
         """The page, its rows loaded once, and whose credits page the reader may open, for its teachers at once."""
