@@ -89,12 +89,14 @@ def claims_to_review(user) -> QuerySet[CertificateClaim]:
     return qs.filter(Q(school_id__in=s.admin_schools) | Q(school__county_id__in=s.bureau_counties))
 
 
-def sessions_to_credit(user):
-    """Finished school sessions the user manages with participants not yet credited."""
+def sessions_to_credit(user, *, school=None):
+    """Finished school sessions the user manages with participants not yet credited (of ``school`` when given), latest 50."""
     from yanxiu.training.models import Session
 
     s = scopes.scope_of(user)
     qs = Session.objects.filter(ends_at__lt=timezone.now(), status="published").select_related("project")
+    if school is not None:
+        qs = qs.filter(project__owner_school=school)
     if not s.superuser:
         qs = qs.filter(Q(project__owner_school_id__in=s.admin_schools) | Q(project__owner_school__county_id__in=s.bureau_counties))
     credited = CreditEntry.objects.filter(source_type="session").values("source_id")

@@ -163,7 +163,7 @@ class SchoolListView(ScopedListView):
             school=school, year=year, years=range(year - 4, year + 2), counts=self.standing["counts"], all=self.standing["all"],
             status=self.standing["status"], in_progress=self.standing["in_progress"], can_manage=can_manage,
             page_title=_("%(school)s 学时达标情况") % {"school": school.name},
-            sessions=selectors.sessions_to_credit(user) if can_manage else [],
+            sessions=selectors.sessions_to_credit(user, school=school) if can_manage else [],
             terms=self._terms(school, year) if can_manage else [],
             claims=selectors.school_claims_to_review(user, school),
             projects=selectors.credited_projects(school, year) if can_manage else [],
