@@ -83,3 +83,33 @@ def test_a_missing_folder_exits_2_before_anything_is_written(school, tmp_path):
     with pytest.raises(CommandError) as exc:
         run("--school", school.code, "--year", str(YEAR), "--pdf", str(tmp_path / "nope" / "a.pdf"))
     assert exc.value.returncode == 2 and "不存在" in str(exc.value)
+
+
+def test_a_filed_summary_is_written_from_its_snapshot_as_the_web_download(data, people, school, tmp_path, client):
+    from django.urls import reverse
+
+    from tests.credits.factories import credit
+    from yanxiu.reports.services.summary import summary_file, summary_save
+
+    admin = people.role("school_admin", username="summaryadmin", school=school)
+    summary = summary_file(actor=admin, summary=summary_save(actor=admin, school=school, year=YEAR, title="",
+                                                             sections={"goals": "我校的目标。"}))
+    filed = {f["key"]: f["value"] for f in summary.figures}
+    credit(data.c, 28, title="报送后登记的培训")  # the ledger moves on after filing: 丙老师 20 → 48
+    live = {f["key"]: f["value"] for f in json.loads(run("--school", school.code, "--year", str(YEAR), "--json"))["figures"]}
+    assert filed["average_hours"] == 41.2 and live["average_hours"] == 46.8 and live["compliance_rate"] == 0.6
+
+    docx, pdf = tmp_path / "总结.docx", tmp_path / "总结.pdf"
+    run("--school", school.code, "--year", str(YEAR), "--docx", str(docx), "--pdf", str(pdf))
+    client.force_login(admin)
+    download = reverse("reports:summary_download", args=[school.pk])
+    web_docx, web_pdf = tmp_path / "web.docx", tmp_path / "web.pdf"
+    web_docx.write_bytes(client.get(download, {"year": YEAR, "format": "docx"}).content)
+    web_pdf.write_bytes(client.get(download, {"year": YEAR, "format": "pdf"}).content)
+
+    text = docx_text(docx)
+    assert text == docx_text(web_docx)
+    assert "我校的目标。" in text and "达标率 40.0%" in text and "人均取得 41.2 学时" in text and "46.8" not in text
+    pages = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+    assert pages == "".join(page.extract_text() for page in PdfReader(web_pdf).pages)
+    assert "达标率40.0%" in pages.replace("\n", "").replace(" ", "")

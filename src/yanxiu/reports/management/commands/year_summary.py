@@ -6,8 +6,9 @@ Prints the figures of a school's year-end summary as one JSON object
 distributions; ``compliance_rate`` is a fraction such as 0.8125), and writes the summary as
 .docx and / or PDF quoting the same values: the figures are computed once, at the command's
 start, and the documents' appendix lists them; the sections are the school's saved text, else
-the draft from those figures. A bad school or year exits with status 2 and a Chinese message
-on stderr, and writes no file.
+the draft from those figures. A filed (报送) summary is locked: its documents quote the snapshot
+it was filed with, the same files as the summary page's download (the JSON stays the figures of
+now). A bad school or year exits with status 2 and a Chinese message on stderr, and writes no file.
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from yanxiu.core import params
 from yanxiu.org.models import School
 from yanxiu.reports import documents, measures
 from yanxiu.reports.figures import school_figures, value_text
-from yanxiu.reports.summary import summary_document
+from yanxiu.reports.summary import summary_document, summary_of
 
 
 def _fail(message: str):
@@ -78,6 +79,9 @@ class Command(BaseCommand):
             for f in figures:
                 self.stdout.write(f"{f.label}：{value_text(f.key, f.value)}")
         if targets:
-            document = summary_document(school, year, figures=figures, now=now)
+            # A filed summary is locked: its documents quote its snapshot, exactly as the web download does.
+            summary = summary_of(school, year)
+            quoted = None if summary is not None and summary.is_filed else figures
+            document = summary_document(school, year, figures=quoted, now=now)
             for fmt, target in targets:
                 target.write_bytes(documents.render(document, fmt))
