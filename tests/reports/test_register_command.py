@@ -13,6 +13,16 @@ from tests.reports.registers_data import YEAR, build
 pytestmark = pytest.mark.django_db
 
 
+def _cells_by_sheet(path) -> dict[str, list[str]]:
+    """Every non-empty cell of every sheet of the workbook, as text (the file is a zip: its bytes say nothing)."""
+    wb = load_workbook(path, read_only=True)
+    try:
+        return {ws.title: [str(v) for row in ws.iter_rows(values_only=True) for v in row if v is not None]
+                for ws in wb.worksheets}
+    finally:
+        wb.close()
+
+
 @pytest.fixture
 def data(roles, school, school_b, county):
     return build(roles, school, school_b, county)
@@ -29,8 +39,12 @@ def test_the_command_writes_the_schools_register(data, roles, school, tmp_path, 
     assert {r[7] for r in rows if r[0] == "张老师"} == {"校本讲座：大单元教学", "县级学科培训", "省级骨干教师培训", "市级班主任培训", "公开课：圆的认识"}
     assert next(r for r in rows if r[7] == "省级骨干教师培训")[3:5] == ["2025-11-03 至 2025-11-07", "省培"]
     assert next(r for r in rows if r[0] == "组员")[7] == '=HYPERLINK("http://x","y")'
-    assert data.teacher.id_number not in target.read_bytes().decode("latin-1")
     assert all("********" in r[1] for r in rows)
+    sheets = _cells_by_sheet(target)
+    assert set(sheets) == {"台账", "教师汇总"}, set(sheets)
+    for title, cells in sheets.items():  # no full ID number anywhere, the masked one in each sheet
+        assert not any(data.teacher.id_number in c for c in cells), title
+        assert data.teacher.masked_id_number in cells, title
     teachers = list(load_workbook(target)["教师汇总"].iter_rows(values_only=True))
     zhang = next(r for r in teachers if r[0] == "张老师")
     assert zhang[4] == 5 and zhang[-2] == 47 and len(teachers) == 5
