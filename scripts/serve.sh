@@ -49,10 +49,9 @@ echo "==> 演示数据"
 # Background jobs (django-tasks database backend) run beside the web server: large
 # exports and imports, zips and PDF batches started from the pages (a progress bar,
 # then a download link), the daily jobs and the reminder pass. The worker stops with the server.
+# schedule_daily queues each of settings.DAILY_TASKS unless one is waiting (the message delivery and the
+# reminder pass among them: each queues its own next run every few minutes).
 .venv/bin/yanxiu schedule_daily -v0
-# Reminders (before sessions and deadlines, to those who have not acted) run in the same worker every
-# few minutes: the pass queues its next run itself; this queues the first one unless one is waiting.
-.venv/bin/yanxiu send_reminders --schedule -v0
 .venv/bin/yanxiu db_worker --no-reload >>var/worker.log 2>&1 &
 WORKER=$!
 stop_worker() {

@@ -111,9 +111,9 @@ def test_daily_jobs_are_queued_once_and_each_run_queues_the_next(settings):
     from django_tasks_db.models import DBTaskResult
 
     assert set(daily.schedule_all()) == {"write_ledger_head", "purge_pending_uploads", "finalize_due_postings", "purge_old_jobs",
-                                         "recompute_tiers"}
+                                         "recompute_tiers", "send_messages", "send_reminders"}
     assert daily.schedule_all() == []
-    assert DBTaskResult.objects.count() == 5
+    assert DBTaskResult.objects.count() == 7
     DBTaskResult.objects.all().delete()
     from yanxiu.core.tasks import purge_pending_uploads
 
@@ -121,7 +121,7 @@ def test_daily_jobs_are_queued_once_and_each_run_queues_the_next(settings):
     waiting = DBTaskResult.objects.get()
     assert waiting.task_path.endswith("purge_pending_uploads") and waiting.run_after > timezone.now()
     call_command("schedule_daily")
-    assert DBTaskResult.objects.count() == 5
+    assert DBTaskResult.objects.count() == 7
 
 
 def test_private_file_replaces_with_an_owner_only_file(tmp_path):

@@ -1,10 +1,11 @@
 from django.urls import path
 
-from . import views
+from . import badge, views
 
 app_name = "notify"
 urlpatterns = [
     path("", views.InboxView.as_view(), name="inbox"),
+    path("unread/", badge.unread_badge, name="unread_badge"),
     path("<int:pk>/", views.message_detail, name="message"),
     path("<int:pk>/confirm/", views.MessageConfirmView.as_view(), name="message_confirm"),
     path("read-all/", views.MarkAllReadView.as_view(), name="read_all"),

@@ -171,7 +171,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "yanxiu.org.navigation.navigation",
-                "yanxiu.notify.context_processors.unread",
             ],
         },
     },
@@ -320,8 +319,10 @@ DAILY_TASKS = [
     "yanxiu.credits.tasks.finalize_due_postings",
     "yanxiu.core.tasks.purge_old_jobs",
     "yanxiu.growth.tasks.recompute_tiers",
-    # Not daily: the delivery pass of the notify app queues itself every YANXIU_NOTIFY_PASS_SECONDS.
+    # Not daily: the notify app's delivery pass queues itself every YANXIU_NOTIFY_PASS_SECONDS,
+    # its reminder pass every YANXIU_REMINDER_PASS_SECONDS.
     "yanxiu.notify.tasks.send_messages",
+    "yanxiu.notify.tasks.send_reminders",
 ]
 # Long work as background jobs with a progress bar (core/jobs.py): results written here (0700, files 0600),
 # removed after YANXIU_JOB_KEEP_DAYS; exports above YANXIU_EXPORT_INLINE_ROWS rows and zips or PDF batches
