@@ -138,7 +138,7 @@ def _reports_entries(s, *, region: bool) -> list[tuple[str, str]]:
         ]
     if region or s.admin_schools:
         reports += [
-            (_("未达标风险教师"), reverse("reports:at_risk")),
+            (_("预计不达标教师"), reverse("reports:at_risk")),
             (_("通报") if region else _("收到的通报"), reverse("reports:notice_list")),
             (_("年度工作总结") if s.admin_schools and not region else _("学校总结报送情况"),
              reverse("reports:summary") if s.admin_schools and not region else reverse("reports:summary_list")),

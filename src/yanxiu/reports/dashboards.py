@@ -501,7 +501,7 @@ def at_risk_table(projections: list[Projection], *, limit: int | None = None, sc
     shown = projections if limit is None else projections[:limit]
     rows = [[p.name, p.masked_id, *([p.school_name] if school else []), _num(p.total), _num(p.scheduled), _num(p.projected),
              _num(p.minimum), _num(p.to_go)] for p in shown]
-    return Table(key="at_risk", title=_("有未达标风险的教师"), headers=headers, rows=rows, numeric_from=3 if school else 2)
+    return Table(key="at_risk", title=_("按目前进度预计不达标的教师"), headers=headers, rows=rows, numeric_from=3 if school else 2)
 
 
 def bureau_tables(dash: Dashboard) -> list[Table]:

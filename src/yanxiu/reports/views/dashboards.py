@@ -205,9 +205,9 @@ class AtRiskListView(ScopedListView):
     """Teachers who will miss the year's minimum at their present pace: the list to send to schools."""
 
     template_name = "reports/dashboards/at_risk.html"
-    page_title = gettext_lazy("有未达标风险的教师")
+    page_title = gettext_lazy("按目前进度预计不达标的教师")
     empty_message = gettext_lazy("按当前进度，没有教师有未达标风险。")
-    export_filename = gettext_lazy("有未达标风险的教师")
+    export_filename = gettext_lazy("按目前进度预计不达标的教师")
     export_fallback = "at-risk"
     max_export_rows = 1_000_000
     columns = [
@@ -251,7 +251,7 @@ class AtRiskListView(ScopedListView):
         return at_risk_teachers(rows)
 
     def get_export_filename(self):
-        return downloads.filename(_("有未达标风险的教师"), self.school.name if self.school else "", f"{self.year}-{self.year + 1}",
+        return downloads.filename(_("按目前进度预计不达标的教师"), self.school.name if self.school else "", f"{self.year}-{self.year + 1}",
                                   ext="xlsx")
 
     def get_context_data(self, **kwargs):
