@@ -31,7 +31,9 @@ def only(kind, *users, topic=None):
 def opens(client, user, kind):
     """Each message of ``kind`` to ``user`` links to a page ``user`` may open."""
     client.force_login(user)
-    for message in Message.objects.filter(recipient=user, kind=kind):
+    messages = list(Message.objects.filter(recipient=user, kind=kind))
+    assert messages, f"{user.username} has no message of kind {kind}"
+    for message in messages:
         assert message.url.startswith("/")
         response = client.get(message.url)
         assert response.status_code == 200, (message.url, response.status_code)
