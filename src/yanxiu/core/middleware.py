@@ -1,4 +1,9 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
+from django.http import HttpResponse
+from django.shortcuts import resolve_url
+from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
 
@@ -58,3 +63,31 @@ class ContentSecurityPolicyMiddleware:
         response = self.get_response(request)
         response.headers.setdefault("Content-Security-Policy", self.POLICY)
         return response
+
+
+class HtmxFullPageRedirectMiddleware:
+    """An htmx request sent to the login or password page navigates the whole window there.
+
+    htmx follows a redirect inside its request and would swap the login page (a session that
+    ran out) or the password form (a user who must still choose one) into whatever fragment
+    asked: the navbar's unread count, a table's next page, a polled job status. For such a
+    request the redirect becomes ``HX-Redirect``, which htmx answers by loading the page itself.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not request.headers.get("HX-Request") or response.status_code not in (301, 302, 303, 307, 308):
+            return response
+        location = response.get("Location", "")
+        if urlsplit(location).path not in self._full_page_paths():
+            return response
+        redirect = HttpResponse(status=204)
+        redirect["HX-Redirect"] = location
+        return redirect
+
+    @staticmethod
+    def _full_page_paths() -> frozenset[str]:
+        return frozenset({resolve_url(settings.LOGIN_URL), reverse("accounts:password_change")})

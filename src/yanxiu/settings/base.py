@@ -146,6 +146,7 @@ MIDDLEWARE = [
     "django.contrib.sessions.middleware.SessionMiddleware",
     "yanxiu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "yanxiu.core.middleware.HtmxFullPageRedirectMiddleware",
     "yanxiu.core.upload_limits.UploadLimitMiddleware",  # before CSRF, the first to read a POST
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
