@@ -88,8 +88,24 @@ def test_generated_county_is_consistent():
             assert county.groups[group.parent].kind == GroupKind.RESEARCH
 
 
+def _planner_statistics_of_empty_tables():
+    """PostgreSQL: every table's statistics say "no rows" while it has pages, as after earlier
+    tests' rolled-back rows were analyzed. Left so, the county's queries run for hours on the
+    rows the seed writes in its one transaction (nested loops over whole tables). Rolled back
+    with the test."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("UPDATE pg_class SET relpages = 10, reltuples = 0 "
+                       "WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'")
+
+
 @pytest.mark.django_db
+@pytest.mark.timeout(150)
 def test_seed_demo_small_county():
+    _planner_statistics_of_empty_tables()
     out = io.StringIO()
     call_command("seed_demo", teachers=200, stdout=out)
 

@@ -38,6 +38,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from yanxiu.core.db import refresh_planner_statistics
+
 from . import county
 
 #: Activity is seeded for the first this many schools (all of them by default).
@@ -313,6 +315,7 @@ class _Seeder:
         self._staff()
         self._school_projects()
         self._past_activity()
+        refresh_planner_statistics()  # crediting and the imports query the rows just bulk-written
         self._near_copy_pair()
         self._pending_leave()
         self._credit_sessions()

@@ -43,6 +43,7 @@ from django.db import connection, models, transaction
 from django.utils import timezone
 
 from yanxiu.accounts.models import Role, RoleAssignment, User
+from yanxiu.core.db import refresh_planner_statistics
 from yanxiu.growth import calendar
 from yanxiu.growth.choices import (
     DerivedKind,
@@ -242,6 +243,7 @@ class _Seeder:
         self._titles_and_tiers()
         self._templates()
         self._records()
+        refresh_planner_statistics()
         self._pairs()
         self._plans_and_goals()
         self._first_school()

@@ -17,3 +17,7 @@ if DATABASE_IS_SQLITE:
     DATABASES["default"]["TEST"] = {"NAME": env_str("YANXIU_TEST_SQLITE_NAME") or None}
 # The webhook tests post to a receiver on 127.0.0.1.
 YANXIU_WEBHOOK_ALLOW_PRIVATE = True
+if not DATABASE_IS_SQLITE:
+    # A runaway statement fails on its own: pytest-timeout ends the test, not the server's work,
+    # and a query left running would hold its locks over every test after it.
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c statement_timeout=120000"

@@ -7,6 +7,7 @@ import time
 from django.core.management.base import BaseCommand, CommandError
 from django.db import DatabaseError, transaction
 
+from yanxiu.core.db import refresh_planner_statistics
 from yanxiu.demo import county
 
 
@@ -60,6 +61,7 @@ class Command(BaseCommand):
         try:
             with transaction.atomic():
                 county.load(data, progress=progress)
+                refresh_planner_statistics()
                 self.stdout.write(f"组织数据已写入，用时 {time.monotonic() - started:.1f} 秒。")
                 if not no_activity:
                     self._seed_activity(seed, verbosity)
@@ -95,6 +97,7 @@ class Command(BaseCommand):
             beat.start()
         try:
             summary = demo_activity.seed_activity(seed=seed, log=log if verbosity >= 1 else None)
+            refresh_planner_statistics()  # each step queries what the steps before it bulk-wrote
             # The resource library: slides, photos and records filed with the latest sessions.
             from yanxiu.demo import materials as demo_materials
 
@@ -103,10 +106,12 @@ class Command(BaseCommand):
             from yanxiu.demo import growth as demo_growth
 
             growth = demo_growth.seed_growth(seed=seed, log=log if verbosity >= 1 else None)
+            refresh_planner_statistics()
             # A term of routine checks and collective preparation, exams, a competition, commendations.
             from yanxiu.demo import routine as demo_routine
 
             routine = demo_routine.seed_routine(seed=seed, log=log if verbosity >= 1 else None)
+            refresh_planner_statistics()
             # Document settings and two notices, the year-end summaries, the evaluation sheet.
             from yanxiu.demo import reports as demo_reports
 
