@@ -6,7 +6,9 @@ in ``<app>/api.py``.
 
 import datetime as dt
 
+from django.db import IntegrityError
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 from ninja.responses import NinjaJSONEncoder
@@ -35,6 +37,8 @@ api = NinjaAPI(
     renderer=LocalTimeRenderer(),
 )
 
+CONFLICT_DETAIL = _("同一条记录刚被同时保存，这次操作没有保存，请重新读取后再试。")
+
 ROUTERS = {
     "/credits/": "yanxiu.credits.api.router",
     "/attendance/": "yanxiu.attendance.api.router",
@@ -43,5 +47,13 @@ ROUTERS = {
     "/archive/": "yanxiu.archive.api.router",
     "/growth/": "yanxiu.growth.api.router",
 }
+
+
+@api.exception_handler(IntegrityError)
+def _conflict(request, exc):
+    """A write the database refused as it landed (a concurrent first save of the same key): 409, nothing written."""
+    return api.create_response(request, {"detail": str(CONFLICT_DETAIL)}, status=409)
+
+
 for prefix, dotted in ROUTERS.items():
     api.add_router(prefix, dotted)

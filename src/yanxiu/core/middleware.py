@@ -1,11 +1,16 @@
 from urllib.parse import urlsplit
 
+import logging
+
 from django.conf import settings
+from django.db import IntegrityError
 from django.http import HttpResponse
 from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+logger = logging.getLogger(__name__)
 
 
 class LanguageMiddleware:
@@ -91,3 +96,29 @@ class HtmxFullPageRedirectMiddleware:
     @staticmethod
     def _full_page_paths() -> frozenset[str]:
         return frozenset({resolve_url(settings.LOGIN_URL), reverse("accounts:password_change")})
+
+
+class ConflictMiddleware:
+    """A write the database refused as it landed answers 409 with a way forward, not 500.
+
+    Services read, check and then write inside one transaction; two people (or two windows)
+    saving the first row of the same key at the same moment both pass the read, and the
+    database's unique constraint stops the second. Its transaction has rolled back by the time
+    the exception gets here, so nothing of it was written: the page says so and asks to reload.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, IntegrityError):
+            return None
+        match = getattr(request, "resolver_match", None)
+        logger.warning("write refused by the database (%s) in %s", type(exception.__cause__ or exception).__name__,
+                       match.view_name if match else "?")
+        from .views import conflict
+
+        return conflict(request)

@@ -47,7 +47,7 @@ def _back_url(request) -> str:
 
 
 def _error_page(request, template: str, status: int, reason: str):
-    titles = {400: _("请求有误"), 404: _("页面不存在")}
+    titles = {400: _("请求有误"), 404: _("页面不存在"), 409: _("操作冲突")}
     context = {"reason": reason, "back_url": _back_url(request), "page_title": titles.get(status, _("无权访问"))}
     try:
         return render(request, template, context, status=status)
@@ -70,6 +70,11 @@ def permission_denied(request, exception=None):
 
 def page_not_found(request, exception=None):
     return _error_page(request, "404.html", 404, _reason(exception))
+
+
+def conflict(request):
+    """A 409 page for a write the database refused as it landed (core.middleware.ConflictMiddleware)."""
+    return _error_page(request, "409.html", 409, "")
 
 
 def server_error(request=None):

@@ -147,6 +147,7 @@ MIDDLEWARE = [
     "yanxiu.core.middleware.LanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "yanxiu.core.middleware.HtmxFullPageRedirectMiddleware",
+    "yanxiu.core.middleware.ConflictMiddleware",
     "yanxiu.core.upload_limits.UploadLimitMiddleware",  # before CSRF, the first to read a POST
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
