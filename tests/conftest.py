@@ -50,6 +50,7 @@ def pytest_collection_modifyitems(config, items):
     The suite runs twice (SQLite, then PostgreSQL); a test marked
     ``postgres_only`` or ``sqlite_only`` is deselected in the other pass
     rather than skipped, so that under CI a skip always means something is missing.
+    A test that uses no database runs in the SQLite pass only.
     """
     vendor = _database_vendor()
     keep, drop = [], []
@@ -58,11 +59,24 @@ def pytest_collection_modifyitems(config, items):
             vendor != "sqlite" and item.get_closest_marker("sqlite_only")
         ):
             drop.append(item)
+        elif vendor == "postgresql" and not item.get_closest_marker("postgres_only") and not _uses_database(item):
+            # Touches no database (parsers, documents, the layering, subprocesses on their own SQLite
+            # file): the SQLite pass has run it, a second run on PostgreSQL would test nothing more.
+            drop.append(item)
         else:
             keep.append(item)
     if drop:
         config.hook.pytest_deselected(items=drop)
         items[:] = keep
+
+
+_DATABASE_FIXTURES = frozenset({"db", "transactional_db", "django_db_reset_sequences", "django_db_serialized_rollback",
+                                "live_server"})
+
+
+def _uses_database(item) -> bool:
+    return item.get_closest_marker("django_db") is not None or not _DATABASE_FIXTURES.isdisjoint(
+        getattr(item, "fixturenames", ()))
 
 
 def pytest_runtest_logreport(report):
