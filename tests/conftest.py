@@ -268,6 +268,13 @@ def new_page(browser, live_server):
         context.close()
 
 
+def open_phone_menu(page):
+    """Open the navbar's menu on a phone and wait until it has finished sliding open: a tap while it
+    still moves can land on the link below the one aimed at."""
+    page.click("button.navbar-toggler")
+    page.locator("#nav.collapse.show").wait_for(state="visible")
+
+
 def login(page, username: str, password: str = DEMO_PASSWORD, next_url: str = "/"):
     page.goto(f"/accounts/login/?next={next_url}")
     page.fill("input[name=username]", username)

@@ -3,7 +3,7 @@ the teacher, on a phone, finds the decision in the inbox from the navbar's unrea
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import login, open_phone_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -30,10 +30,9 @@ def test_a_bulk_approval_reaches_the_teachers_inbox_on_a_phone(new_page, roles, 
 
     phone = new_page(mobile=True)
     login(phone, "teacher", next_url="/")
-    phone.click("button.navbar-toggler")
+    open_phone_menu(phone)
     badge = phone.locator("nav a[href='/notify/'] .badge")
     assert badge.inner_text() == "2"  # the session's notice and the decision
-    phone.locator("nav a[href='/notify/']").wait_for(state="visible")  # the menu has opened
     phone.click("nav a[href='/notify/']")
     phone.wait_for_url("**/notify/")
     phone.click("a:has-text('请假申请已批准：评课专题')")

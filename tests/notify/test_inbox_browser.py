@@ -3,7 +3,7 @@ follows it to the session, and the count is gone."""
 
 import pytest
 
-from tests.conftest import login
+from tests.conftest import login, open_phone_menu
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +18,7 @@ def test_a_teacher_reads_the_session_notice_from_the_navbar(new_page, roles, rea
     page = new_page(mobile=True)
     login(page, "teacher", next_url="/")
     badge = page.locator("nav a[href='/notify/'] .badge")
-    page.click("button.navbar-toggler")
+    open_phone_menu(page)
     assert badge.inner_text() == "1"
     page.click("nav a[href='/notify/']")
     page.click("a:has-text('培训通知：评课专题')")
