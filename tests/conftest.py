@@ -50,7 +50,7 @@ def pytest_collection_modifyitems(config, items):
     The suite runs twice (SQLite, then PostgreSQL); a test marked
     ``postgres_only`` or ``sqlite_only`` is deselected in the other pass
     rather than skipped, so that under CI a skip always means something is missing.
-    A test that uses no database runs in the SQLite pass only.
+    A test that uses no database, and a browser test, runs in the SQLite pass only.
     """
     vendor = _database_vendor()
     keep, drop = [], []
@@ -59,9 +59,13 @@ def pytest_collection_modifyitems(config, items):
             vendor != "sqlite" and item.get_closest_marker("sqlite_only")
         ):
             drop.append(item)
-        elif vendor == "postgresql" and not item.get_closest_marker("postgres_only") and not _uses_database(item):
+        elif vendor == "postgresql" and not item.get_closest_marker("postgres_only") and (
+            not _uses_database(item) or "live_server" in getattr(item, "fixturenames", ())
+        ):
             # Touches no database (parsers, documents, the layering, subprocesses on their own SQLite
             # file): the SQLite pass has run it, a second run on PostgreSQL would test nothing more.
+            # A browser flow runs once too, on SQLite, the database the product is served with; the
+            # services and views it drives run on PostgreSQL in their own tests.
             drop.append(item)
         else:
             keep.append(item)

@@ -117,8 +117,8 @@ def names_read(monkeypatch):
 
 
 # Each role's walk runs in one pass, to keep the suite short: the roles with the most pages
-# (school admin, bureau) on PostgreSQL, the stricter database (it refuses NUL in text and
-# overflowing integers), the others on SQLite.
+# (school admin, bureau, centre) on PostgreSQL, the stricter database (it refuses NUL in text and
+# overflowing integers), the others on SQLite (whose pass also runs the browser tests).
 _ON_POSTGRES = pytest.mark.postgres_only
 _ON_SQLITE = pytest.mark.sqlite_only
 
@@ -126,7 +126,7 @@ _ON_SQLITE = pytest.mark.sqlite_only
 @pytest.mark.parametrize("role", [
     pytest.param("teacher", marks=_ON_SQLITE), pytest.param("leader", marks=_ON_SQLITE),
     pytest.param("school_admin", marks=_ON_POSTGRES), pytest.param("bureau", marks=_ON_POSTGRES),
-    pytest.param("centre", marks=_ON_SQLITE), pytest.param("presenter", marks=_ON_SQLITE),
+    pytest.param("centre", marks=_ON_POSTGRES), pytest.param("presenter", marks=_ON_SQLITE),
 ])
 def test_no_page_answers_hostile_query_parameters_with_a_server_error(client, roles, world, role, names_read):
     client.force_login(getattr(roles, role))

@@ -97,7 +97,7 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 
 from django.urls import Resolver404, resolve
 
-WALK_PER_PATTERN = 3
+WALK_PER_PATTERN = 2
 WALK_MAX_REQUESTS = 900
 WALK_SHORT_LIVED = ("/attendance/s/",)
 # Anything under these prefixes is not a page of the product.
