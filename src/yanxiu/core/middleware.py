@@ -1,6 +1,5 @@
-from urllib.parse import urlsplit
-
 import logging
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import IntegrityError
@@ -9,6 +8,8 @@ from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import translation
 from django.utils.cache import patch_vary_headers
+
+from .views import conflict
 
 logger = logging.getLogger(__name__)
 
@@ -119,6 +120,4 @@ class ConflictMiddleware:
         match = getattr(request, "resolver_match", None)
         logger.warning("write refused by the database (%s) in %s", type(exception.__cause__ or exception).__name__,
                        match.view_name if match else "?")
-        from .views import conflict
-
         return conflict(request)
